@@ -1,0 +1,93 @@
+namespace Portal.Migrations.Sql;
+
+/// <summary>
+/// The database's share of the domain rules (DESIGN.md §2): backstops EF cannot model, and the two
+/// allocations that must be race-free without serialising writers (addresses and quota slots).
+/// </summary>
+internal static class InitialSql
+{
+    public const string Up = """
+        CREATE UNIQUE INDEX ux_ip_allocations_subnet_ip ON ip_allocations (subnet_id, ip_address);
+        CREATE UNIQUE INDEX ux_ports_network_mac ON ports (network_id, mac_address);
+        CREATE UNIQUE INDEX ux_subnet_routes_destination ON subnet_routes (subnet_id, destination);
+
+        ALTER TABLE subnets ADD CONSTRAINT ex_subnets_no_overlap
+            EXCLUDE USING gist (network_id WITH =, cidr inet_ops WITH &&);
+
+        -- Next free address of a subnet; SQLSTATE PT002 when every pool is full.
+        -- Next-fit: first the addresses above the highest allocation of each pool (one index probe, so the
+        -- cost does not grow with the number of allocations), then the gaps below it, found by a window over
+        -- the (subnet_id, ip_address) index that stops at the first usable gap. Concurrent callers skip an
+        -- address another transaction is about to take (a transaction-scoped advisory lock), so racing
+        -- allocations spread over neighbouring addresses instead of queueing on one; the unique index stays
+        -- the final arbiter.
+        CREATE FUNCTION portal_allocate_ip(p_subnet uuid) RETURNS inet
+        LANGUAGE plpgsql VOLATILE AS $fn$
+        DECLARE
+            pool record;
+            gap record;
+            hw inet;
+            c inet;
+            tries int := 0;
+        BEGIN
+            FOR pool IN SELECT first_ip, last_ip FROM allocation_pools WHERE subnet_id = p_subnet ORDER BY first_ip LOOP
+                SELECT max(ip_address) INTO hw FROM ip_allocations
+                 WHERE subnet_id = p_subnet AND ip_address BETWEEN pool.first_ip AND pool.last_ip;
+                c := CASE WHEN hw IS NULL THEN pool.first_ip WHEN hw < pool.last_ip THEN hw + 1 END;
+                WHILE c IS NOT NULL AND tries < 128 LOOP
+                    tries := tries + 1;
+                    IF pg_try_advisory_xact_lock(hashtextextended(p_subnet::text || host(c), 0))
+                       AND NOT EXISTS (SELECT 1 FROM ip_allocations WHERE subnet_id = p_subnet AND ip_address = c) THEN
+                        RETURN c;
+                    END IF;
+                    c := CASE WHEN c < pool.last_ip THEN c + 1 END;
+                END LOOP;
+            END LOOP;
+
+            FOR pool IN SELECT first_ip, last_ip FROM allocation_pools WHERE subnet_id = p_subnet ORDER BY first_ip LOOP
+                FOR gap IN
+                    SELECT CASE WHEN prev IS NULL THEN pool.first_ip ELSE prev + 1 END AS lo, ip_address AS next_used
+                      FROM (SELECT ip_address, lag(ip_address) OVER (ORDER BY ip_address) AS prev
+                              FROM ip_allocations
+                             WHERE subnet_id = p_subnet AND ip_address BETWEEN pool.first_ip AND pool.last_ip) a
+                     WHERE (prev IS NULL AND ip_address > pool.first_ip) OR (prev IS NOT NULL AND ip_address > prev + 1)
+                LOOP
+                    c := gap.lo;
+                    WHILE c < gap.next_used AND tries < 512 LOOP
+                        tries := tries + 1;
+                        IF pg_try_advisory_xact_lock(hashtextextended(p_subnet::text || host(c), 0))
+                           AND NOT EXISTS (SELECT 1 FROM ip_allocations WHERE subnet_id = p_subnet AND ip_address = c) THEN
+                            RETURN c;
+                        END IF;
+                        c := c + 1;
+                    END LOOP;
+                    EXIT WHEN tries >= 512;
+                END LOOP;
+            END LOOP;
+            RAISE EXCEPTION USING ERRCODE = 'PT002', MESSAGE = 'no free address', DETAIL = p_subnet::text;
+        END
+        $fn$;
+
+        -- Takes n units of a project's quota for a resource or fails with SQLSTATE PT001. Called as the last
+        -- statement of a creating transaction, so the row lock it takes is held only until that commit.
+        CREATE FUNCTION portal_take_quota(p_project char(32), p_resource text, p_count int) RETURNS void
+        LANGUAGE plpgsql VOLATILE AS $fn$
+        BEGIN
+            UPDATE quota_usages SET used = used + p_count
+             WHERE project_id = p_project AND resource = p_resource AND used + p_count <= "limit";
+            IF NOT FOUND THEN
+                RAISE EXCEPTION USING ERRCODE = 'PT001', MESSAGE = 'over quota', DETAIL = p_resource;
+            END IF;
+        END
+        $fn$;
+        """;
+
+    public const string Down = """
+        DROP FUNCTION IF EXISTS portal_take_quota(char(32), text, int);
+        DROP FUNCTION IF EXISTS portal_allocate_ip(uuid);
+        ALTER TABLE subnets DROP CONSTRAINT IF EXISTS ex_subnets_no_overlap;
+        DROP INDEX IF EXISTS ux_subnet_routes_destination;
+        DROP INDEX IF EXISTS ux_ports_network_mac;
+        DROP INDEX IF EXISTS ux_ip_allocations_subnet_ip;
+        """;
+}

@@ -1,0 +1,26 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Portal.Data.Entities;
+
+namespace Portal.Data.Configurations;
+
+/// <summary>The unique (network_id, mac_address) backstop is raw SQL in the initial migration (see <see cref="IpAllocationConfiguration"/>).</summary>
+public sealed class PortConfiguration : IEntityTypeConfiguration<Port>
+{
+    public void Configure(EntityTypeBuilder<Port> b)
+    {
+        b.Property(p => p.Id).HasDefaultValueSql("gen_random_uuid()");
+        b.Property(p => p.ProjectId).HasMaxLength(32).IsFixedLength();
+        b.Property(p => p.Name).HasMaxLength(255);
+        b.Property(p => p.MacAddress).HasColumnType("macaddr");
+        b.Property(p => p.DeviceOwner).HasMaxLength(64);
+        b.Property(p => p.DeviceId).HasMaxLength(255);
+        b.Property(p => p.DnsName).HasMaxLength(255);
+        b.Property(p => p.Status).HasMaxLength(16);
+        b.Property(p => p.Version).IsRowVersion();
+        b.HasOne<Project>().WithMany().HasForeignKey(p => p.ProjectId).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne(p => p.Network).WithMany().HasForeignKey(p => p.NetworkId).OnDelete(DeleteBehavior.Restrict);
+        b.HasIndex(p => new { p.ProjectId, p.CreatedAt });
+        b.HasMany(p => p.FixedIps).WithOne().HasForeignKey(a => a.PortId).OnDelete(DeleteBehavior.Cascade);
+    }
+}

@@ -1,0 +1,42 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Npgsql;
+using Portal.Data.Services;
+
+namespace Portal.Data;
+
+public static class DataExtensions
+{
+    /// <summary>Registers the database (ConnectionStrings:Portal) and the service layer every front end uses.</summary>
+    public static IHostApplicationBuilder AddPortalData(this IHostApplicationBuilder builder)
+    {
+        var connectionString = builder.Configuration.GetConnectionString("Portal")
+            ?? throw new InvalidOperationException("ConnectionStrings:Portal is not set (environment: ConnectionStrings__Portal).");
+        builder.Services.AddPortalData(connectionString);
+        return builder;
+    }
+
+    public static IServiceCollection AddPortalData(this IServiceCollection services, string connectionString)
+    {
+        var dataSource = new NpgsqlDataSourceBuilder(connectionString).Build();
+        services.AddSingleton(dataSource);
+        services.AddPooledDbContextFactory<PortalDbContext>(o => PortalDbContext.Configure(o, dataSource));
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<ProjectService>();
+        services.AddSingleton<NetworkService>();
+        services.AddSingleton<SubnetService>();
+        services.AddSingleton<PortService>();
+        services.AddSingleton<DemoData>();
+        return services;
+    }
+
+    /// <summary>Applies pending migrations; PostgreSQL's advisory lock keeps concurrent starters apart.</summary>
+    public static async Task MigratePortalDatabaseAsync(this IServiceProvider services, CancellationToken ct = default)
+    {
+        var factory = services.GetRequiredService<IDbContextFactory<PortalDbContext>>();
+        await using var db = await factory.CreateDbContextAsync(ct);
+        await db.Database.MigrateAsync(ct);
+    }
+}

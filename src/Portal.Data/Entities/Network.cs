@@ -1,0 +1,28 @@
+namespace Portal.Data.Entities;
+
+public class Network
+{
+    public Guid Id { get; set; }
+    public required string ProjectId { get; set; }
+    public required string Name { get; set; }
+    public string Description { get; set; } = "";
+    public string Status { get; set; } = NetworkStatus.Active;
+    public bool AdminStateUp { get; set; } = true;
+    public int Mtu { get; set; } = 1500;
+    /// <summary>A router with an external gateway serves this network: SNAT and floating IPs.</summary>
+    public bool InternetAccess { get; set; }
+    /// <summary>Shadowport on the network; one-way, only when the project has shadowport.</summary>
+    public bool ServicesAccess { get; set; }
+    /// <summary>A provider network (e.g. ext-net), the floating-IP source; read-only to customers.</summary>
+    public bool External { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+    public uint Version { get; set; }
+    public List<Subnet> Subnets { get; set; } = [];
+}
+
+public static class NetworkStatus
+{
+    public const string Active = "ACTIVE";
+    public const string Down = "DOWN";
+}

@@ -1,0 +1,43 @@
+using System.Net.NetworkInformation;
+
+namespace Portal.Data.Entities;
+
+public class Port
+{
+    public Guid Id { get; set; }
+    public required string ProjectId { get; set; }
+    public Guid NetworkId { get; set; }
+    public Network? Network { get; set; }
+    public string Name { get; set; } = "";
+    public required PhysicalAddress MacAddress { get; set; }
+    /// <summary>'' for a user's port; otherwise the system component that owns it (see <see cref="DeviceOwners"/>).</summary>
+    public string DeviceOwner { get; set; } = DeviceOwners.User;
+    public string DeviceId { get; set; } = "";
+    public string DnsName { get; set; } = "";
+    public string Status { get; set; } = PortStatus.Down;
+    public bool AdminStateUp { get; set; } = true;
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+    public uint Version { get; set; }
+    public List<IpAllocation> FixedIps { get; set; } = [];
+}
+
+public static class PortStatus
+{
+    public const string Active = "ACTIVE";
+    public const string Down = "DOWN";
+}
+
+public static class DeviceOwners
+{
+    public const string User = "";
+    public const string Dhcp = "network:dhcp";
+    public const string RouterInterface = "network:router_interface";
+    public const string FloatingIp = "network:floatingip";
+    public const string Shadowport = "network:shadowport";
+    public const string K8sMaster = "k8s:master";
+    public const string K8sNode = "k8s:node";
+    public const string K8sLoadBalancer = "k8s:loadbalancer";
+
+    public static bool IsSystem(string owner) => owner.Length > 0;
+}

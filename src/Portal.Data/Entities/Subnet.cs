@@ -1,0 +1,22 @@
+using System.Net;
+
+namespace Portal.Data.Entities;
+
+public class Subnet
+{
+    public Guid Id { get; set; }
+    public required string ProjectId { get; set; }
+    public Guid NetworkId { get; set; }
+    public Network? Network { get; set; }
+    public required string Name { get; set; }
+    public IPNetwork Cidr { get; set; }
+    public int IpVersion { get; set; }
+    public IPAddress? GatewayIp { get; set; }
+    public bool EnableDhcp { get; set; } = true;
+    public List<IPAddress> DnsNameservers { get; set; } = [];
+    public List<AllocationPool> AllocationPools { get; set; } = [];
+    public List<SubnetRoute> HostRoutes { get; set; } = [];
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+    public uint Version { get; set; }
+}

@@ -1,0 +1,42 @@
+using Microsoft.EntityFrameworkCore;
+using Portal.Data.Entities;
+
+namespace Portal.Data;
+
+/// <summary>
+/// The portal's database. Created per operation through <see cref="IDbContextFactory{TContext}"/>, never
+/// held by a Blazor circuit.
+/// </summary>
+/// <remarks>
+/// To add a migration after changing the model (from the repository root):
+/// <code>dotnet tool restore
+/// dotnet ef migrations add &lt;Name&gt; --project migrations --startup-project migrations</code>
+/// Constraints EF cannot express (exclusion constraints, SQL functions) go into the migration as raw SQL.
+/// </remarks>
+public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) : DbContext(options)
+{
+    public DbSet<Project> Projects => Set<Project>();
+    public DbSet<QuotaUsage> QuotaUsages => Set<QuotaUsage>();
+    public DbSet<Network> Networks => Set<Network>();
+    public DbSet<Subnet> Subnets => Set<Subnet>();
+    public DbSet<AllocationPool> AllocationPools => Set<AllocationPool>();
+    public DbSet<SubnetRoute> SubnetRoutes => Set<SubnetRoute>();
+    public DbSet<Port> Ports => Set<Port>();
+    public DbSet<IpAllocation> IpAllocations => Set<IpAllocation>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.HasPostgresExtension("btree_gist");
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(PortalDbContext).Assembly);
+    }
+
+    public const string MigrationsAssembly = "Portal.Migrations";
+
+    public static void Configure(DbContextOptionsBuilder options, string connectionString) =>
+        options.UseNpgsql(connectionString, npgsql => npgsql.MigrationsAssembly(MigrationsAssembly))
+            .UseSnakeCaseNamingConvention();
+
+    public static void Configure(DbContextOptionsBuilder options, Npgsql.NpgsqlDataSource dataSource) =>
+        options.UseNpgsql(dataSource, npgsql => npgsql.MigrationsAssembly(MigrationsAssembly))
+            .UseSnakeCaseNamingConvention();
+}

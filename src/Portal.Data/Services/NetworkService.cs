@@ -1,0 +1,196 @@
+using Microsoft.EntityFrameworkCore;
+using Portal.Core.Errors;
+using Portal.Data.Entities;
+
+namespace Portal.Data.Services;
+
+/// <summary>A project's networks. Provider networks (ext-net) are visible to every project and changed by none.</summary>
+public sealed class NetworkService(IDbContextFactory<PortalDbContext> dbs, SubnetService subnets, TimeProvider clock)
+{
+    public const int MinMtu = 68;
+    public const int MaxMtu = 9000;
+
+    /// <summary>Owners whose ports go away with their network; any other port keeps the network in use.</summary>
+    private static readonly string[] NetworkOwnedPorts = [DeviceOwners.Dhcp, DeviceOwners.RouterInterface, DeviceOwners.Shadowport];
+
+    public async Task<IReadOnlyList<Network>> ListAsync(string projectId, CancellationToken ct = default)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        return await Visible(db, projectId)
+            .Include(n => n.Subnets.OrderBy(s => s.CreatedAt))
+            .OrderBy(n => n.External).ThenBy(n => n.Name)
+            .AsNoTracking().AsSplitQuery().ToListAsync(ct);
+    }
+
+    public async Task<Network> GetAsync(string projectId, Guid networkId, CancellationToken ct = default)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        return await Visible(db, projectId).Include(n => n.Subnets.OrderBy(s => s.CreatedAt)).AsNoTracking()
+                   .FirstOrDefaultAsync(n => n.Id == networkId, ct)
+               ?? throw ServiceErrors.NetworkNotFound(networkId);
+    }
+
+    public async Task<Network> CreateAsync(string projectId, NetworkCreate request, CancellationToken ct = default)
+    {
+        var name = SubnetPlan.CheckName(request.Name, required: true);
+        CheckMtu(request.Mtu);
+        var firstSubnet = request.FirstSubnet is null ? null : SubnetPlan.From(request.FirstSubnet);
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var project = await db.Projects.AsNoTracking().FirstOrDefaultAsync(p => p.Id == projectId, ct)
+                      ?? throw NeutronErrors.NotFound("Resource.Project", projectId);
+        CheckServicesAccess(project, request.ServicesAccess, request.InternetAccess);
+
+        var now = clock.GetUtcNow();
+        var network = new Network
+        {
+            Id = Guid.CreateVersion7(),
+            ProjectId = projectId,
+            Name = name,
+            Description = request.Description.Trim(),
+            Mtu = request.Mtu,
+            AdminStateUp = request.AdminStateUp,
+            InternetAccess = request.InternetAccess,
+            ServicesAccess = request.ServicesAccess,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        try
+        {
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            db.Networks.Add(network);
+            await db.SaveChangesAsync(ct);
+            var quota = new QuotaTally();
+            quota.Add(Quotas.Networks);
+            if (firstSubnet is not null)
+            {
+                network.Subnets.Add(await subnets.InsertAsync(db, tx, network, firstSubnet, quota, now, ct));
+            }
+            await quota.TakeAsync(SubnetService.Connection(db), SubnetService.Transaction(tx), projectId, ct);
+            await tx.CommitAsync(ct);
+            return network;
+        }
+        catch (Exception e) when (PostgresErrors.Unwrap(e) is { SqlState: PostgresErrors.OverQuota } pg)
+        {
+            throw await ServiceErrors.OverQuotaAsync(dbs, projectId, pg, ct);
+        }
+    }
+
+    public async Task<Network> UpdateAsync(string projectId, Guid networkId, NetworkUpdate update, CancellationToken ct = default)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var network = await Visible(db, projectId).Include(n => n.Subnets).FirstOrDefaultAsync(n => n.Id == networkId, ct)
+                      ?? throw ServiceErrors.NetworkNotFound(networkId);
+        if (network.External) throw ServiceErrors.ExternalReadOnly(network.Name);
+        var project = await db.Projects.AsNoTracking().FirstAsync(p => p.Id == projectId, ct);
+
+        if (update.Mtu is { } mtu) CheckMtu(mtu);
+        var internet = update.InternetAccess ?? network.InternetAccess;
+        var services = update.ServicesAccess ?? network.ServicesAccess;
+        if (network.ServicesAccess && !services) throw NeutronErrors.Conflict("ServicesAccessCannotBeDisabled", "services_access");
+        if (services && !network.ServicesAccess) CheckServicesAccess(project, services, internet);
+        if (services && internet) throw NeutronErrors.Conflict("ServicesAccessWithInternet", "services_access");
+
+        var now = clock.GetUtcNow();
+        try
+        {
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            var quota = new QuotaTally();
+            var released = new QuotaTally();
+            if (internet != network.InternetAccess)
+            {
+                foreach (var subnet in network.Subnets)
+                {
+                    if (internet && subnet.GatewayIp is not null)
+                    {
+                        await SubnetService.AddSystemPortAsync(db, tx, subnet, DeviceOwners.RouterInterface,
+                            SubnetService.RouterId(network), subnet.GatewayIp, now, ct);
+                        quota.Add(Quotas.Ports);
+                    }
+                    else if (!internet)
+                    {
+                        released.Add(Quotas.Ports,
+                            await SubnetService.DeleteSystemPortsAsync(db, subnet.Id, [DeviceOwners.RouterInterface], ct));
+                    }
+                }
+            }
+            if (update.Name is not null) network.Name = SubnetPlan.CheckName(update.Name, required: true);
+            if (update.Description is not null) network.Description = update.Description.Trim();
+            network.Mtu = update.Mtu ?? network.Mtu;
+            network.AdminStateUp = update.AdminStateUp ?? network.AdminStateUp;
+            network.InternetAccess = internet;
+            network.ServicesAccess = services;
+            network.UpdatedAt = now;
+            await db.SaveChangesAsync(ct);
+            await released.ReleaseAsync(SubnetService.Connection(db), SubnetService.Transaction(tx), projectId, ct);
+            await quota.TakeAsync(SubnetService.Connection(db), SubnetService.Transaction(tx), projectId, ct);
+            await tx.CommitAsync(ct);
+            return network;
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            throw NeutronErrors.Conflict("ConcurrentUpdate", null, network.Name);
+        }
+        catch (Exception e) when (PostgresErrors.Unwrap(e) is { SqlState: PostgresErrors.OverQuota } pg)
+        {
+            throw await ServiceErrors.OverQuotaAsync(dbs, projectId, pg, ct);
+        }
+        catch (Exception e) when (e.Is(PostgresErrors.UniqueViolation, PostgresErrors.IpAllocationUnique))
+        {
+            // A subnet's gateway address is held by a port, so the router cannot take it.
+            throw NeutronErrors.Conflict("GatewayInUse", "internet_access", "?", "?");
+        }
+    }
+
+    public async Task DeleteAsync(string projectId, Guid networkId, CancellationToken ct = default)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var network = await Visible(db, projectId).FirstOrDefaultAsync(n => n.Id == networkId, ct)
+                      ?? throw ServiceErrors.NetworkNotFound(networkId);
+        if (network.External) throw ServiceErrors.ExternalReadOnly(network.Name);
+
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        // Lock the network so a port being created in it either commits before this check or fails after.
+        await db.Database.ExecuteSqlAsync($"SELECT 1 FROM networks WHERE id = {networkId} FOR UPDATE", ct);
+        var holders = db.Ports.Where(p => p.NetworkId == networkId && !NetworkOwnedPorts.Contains(p.DeviceOwner));
+        var total = await holders.CountAsync(ct);
+        if (total > 0)
+        {
+            var first = await holders.OrderBy(p => p.Name)
+                .Select(p => new { p.Id, p.Name, Ip = p.FixedIps.Select(f => f.IpAddress).FirstOrDefault() })
+                .Take(5).ToListAsync(ct);
+            throw NeutronErrors.NetworkInUse(network.Name, ServiceErrors.Holders(
+                first.Select(h => (h.Name.Length > 0 ? h.Name : h.Id.ToString(), h.Ip?.ToString() ?? "—")).ToList(), total));
+        }
+        var released = new QuotaTally();
+        released.Add(Quotas.Ports, await db.Ports.Where(p => p.NetworkId == networkId).ExecuteDeleteAsync(ct));
+        released.Add(Quotas.Subnets, await db.Subnets.Where(s => s.NetworkId == networkId).ExecuteDeleteAsync(ct));
+        released.Add(Quotas.Networks, await db.Networks.Where(n => n.Id == networkId).ExecuteDeleteAsync(ct));
+        await released.ReleaseAsync(SubnetService.Connection(db), SubnetService.Transaction(tx), projectId, ct);
+        await tx.CommitAsync(ct);
+    }
+
+    /// <summary>Creates a provider network owned by the cloud's own project; not reachable by customers.</summary>
+    internal async Task<Network> CreateProviderNetworkAsync(string ownerProjectId, string name, SubnetCreate subnet, CancellationToken ct)
+    {
+        var created = await CreateAsync(ownerProjectId, new NetworkCreate { Name = name, FirstSubnet = subnet }, ct);
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        await db.Networks.Where(n => n.Id == created.Id).ExecuteUpdateAsync(u => u.SetProperty(n => n.External, true), ct);
+        created.External = true;
+        return created;
+    }
+
+    private static IQueryable<Network> Visible(PortalDbContext db, string projectId) =>
+        db.Networks.Where(n => n.ProjectId == projectId || n.External);
+
+    private static void CheckMtu(int mtu)
+    {
+        if (mtu is < MinMtu or > MaxMtu) throw NeutronErrors.InvalidInput("MtuOutOfRange", "mtu", mtu);
+    }
+
+    private static void CheckServicesAccess(Project project, bool services, bool internet)
+    {
+        if (!services) return;
+        if (!project.ShadowportEnabled) throw NeutronErrors.Conflict("ServicesAccessNotEnabled", "services_access", project.Id);
+        if (internet) throw NeutronErrors.Conflict("ServicesAccessWithInternet", "services_access");
+    }
+}

@@ -1,0 +1,185 @@
+using System.Net;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using Portal.Core.Errors;
+using Portal.Core.Ip;
+using Portal.Data.Entities;
+
+namespace Portal.Data.Services;
+
+/// <summary>Ports and their addresses (IPAM). Creation is one round trip after one read of the network.</summary>
+public sealed class PortService(IDbContextFactory<PortalDbContext> dbs, NpgsqlDataSource dataSource, TimeProvider clock)
+{
+    private const int MaxAttempts = 5;
+
+    public async Task<Port> GetAsync(string projectId, Guid portId, CancellationToken ct = default)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        return await db.Ports.Include(p => p.FixedIps).AsNoTracking()
+                   .FirstOrDefaultAsync(p => p.Id == portId && p.ProjectId == projectId, ct)
+               ?? throw ServiceErrors.PortNotFound(portId);
+    }
+
+    /// <summary>Ports of a network, or only those with an address in <paramref name="subnetId"/>.</summary>
+    public async Task<IReadOnlyList<Port>> ListAsync(string projectId, Guid networkId, Guid? subnetId = null, CancellationToken ct = default)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var ports = db.Ports.Where(p => p.ProjectId == projectId && p.NetworkId == networkId);
+        if (subnetId is { } s) ports = ports.Where(p => p.FixedIps.Any(f => f.SubnetId == s));
+        return await ports.Include(p => p.FixedIps).OrderBy(p => p.CreatedAt).AsNoTracking().ToListAsync(ct);
+    }
+
+    public async Task<Port> CreateAsync(string projectId, PortCreate request, CancellationToken ct = default)
+    {
+        var name = SubnetPlan.CheckName(request.Name, required: false);
+        var mac = request.MacAddress is { Length: > 0 } text ? PortWriter.ParseMac(text) : null;
+        var (network, candidates) = await ResolveAsync(projectId, request, ct);
+        var now = clock.GetUtcNow();
+
+        for (var attempt = 1; ; attempt++)
+        {
+            var spec = new PortSpec(Guid.CreateVersion7(), projectId, network.Id, name, mac ?? PortWriter.NewMac(), DeviceOwners.User,
+                "", request.DnsName.Trim(), request.AdminStateUp, candidates[0]);
+            try
+            {
+                await using var connection = await dataSource.OpenConnectionAsync(ct);
+                var ips = await PortWriter.InsertAsync(connection, null, spec, now, takeQuota: true, ct);
+                return new Port
+                {
+                    Id = spec.Id, ProjectId = projectId, NetworkId = network.Id, Name = name, MacAddress = spec.Mac,
+                    DeviceOwner = spec.DeviceOwner, DnsName = spec.DnsName, AdminStateUp = spec.AdminStateUp,
+                    Status = PortStatus.Down, CreatedAt = now, UpdatedAt = now,
+                    FixedIps = ips.Select(i => new IpAllocation { SubnetId = i.SubnetId, IpAddress = i.Address, PortId = spec.Id, NetworkId = network.Id }).ToList(),
+                };
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrors.NoFreeAddress)
+            {
+                // The automatic choice moves on to the network's next subnet; a named subnet is simply full.
+                if (candidates.Count > 1) { candidates = candidates.Skip(1).ToList(); attempt = 0; continue; }
+                var failed = spec.FixedIps.FirstOrDefault(f => f.Address is null && f.SubnetId.ToString() == e.Detail);
+                throw NeutronErrors.IpAddressGenerationFailure(request.FixedIps.Count == 0 ? network.Name : failed?.SubnetName ?? network.Name);
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrors.UniqueViolation && e.ConstraintName == PostgresErrors.IpAllocationUnique)
+            {
+                var taken = spec.FixedIps.FirstOrDefault(f => f.Address is not null && e.Detail?.Contains($"{f.SubnetId}, {f.Address})") == true)
+                            ?? spec.FixedIps.FirstOrDefault(f => f.Address is not null);
+                // An automatic choice lost a race with an explicitly requested address; choose again.
+                if (taken is null && attempt < MaxAttempts) continue;
+                throw NeutronErrors.IpAddressAlreadyAllocated(taken?.Address?.ToString() ?? "?", taken?.SubnetName ?? network.Name);
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrors.UniqueViolation && e.ConstraintName == PostgresErrors.PortMacUnique)
+            {
+                if (mac is null && attempt < MaxAttempts) continue;
+                throw NeutronErrors.MacAddressInUse(PortWriter.Format(spec.Mac), network.Name);
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrors.OverQuota)
+            {
+                throw await ServiceErrors.OverQuotaAsync(dbs, projectId, e, ct);
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrors.ForeignKeyViolation)
+            {
+                // The network or subnet was deleted between our read and the write.
+                throw ServiceErrors.NetworkNotFound(request.NetworkId);
+            }
+        }
+    }
+
+    public async Task<Port> UpdateAsync(string projectId, Guid portId, PortUpdate update, CancellationToken ct = default)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var port = await db.Ports.Include(p => p.FixedIps).FirstOrDefaultAsync(p => p.Id == portId && p.ProjectId == projectId, ct)
+                   ?? throw ServiceErrors.PortNotFound(portId);
+        if (update.Name is not null) port.Name = SubnetPlan.CheckName(update.Name, required: false);
+        if (update.DnsName is not null) port.DnsName = update.DnsName.Trim();
+        port.AdminStateUp = update.AdminStateUp ?? port.AdminStateUp;
+        port.UpdatedAt = clock.GetUtcNow();
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            throw NeutronErrors.Conflict("ConcurrentUpdate", null, port.Name.Length > 0 ? port.Name : port.Id.ToString());
+        }
+        return port;
+    }
+
+    /// <summary>Deletes a user's port and gives its addresses and quota unit back, in one statement.</summary>
+    public async Task DeleteAsync(string projectId, Guid portId, CancellationToken ct = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var command = new NpgsqlCommand("""
+            WITH d AS (DELETE FROM ports WHERE id = $1 AND project_id = $2 AND device_owner = '' RETURNING 1)
+            UPDATE quota_usages SET used = used - (SELECT count(*) FROM d)
+             WHERE project_id = $2 AND resource = 'ports' AND EXISTS (SELECT 1 FROM d)
+            RETURNING 1
+            """, connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = portId });
+        command.Parameters.Add(new NpgsqlParameter { Value = projectId });
+        if (await command.ExecuteScalarAsync(ct) is not null) return;
+
+        var port = await GetAsync(projectId, portId, ct);
+        throw new NeutronException("PortSystemOwned", 409, "PortSystemOwned", null,
+            port.Name.Length > 0 ? port.Name : port.Id.ToString(), port.DeviceOwner);
+    }
+
+    /// <summary>
+    /// Reads the network and its subnets once, checks every requested address against them, and returns the
+    /// allocation lists to try in order (several only for a fully automatic port: one per subnet).
+    /// </summary>
+    private async Task<(Network Network, List<IReadOnlyList<AllocationSpec>> Candidates)> ResolveAsync(
+        string projectId, PortCreate request, CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var network = await db.Networks.AsNoTracking()
+                          .Where(n => n.Id == request.NetworkId && (n.ProjectId == projectId || n.External))
+                          .Include(n => n.Subnets.OrderBy(s => s.CreatedAt))
+                          .FirstOrDefaultAsync(ct)
+                      ?? throw ServiceErrors.NetworkNotFound(request.NetworkId);
+        if (network.External) throw NeutronErrors.Conflict("ExternalNetworkNoPorts", "network_id", network.Name);
+        if (network.Subnets.Count == 0) throw NeutronErrors.InvalidInput("NetworkHasNoSubnet", "fixed_ips", network.Name);
+
+        if (request.FixedIps.Count == 0)
+        {
+            var ordered = network.Subnets.OrderBy(s => s.IpVersion).ThenBy(s => s.CreatedAt);
+            return (network, ordered.Select(s => (IReadOnlyList<AllocationSpec>)[new AllocationSpec(s.Id, SubnetService.DisplayName(s), null)]).ToList());
+        }
+
+        var specs = new List<AllocationSpec>();
+        foreach (var want in request.FixedIps)
+        {
+            var address = want.IpAddress is { Length: > 0 } text ? IpMath.ParseAddress(text, "ip_address") : null;
+            Subnet subnet;
+            if (want.SubnetId is { } subnetId)
+            {
+                subnet = network.Subnets.FirstOrDefault(s => s.Id == subnetId) ?? throw ServiceErrors.SubnetNotFound(subnetId);
+            }
+            else if (address is not null)
+            {
+                var holding = network.Subnets.Where(s => IpMath.Contains(s.Cidr, address)).ToList();
+                subnet = holding.Count == 1
+                    ? holding[0]
+                    : throw NeutronErrors.InvalidInput(holding.Count == 0 ? "IpNotInNetwork" : "FixedIpSubnetRequired", "ip_address",
+                        holding.Count == 0 ? [address.ToString(), network.Name, string.Join(", ", network.Subnets.Select(s => s.Cidr))] : [address.ToString(), network.Name]);
+            }
+            else
+            {
+                throw NeutronErrors.InvalidInput("FixedIpSubnetRequired", "fixed_ips", "—", network.Name);
+            }
+            if (address is not null) CheckAssignable(subnet, address);
+            specs.Add(new AllocationSpec(subnet.Id, SubnetService.DisplayName(subnet), address));
+        }
+        return (network, [specs]);
+    }
+
+    private static void CheckAssignable(Subnet subnet, IPAddress address)
+    {
+        var name = SubnetService.DisplayName(subnet);
+        if (!IpMath.Contains(subnet.Cidr, address))
+            throw NeutronErrors.InvalidInput("IpNotInSubnet", "ip_address", address.ToString(), name, subnet.Cidr.ToString());
+        if (IpMath.IsNetworkOrBroadcast(subnet.Cidr, address))
+            throw NeutronErrors.InvalidInput("IpReserved", "ip_address", address.ToString(), subnet.Cidr.ToString());
+        if (address.Equals(subnet.GatewayIp))
+            throw NeutronErrors.InvalidInput("IpIsGateway", "ip_address", address.ToString(), name);
+    }
+}

@@ -1,0 +1,113 @@
+using System.Net;
+using System.Net.NetworkInformation;
+using Npgsql;
+using NpgsqlTypes;
+using Portal.Core.Errors;
+
+namespace Portal.Data.Services;
+
+/// <summary>One fixed IP to take: from <see cref="SubnetId"/>, the given <see cref="Address"/> or the next free one.</summary>
+internal sealed record AllocationSpec(Guid SubnetId, string SubnetName, IPAddress? Address);
+
+internal sealed record PortSpec(
+    Guid Id,
+    string ProjectId,
+    Guid NetworkId,
+    string Name,
+    PhysicalAddress Mac,
+    string DeviceOwner,
+    string DeviceId,
+    string DnsName,
+    bool AdminStateUp,
+    IReadOnlyList<AllocationSpec> FixedIps);
+
+/// <summary>
+/// Writes a port, its addresses and its quota unit in one round trip: a batch of statements that the
+/// database runs as one transaction (or inside the caller's). Address choice happens in the database
+/// (portal_allocate_ip), so nothing is loaded to find a free address.
+/// </summary>
+internal static class PortWriter
+{
+    public static async Task<IReadOnlyList<(Guid SubnetId, IPAddress Address)>> InsertAsync(
+        NpgsqlConnection connection, NpgsqlTransaction? transaction, PortSpec spec, DateTimeOffset now,
+        bool takeQuota, CancellationToken ct)
+    {
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        batch.BatchCommands.Add(Command("""
+            INSERT INTO ports (id, project_id, network_id, name, mac_address, device_owner, device_id, dns_name,
+                               status, admin_state_up, created_at, updated_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)
+            """,
+            spec.Id, spec.ProjectId, spec.NetworkId, spec.Name, spec.Mac, spec.DeviceOwner, spec.DeviceId,
+            spec.DnsName, spec.DeviceOwner.Length == 0 ? "DOWN" : "ACTIVE", spec.AdminStateUp, now));
+        foreach (var ip in spec.FixedIps)
+        {
+            batch.BatchCommands.Add(ip.Address is null
+                ? Command("""
+                    INSERT INTO ip_allocations (subnet_id, ip_address, port_id, network_id)
+                    VALUES ($1, portal_allocate_ip($1), $2, $3) RETURNING ip_address
+                    """, ip.SubnetId, spec.Id, spec.NetworkId)
+                : Command("""
+                    INSERT INTO ip_allocations (subnet_id, ip_address, port_id, network_id)
+                    VALUES ($1, $4, $2, $3) RETURNING ip_address
+                    """, ip.SubnetId, spec.Id, spec.NetworkId, ip.Address));
+        }
+        if (takeQuota)
+        {
+            batch.BatchCommands.Add(Command("SELECT FROM portal_take_quota($1, $2, 1)", spec.ProjectId, Quotas.Ports));
+        }
+
+        // Statements without RETURNING produce no result set, so only the allocations' rows are read, in order.
+        var addresses = new List<IPAddress>(spec.FixedIps.Count);
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        do
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                if (reader.FieldCount == 1 && reader.GetName(0) == "ip_address") addresses.Add(reader.GetFieldValue<IPAddress>(0));
+            }
+        } while (await reader.NextResultAsync(ct));
+        var result = spec.FixedIps.Zip(addresses, (ip, address) => (ip.SubnetId, address)).ToList();
+        return result;
+    }
+
+    public static NpgsqlBatchCommand Command(string sql, params object[] args)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        foreach (var arg in args)
+        {
+            command.Parameters.Add(arg is PhysicalAddress mac
+                ? new NpgsqlParameter { Value = mac, NpgsqlDbType = NpgsqlDbType.MacAddr }
+                : new NpgsqlParameter { Value = arg });
+        }
+        return command;
+    }
+
+    /// <summary>A locally administered MAC in OpenStack's fa:16:3e prefix, as Neutron generates them.</summary>
+    public static PhysicalAddress NewMac()
+    {
+        Span<byte> bytes = stackalloc byte[6];
+        bytes[0] = 0xfa; bytes[1] = 0x16; bytes[2] = 0x3e;
+        Random.Shared.NextBytes(bytes[3..]);
+        return new PhysicalAddress(bytes.ToArray());
+    }
+
+    public static PhysicalAddress ParseMac(string text)
+    {
+        var cleaned = text.Trim();
+        try
+        {
+            var mac = PhysicalAddress.Parse(cleaned.Replace(':', '-').ToUpperInvariant());
+            var bytes = mac.GetAddressBytes();
+            // Multicast (lowest bit of the first octet) and all-zero addresses cannot be a port's address.
+            if (bytes.Length == 6 && (bytes[0] & 1) == 0 && bytes.Any(b => b != 0)) return mac;
+        }
+        catch (FormatException)
+        {
+        }
+        throw NeutronErrors.InvalidInput("InvalidMacAddress", "mac_address", text);
+    }
+
+    public static string Format(PhysicalAddress mac) =>
+        string.Join(':', mac.GetAddressBytes().Select(b => b.ToString("x2")));
+}

@@ -1,0 +1,70 @@
+using Microsoft.EntityFrameworkCore;
+using Portal.Core.Errors;
+using Portal.Data.Entities;
+
+namespace Portal.Data.Services;
+
+public sealed record QuotaView(string Resource, int Limit, int Used)
+{
+    public bool Exhausted => Used >= Limit;
+}
+
+/// <summary>Projects and their quotas.</summary>
+public sealed class ProjectService(IDbContextFactory<PortalDbContext> dbs, TimeProvider clock)
+{
+    /// <summary>Creates the project with default quotas, or returns it if it exists.</summary>
+    public async Task<Project> EnsureAsync(string id, string name, CancellationToken ct = default)
+    {
+        if (!System.Text.RegularExpressions.Regex.IsMatch(id, "^[0-9a-f]{32}$"))
+            throw new ArgumentException("A project id is 32 lowercase hex characters.", nameof(id));
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        if (await db.Projects.AsNoTracking().FirstOrDefaultAsync(p => p.Id == id, ct) is { } existing) return existing;
+        var project = new Project
+        {
+            Id = id,
+            Name = name,
+            CreatedAt = clock.GetUtcNow(),
+            Quotas = Quotas.Defaults.Select(q => new QuotaUsage { ProjectId = id, Resource = q.Key, Limit = q.Value }).ToList(),
+        };
+        db.Projects.Add(project);
+        await db.SaveChangesAsync(ct);
+        return project;
+    }
+
+    public async Task<Project> GetAsync(string id, CancellationToken ct = default)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        return await db.Projects.AsNoTracking().FirstOrDefaultAsync(p => p.Id == id, ct)
+               ?? throw NeutronErrors.NotFound("Resource.Project", id);
+    }
+
+    public async Task<IReadOnlyList<QuotaView>> GetQuotasAsync(string projectId, CancellationToken ct = default)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        return await db.QuotaUsages.Where(q => q.ProjectId == projectId).OrderBy(q => q.Resource)
+            .Select(q => new QuotaView(q.Resource, q.Limit, q.Used)).ToListAsync(ct);
+    }
+
+    /// <summary>Sets a limit. Lowering it below the usage blocks new resources; existing ones stay.</summary>
+    public async Task SetQuotaAsync(string projectId, string resource, int limit, CancellationToken ct = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var changed = await db.QuotaUsages.Where(q => q.ProjectId == projectId && q.Resource == resource)
+            .ExecuteUpdateAsync(u => u.SetProperty(q => q.Limit, limit), ct);
+        if (changed == 0) throw NeutronErrors.NotFound("Resource.Project", projectId);
+    }
+
+    /// <summary>Support's switch for shadowport (clusters and networks without an external IP).</summary>
+    public async Task SetShadowportAsync(string projectId, bool enabled, string changedBy, string reason, CancellationToken ct = default)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var project = await db.Projects.FirstOrDefaultAsync(p => p.Id == projectId, ct)
+                      ?? throw NeutronErrors.NotFound("Resource.Project", projectId);
+        project.ShadowportEnabled = enabled;
+        project.ShadowportChangedBy = changedBy;
+        project.ShadowportReason = reason;
+        project.ShadowportChangedAt = clock.GetUtcNow();
+        await db.SaveChangesAsync(ct);
+    }
+}

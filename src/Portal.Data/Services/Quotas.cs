@@ -1,0 +1,25 @@
+namespace Portal.Data.Services;
+
+/// <summary>Resource names of quota_usages rows, and the defaults a new project gets.</summary>
+public static class Quotas
+{
+    public const string Networks = "networks";
+    public const string Subnets = "subnets";
+    public const string Ports = "ports";
+
+    public static readonly IReadOnlyDictionary<string, int> Defaults = new Dictionary<string, int>
+    {
+        [Networks] = 100,
+        [Subnets] = 100,
+        [Ports] = 500,
+    };
+
+    /// <summary>The message resource that names a quota's resource, e.g. «порты».</summary>
+    public static string ResourceKey(string resource) => resource switch
+    {
+        Networks => "Quota.Networks",
+        Subnets => "Quota.Subnets",
+        Ports => "Quota.Ports",
+        _ => throw new ArgumentOutOfRangeException(nameof(resource), resource, null),
+    };
+}

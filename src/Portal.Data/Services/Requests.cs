@@ -1,0 +1,86 @@
+namespace Portal.Data.Services;
+
+/// <summary>How a subnet gets its gateway: the first usable address, a given one, or none at all.</summary>
+public enum GatewayMode { Auto, Explicit, None }
+
+/// <summary>
+/// Input as users type it (strings), so that the service parses it and can point each error at its field.
+/// </summary>
+public sealed record SubnetCreate
+{
+    public string Name { get; init; } = "";
+    public required string Cidr { get; init; }
+    public GatewayMode GatewayMode { get; init; } = GatewayMode.Auto;
+    public string? GatewayIp { get; init; }
+    public bool EnableDhcp { get; init; } = true;
+    /// <summary>"first-last" ranges; empty means Neutron's default pool.</summary>
+    public IReadOnlyList<string> AllocationPools { get; init; } = [];
+    public IReadOnlyList<string> DnsNameservers { get; init; } = [];
+    public IReadOnlyList<HostRouteInput> HostRoutes { get; init; } = [];
+}
+
+public sealed record HostRouteInput(string Destination, string NextHop);
+
+/// <summary>A partial update: null leaves a field as it is. The CIDR never changes after creation.</summary>
+public sealed record SubnetUpdate
+{
+    public string? Name { get; init; }
+    public GatewayMode? GatewayMode { get; init; }
+    public string? GatewayIp { get; init; }
+    public bool? EnableDhcp { get; init; }
+    public IReadOnlyList<string>? AllocationPools { get; init; }
+    public IReadOnlyList<string>? DnsNameservers { get; init; }
+    public IReadOnlyList<HostRouteInput>? HostRoutes { get; init; }
+}
+
+public sealed record NetworkCreate
+{
+    public required string Name { get; init; }
+    public string Description { get; init; } = "";
+    public int Mtu { get; init; } = 1500;
+    public bool AdminStateUp { get; init; } = true;
+    public bool InternetAccess { get; init; }
+    public bool ServicesAccess { get; init; }
+    public SubnetCreate? FirstSubnet { get; init; }
+}
+
+public sealed record NetworkUpdate
+{
+    public string? Name { get; init; }
+    public string? Description { get; init; }
+    public int? Mtu { get; init; }
+    public bool? AdminStateUp { get; init; }
+    public bool? InternetAccess { get; init; }
+    public bool? ServicesAccess { get; init; }
+}
+
+/// <summary>One requested fixed IP: a subnet (automatic address), an address, or both.</summary>
+public sealed record FixedIpRequest(Guid? SubnetId, string? IpAddress);
+
+public sealed record PortCreate
+{
+    public required Guid NetworkId { get; init; }
+    public string Name { get; init; } = "";
+    /// <summary>Empty: one automatic address from the first subnet of the network that has one free.</summary>
+    public IReadOnlyList<FixedIpRequest> FixedIps { get; init; } = [];
+    public string? MacAddress { get; init; }
+    public string DnsName { get; init; } = "";
+    public bool AdminStateUp { get; init; } = true;
+}
+
+public sealed record PortUpdate
+{
+    public string? Name { get; init; }
+    public bool? AdminStateUp { get; init; }
+    public string? DnsName { get; init; }
+}
+
+public sealed record SubnetAvailability(
+    Guid SubnetId,
+    System.Numerics.BigInteger Total,
+    long Used,
+    IReadOnlyList<Portal.Core.Ip.IpRange> FreeRanges,
+    bool FreeRangesTruncated)
+{
+    public System.Numerics.BigInteger Free => Total - Used;
+}

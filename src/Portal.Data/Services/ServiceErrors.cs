@@ -1,0 +1,43 @@
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using Portal.Core.Errors;
+
+namespace Portal.Data.Services;
+
+internal static class ServiceErrors
+{
+    public static NeutronException NetworkNotFound(Guid id) => NeutronErrors.NotFound("Resource.Network", id);
+    public static NeutronException SubnetNotFound(Guid id) => NeutronErrors.NotFound("Resource.Subnet", id);
+    public static NeutronException PortNotFound(Guid id) => NeutronErrors.NotFound("Resource.Port", id);
+
+    public static NeutronException ExternalReadOnly(string name) =>
+        new("Forbidden", 403, "ExternalNetworkReadOnly", null, name);
+
+    /// <summary>Quota failures carry the limit, read after the failed transaction is gone.</summary>
+    public static async Task<NeutronException> OverQuotaAsync(
+        IDbContextFactory<PortalDbContext> dbs, string projectId, PostgresException e, CancellationToken ct)
+    {
+        var resource = e.Detail ?? Quotas.Ports;
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var limit = await db.QuotaUsages.Where(q => q.ProjectId == projectId && q.Resource == resource)
+            .Select(q => (int?)q.Limit).FirstOrDefaultAsync(ct) ?? 0;
+        return NeutronErrors.OverQuota(Quotas.ResourceKey(resource), limit);
+    }
+
+    /// <summary>"port «web» (10.0.0.5), port «db» (10.0.0.6) and 3 more" — what holds a network or subnet.</summary>
+    public static ILocalizable Holders(IReadOnlyList<(string Name, string Address)> holders, int total) =>
+        new HolderList(holders, total);
+
+    private sealed record HolderList(IReadOnlyList<(string Name, string Address)> Items, int Total) : ILocalizable
+    {
+        public string Localize(System.Globalization.CultureInfo culture)
+        {
+            var parts = Items.Select(h => string.Format(culture, NeutronException.Text("NetworkHolder", culture), h.Name, h.Address)).ToList();
+            if (Total > Items.Count)
+            {
+                parts.Add(string.Format(culture, NeutronException.Text("AndMore", culture), Total - Items.Count));
+            }
+            return string.Join(", ", parts);
+        }
+    }
+}

@@ -1,0 +1,81 @@
+using System.Net;
+using Portal.Core.Errors;
+using Portal.Core.Ip;
+
+namespace Portal.Data.Services;
+
+/// <summary>A subnet's settings parsed and checked against Neutron's rules, before anything is written.</summary>
+internal sealed record SubnetPlan(
+    string Name,
+    IPNetwork Cidr,
+    IPAddress? Gateway,
+    bool EnableDhcp,
+    IReadOnlyList<IpRange> Pools,
+    IReadOnlyList<IPAddress> Dns,
+    IReadOnlyList<HostRoute> Routes)
+{
+    public const int MaxNameLength = 255;
+
+    public static SubnetPlan From(SubnetCreate request)
+    {
+        var name = CheckName(request.Name, required: false);
+        var cidr = IpMath.ParseCidr(request.Cidr, "cidr");
+        var gateway = ResolveGateway(cidr, request.GatewayMode, request.GatewayIp);
+        var pools = request.AllocationPools.Count == 0
+            ? SubnetDefaults.DefaultPools(cidr, gateway)
+            : ParsePools(request.AllocationPools);
+        return Validated(new SubnetPlan(name, cidr, gateway, request.EnableDhcp, pools,
+            ParseDns(request.DnsNameservers), ParseRoutes(request.HostRoutes)));
+    }
+
+    /// <summary>The plan after an update; pools given explicitly replace the old ones, otherwise the old ones stay.</summary>
+    public static SubnetPlan From(SubnetPlan current, SubnetUpdate update)
+    {
+        var gateway = update.GatewayMode is { } mode
+            ? ResolveGateway(current.Cidr, mode, update.GatewayIp)
+            : current.Gateway;
+        return Validated(current with
+        {
+            Name = update.Name is null ? current.Name : CheckName(update.Name, required: false),
+            Gateway = gateway,
+            EnableDhcp = update.EnableDhcp ?? current.EnableDhcp,
+            Pools = update.AllocationPools is null ? current.Pools : ParsePools(update.AllocationPools),
+            Dns = update.DnsNameservers is null ? current.Dns : ParseDns(update.DnsNameservers),
+            Routes = update.HostRoutes is null ? current.Routes : ParseRoutes(update.HostRoutes),
+        });
+    }
+
+    public static string CheckName(string? name, bool required)
+    {
+        var trimmed = (name ?? "").Trim();
+        if (required && trimmed.Length == 0) throw NeutronErrors.InvalidInput("NameRequired", "name");
+        if (trimmed.Length > MaxNameLength) throw NeutronErrors.InvalidInput("NameTooLong", "name", MaxNameLength);
+        return trimmed;
+    }
+
+    private static SubnetPlan Validated(SubnetPlan plan)
+    {
+        SubnetRules.ValidatePools(plan.Cidr, plan.Pools);
+        SubnetRules.ValidateGateway(plan.Cidr, plan.Gateway, plan.Pools);
+        SubnetRules.ValidateDns(plan.Dns);
+        SubnetRules.ValidateHostRoutes(plan.Cidr, plan.Routes);
+        return plan;
+    }
+
+    private static IPAddress? ResolveGateway(IPNetwork cidr, GatewayMode mode, string? text) => mode switch
+    {
+        GatewayMode.None => null,
+        GatewayMode.Explicit => IpMath.ParseAddress(text ?? "", "gateway_ip"),
+        _ => SubnetDefaults.DefaultGateway(cidr),
+    };
+
+    private static IReadOnlyList<IpRange> ParsePools(IEnumerable<string> pools) =>
+        pools.Select(p => IpRange.Parse(p, "allocation_pools")).ToList();
+
+    private static IReadOnlyList<IPAddress> ParseDns(IEnumerable<string> servers) =>
+        servers.Select(s => IpMath.ParseAddress(s, "dns_nameservers")).ToList();
+
+    private static IReadOnlyList<HostRoute> ParseRoutes(IEnumerable<HostRouteInput> routes) =>
+        routes.Select(r => new HostRoute(IpMath.ParseCidr(r.Destination, "host_routes"), IpMath.ParseAddress(r.NextHop, "host_routes")))
+            .ToList();
+}

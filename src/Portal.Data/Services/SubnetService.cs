@@ -1,0 +1,342 @@
+using System.Net;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+using Npgsql;
+using Portal.Core.Errors;
+using Portal.Core.Ip;
+using Portal.Data.Entities;
+
+namespace Portal.Data.Services;
+
+/// <summary>Subnets of a project's networks, with Neutron's rules, their DHCP and router ports, and address usage.</summary>
+public sealed class SubnetService(IDbContextFactory<PortalDbContext> dbs, TimeProvider clock)
+{
+    public async Task<Subnet> GetAsync(string projectId, Guid subnetId, CancellationToken ct = default)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        return await VisibleSubnets(db, projectId)
+                   .Include(s => s.AllocationPools.OrderBy(p => p.FirstIp))
+                   .Include(s => s.HostRoutes)
+                   .Include(s => s.Network)
+                   .AsNoTracking().AsSplitQuery()
+                   .FirstOrDefaultAsync(s => s.Id == subnetId, ct)
+               ?? throw ServiceErrors.SubnetNotFound(subnetId);
+    }
+
+    public async Task<IReadOnlyList<Subnet>> ListAsync(string projectId, Guid networkId, CancellationToken ct = default)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        return await VisibleSubnets(db, projectId)
+            .Where(s => s.NetworkId == networkId)
+            .Include(s => s.AllocationPools.OrderBy(p => p.FirstIp))
+            .Include(s => s.HostRoutes)
+            .OrderBy(s => s.CreatedAt).AsNoTracking().AsSplitQuery()
+            .ToListAsync(ct);
+    }
+
+    public async Task<Subnet> CreateAsync(string projectId, Guid networkId, SubnetCreate request, CancellationToken ct = default)
+    {
+        var plan = SubnetPlan.From(request);
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var network = await db.Networks.AsNoTracking().FirstOrDefaultAsync(n => n.Id == networkId && n.ProjectId == projectId, ct)
+                      ?? throw ServiceErrors.NetworkNotFound(networkId);
+        if (network.External) throw ServiceErrors.ExternalReadOnly(network.Name);
+
+        try
+        {
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            var quota = new QuotaTally();
+            var subnet = await InsertAsync(db, tx, network, plan, quota, clock.GetUtcNow(), ct);
+            await quota.TakeAsync(Connection(db), Transaction(tx), projectId, ct);
+            await tx.CommitAsync(ct);
+            return subnet;
+        }
+        catch (Exception e) when (PostgresErrors.Unwrap(e) is { SqlState: PostgresErrors.OverQuota } pg)
+        {
+            throw await ServiceErrors.OverQuotaAsync(dbs, projectId, pg, ct);
+        }
+    }
+
+    /// <summary>
+    /// Writes a subnet with its pools, routes, DHCP port and (with internet access) router interface, in the
+    /// caller's transaction; the quota units it needs are added to <paramref name="quota"/>.
+    /// </summary>
+    internal async Task<Subnet> InsertAsync(PortalDbContext db, IDbContextTransaction tx, Network network, SubnetPlan plan,
+        QuotaTally quota, DateTimeOffset now, CancellationToken ct)
+    {
+        await ThrowIfOverlapsAsync(db, network.Id, plan.Cidr, ct);
+        var subnet = new Subnet
+        {
+            Id = Guid.CreateVersion7(),
+            ProjectId = network.ProjectId,
+            NetworkId = network.Id,
+            Name = plan.Name,
+            Cidr = plan.Cidr,
+            IpVersion = plan.Cidr.BaseAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 4 : 6,
+            GatewayIp = plan.Gateway,
+            EnableDhcp = plan.EnableDhcp,
+            DnsNameservers = plan.Dns.ToList(),
+            AllocationPools = plan.Pools.Select(p => new AllocationPool { FirstIp = p.First, LastIp = p.Last }).ToList(),
+            HostRoutes = plan.Routes.Select(r => new SubnetRoute { Destination = r.Destination, NextHop = r.NextHop }).ToList(),
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        db.Subnets.Add(subnet);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException e) when (e.Is(PostgresErrors.ExclusionViolation, PostgresErrors.SubnetOverlap))
+        {
+            // Another request created an overlapping subnet after our check; report it as the check would have.
+            throw await OverlapErrorAfterRaceAsync(network.Id, plan.Cidr, ct);
+        }
+        quota.Add(Quotas.Subnets);
+
+        if (plan.EnableDhcp)
+        {
+            await AddSystemPortAsync(db, tx, subnet, DeviceOwners.Dhcp, "dhcp" + network.Id.ToString("N"), null, now, ct);
+            quota.Add(Quotas.Ports);
+        }
+        if (network.InternetAccess && plan.Gateway is not null)
+        {
+            await AddSystemPortAsync(db, tx, subnet, DeviceOwners.RouterInterface, RouterId(network), plan.Gateway, now, ct);
+            quota.Add(Quotas.Ports);
+        }
+        return subnet;
+    }
+
+    public async Task<Subnet> UpdateAsync(string projectId, Guid subnetId, SubnetUpdate update, CancellationToken ct = default)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var subnet = await db.Subnets.Include(s => s.AllocationPools).Include(s => s.HostRoutes).Include(s => s.Network)
+                         .AsSplitQuery()
+                         .FirstOrDefaultAsync(s => s.Id == subnetId && s.ProjectId == projectId, ct)
+                     ?? throw ServiceErrors.SubnetNotFound(subnetId);
+        var network = subnet.Network!;
+        if (network.External) throw ServiceErrors.ExternalReadOnly(network.Name);
+        var before = PlanOf(subnet);
+        var after = SubnetPlan.From(before, update);
+        var now = clock.GetUtcNow();
+
+        try
+        {
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            var quota = new QuotaTally();
+            var released = new QuotaTally();
+
+            if (!Equals(before.Gateway, after.Gateway))
+            {
+                await MoveGatewayAsync(db, tx, subnet, network, after.Gateway, quota, released, now, ct);
+            }
+            if (before.EnableDhcp != after.EnableDhcp)
+            {
+                if (after.EnableDhcp)
+                {
+                    await AddSystemPortAsync(db, tx, subnet, DeviceOwners.Dhcp, "dhcp" + network.Id.ToString("N"), null, now, ct);
+                    quota.Add(Quotas.Ports);
+                }
+                else
+                {
+                    released.Add(Quotas.Ports, await DeleteSystemPortsAsync(db, subnet.Id, [DeviceOwners.Dhcp], ct));
+                }
+            }
+
+            subnet.Name = after.Name;
+            subnet.GatewayIp = after.Gateway;
+            subnet.EnableDhcp = after.EnableDhcp;
+            subnet.DnsNameservers = after.Dns.ToList();
+            if (update.AllocationPools is not null)
+            {
+                db.AllocationPools.RemoveRange(subnet.AllocationPools);
+                subnet.AllocationPools = after.Pools.Select(p => new AllocationPool { FirstIp = p.First, LastIp = p.Last }).ToList();
+            }
+            if (update.HostRoutes is not null)
+            {
+                db.SubnetRoutes.RemoveRange(subnet.HostRoutes);
+                subnet.HostRoutes = after.Routes.Select(r => new SubnetRoute { Destination = r.Destination, NextHop = r.NextHop }).ToList();
+            }
+            subnet.UpdatedAt = now;
+            await db.SaveChangesAsync(ct);
+            await released.ReleaseAsync(Connection(db), Transaction(tx), projectId, ct);
+            await quota.TakeAsync(Connection(db), Transaction(tx), projectId, ct);
+            await tx.CommitAsync(ct);
+            return subnet;
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            throw NeutronErrors.Conflict("ConcurrentUpdate", null, subnet.Name);
+        }
+        catch (Exception e) when (PostgresErrors.Unwrap(e) is { SqlState: PostgresErrors.OverQuota } pg)
+        {
+            throw await ServiceErrors.OverQuotaAsync(dbs, projectId, pg, ct);
+        }
+    }
+
+    public async Task DeleteAsync(string projectId, Guid subnetId, CancellationToken ct = default)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var subnet = await db.Subnets.Include(s => s.Network)
+                         .FirstOrDefaultAsync(s => s.Id == subnetId && s.ProjectId == projectId, ct)
+                     ?? throw ServiceErrors.SubnetNotFound(subnetId);
+        if (subnet.Network!.External) throw ServiceErrors.ExternalReadOnly(subnet.Network.Name);
+
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        // Lock the subnet first so a port being created in it now either finishes before us or fails.
+        await db.Database.ExecuteSqlAsync($"SELECT 1 FROM subnets WHERE id = {subnetId} FOR UPDATE", ct);
+        var holders = db.IpAllocations.Where(a => a.SubnetId == subnetId)
+            .Join(db.Ports, a => a.PortId, p => p.Id, (a, p) => new { p.Name, p.Id, p.DeviceOwner, a.IpAddress })
+            .Where(h => h.DeviceOwner != DeviceOwners.Dhcp && h.DeviceOwner != DeviceOwners.RouterInterface);
+        var total = await holders.CountAsync(ct);
+        if (total > 0)
+        {
+            var first = await holders.OrderBy(h => h.Name).Take(5).ToListAsync(ct);
+            throw NeutronErrors.SubnetInUse(DisplayName(subnet),
+                ServiceErrors.Holders(first.Select(h => (h.Name.Length > 0 ? h.Name : h.Id.ToString(), h.IpAddress.ToString())).ToList(), total));
+        }
+        var released = new QuotaTally();
+        released.Add(Quotas.Ports, await DeleteSystemPortsAsync(db, subnetId, [DeviceOwners.Dhcp, DeviceOwners.RouterInterface], ct));
+        released.Add(Quotas.Subnets);
+        await db.Subnets.Where(s => s.Id == subnetId).ExecuteDeleteAsync(ct);
+        await released.ReleaseAsync(Connection(db), Transaction(tx), projectId, ct);
+        await tx.CommitAsync(ct);
+    }
+
+    /// <summary>Address usage of a subnet's pools, computed in the database: counts and free ranges.</summary>
+    public async Task<SubnetAvailability> GetAvailabilityAsync(string projectId, Guid subnetId, int maxRanges = 100, CancellationToken ct = default)
+    {
+        var subnet = await GetAsync(projectId, subnetId, ct);
+        var pools = subnet.AllocationPools.Select(p => new IpRange(p.FirstIp, p.LastIp)).ToList();
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var connection = Connection(db);
+        await db.Database.OpenConnectionAsync(ct);
+        await using var batch = new NpgsqlBatch(connection);
+        batch.BatchCommands.Add(PortWriter.Command("""
+            SELECT count(*) FROM ip_allocations a
+             WHERE a.subnet_id = $1
+               AND EXISTS (SELECT 1 FROM allocation_pools p
+                            WHERE p.subnet_id = $1 AND a.ip_address BETWEEN p.first_ip AND p.last_ip)
+            """, subnetId));
+        batch.BatchCommands.Add(PortWriter.Command("""
+            WITH p AS (SELECT first_ip, last_ip FROM allocation_pools WHERE subnet_id = $1),
+            a AS (SELECT p.first_ip AS pf, p.last_ip AS pl, x.ip_address,
+                         lag(x.ip_address) OVER (PARTITION BY p.first_ip ORDER BY x.ip_address) AS prev
+                    FROM p JOIN ip_allocations x
+                      ON x.subnet_id = $1 AND x.ip_address BETWEEN p.first_ip AND p.last_ip)
+            SELECT lo, hi FROM (
+                SELECT CASE WHEN prev IS NULL THEN pf ELSE prev + 1 END AS lo, ip_address - 1 AS hi FROM a
+                 WHERE (prev IS NULL AND ip_address > pf) OR (prev IS NOT NULL AND ip_address > prev + 1)
+                UNION ALL
+                SELECT max(ip_address) + 1, pl FROM a GROUP BY pf, pl HAVING max(ip_address) < pl
+                UNION ALL
+                SELECT first_ip, last_ip FROM p
+                 WHERE NOT EXISTS (SELECT 1 FROM ip_allocations x
+                                    WHERE x.subnet_id = $1 AND x.ip_address BETWEEN p.first_ip AND p.last_ip)
+            ) gaps ORDER BY lo LIMIT $2
+            """, subnetId, maxRanges + 1));
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        var used = reader.GetInt64(0);
+        await reader.NextResultAsync(ct);
+        var ranges = new List<IpRange>();
+        while (await reader.ReadAsync(ct))
+        {
+            ranges.Add(new IpRange(reader.GetFieldValue<IPAddress>(0), reader.GetFieldValue<IPAddress>(1)));
+        }
+        var truncated = ranges.Count > maxRanges;
+        var merged = IpRanges.Merge(truncated ? ranges.Take(maxRanges) : ranges);
+        return new SubnetAvailability(subnetId, IpRanges.Count(pools), used, merged, truncated);
+    }
+
+    internal static IQueryable<Subnet> VisibleSubnets(PortalDbContext db, string projectId) =>
+        db.Subnets.Where(s => s.ProjectId == projectId || s.Network!.External);
+
+    internal static string DisplayName(Subnet s) => s.Name.Length > 0 ? s.Name : s.Cidr.ToString();
+
+    internal static string RouterId(Network network) => "router" + network.Id.ToString("N");
+
+    internal static NpgsqlConnection Connection(PortalDbContext db) => (NpgsqlConnection)db.Database.GetDbConnection();
+
+    internal static NpgsqlTransaction Transaction(IDbContextTransaction tx) => (NpgsqlTransaction)tx.GetDbTransaction();
+
+    private static SubnetPlan PlanOf(Subnet s) => new(
+        s.Name, s.Cidr, s.GatewayIp, s.EnableDhcp,
+        s.AllocationPools.OrderBy(p => p.FirstIp, Comparer<IPAddress>.Create(IpMath.Compare)).Select(p => new IpRange(p.FirstIp, p.LastIp)).ToList(),
+        s.DnsNameservers, s.HostRoutes.Select(r => new HostRoute(r.Destination, r.NextHop)).ToList());
+
+    private async Task MoveGatewayAsync(PortalDbContext db, IDbContextTransaction tx, Subnet subnet, Network network,
+        IPAddress? gateway, QuotaTally quota, QuotaTally released, DateTimeOffset now, CancellationToken ct)
+    {
+        if (gateway is not null)
+        {
+            var holder = await db.IpAllocations.Where(a => a.SubnetId == subnet.Id && a.IpAddress == gateway)
+                .Join(db.Ports, a => a.PortId, p => p.Id, (a, p) => p)
+                .FirstOrDefaultAsync(p => p.DeviceOwner != DeviceOwners.RouterInterface, ct);
+            if (holder is not null)
+            {
+                throw NeutronErrors.Conflict("GatewayInUse", "gateway_ip", gateway.ToString(),
+                    holder.Name.Length > 0 ? holder.Name : holder.Id.ToString());
+            }
+        }
+        if (!network.InternetAccess) return;
+        released.Add(Quotas.Ports, await DeleteSystemPortsAsync(db, subnet.Id, [DeviceOwners.RouterInterface], ct));
+        if (gateway is not null)
+        {
+            await AddSystemPortAsync(db, tx, subnet, DeviceOwners.RouterInterface, RouterId(network), gateway, now, ct);
+            quota.Add(Quotas.Ports);
+        }
+    }
+
+    /// <summary>Deletes the ports of the given owners on a subnet; returns how many ports were deleted.</summary>
+    internal static async Task<int> DeleteSystemPortsAsync(PortalDbContext db, Guid subnetId, string[] owners, CancellationToken ct)
+    {
+        var portIds = await db.IpAllocations.Where(a => a.SubnetId == subnetId)
+            .Join(db.Ports, a => a.PortId, p => p.Id, (a, p) => p)
+            .Where(p => owners.Contains(p.DeviceOwner))
+            .Select(p => p.Id).Distinct().ToListAsync(ct);
+        if (portIds.Count == 0) return 0;
+        return await db.Ports.Where(p => portIds.Contains(p.Id)).ExecuteDeleteAsync(ct);
+    }
+
+    internal static async Task AddSystemPortAsync(PortalDbContext db, IDbContextTransaction tx, Subnet subnet, string owner,
+        string deviceId, IPAddress? address, DateTimeOffset now, CancellationToken ct)
+    {
+        var spec = new PortSpec(Guid.CreateVersion7(), subnet.ProjectId, subnet.NetworkId, "", PortWriter.NewMac(), owner,
+            deviceId, "", true, [new AllocationSpec(subnet.Id, DisplayName(subnet), address)]);
+        try
+        {
+            await PortWriter.InsertAsync(Connection(db), Transaction(tx), spec, now, takeQuota: false, ct);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrors.NoFreeAddress)
+        {
+            throw NeutronErrors.IpAddressGenerationFailure(DisplayName(subnet));
+        }
+    }
+
+    private static async Task ThrowIfOverlapsAsync(PortalDbContext db, Guid networkId, IPNetwork cidr, CancellationToken ct)
+    {
+        var other = await db.Database
+            .SqlQuery<OverlapRow>($"SELECT name, cidr FROM subnets WHERE network_id = {networkId} AND cidr && {cidr} LIMIT 1")
+            .FirstOrDefaultAsync(ct);
+        if (other is not null)
+        {
+            throw NeutronErrors.InvalidInput("SubnetOverlap", "cidr", cidr.ToString(), other.Name, other.Cidr.ToString());
+        }
+    }
+
+    private async Task<NeutronException> OverlapErrorAfterRaceAsync(Guid networkId, IPNetwork cidr, CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        try
+        {
+            await ThrowIfOverlapsAsync(db, networkId, cidr, ct);
+        }
+        catch (NeutronException e)
+        {
+            return e;
+        }
+        return NeutronErrors.InvalidInput("SubnetOverlap", "cidr", cidr.ToString(), "?", "?");
+    }
+
+    private sealed record OverlapRow(string Name, IPNetwork Cidr);
+}

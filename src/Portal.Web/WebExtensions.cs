@@ -1,0 +1,56 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Localization;
+using MudBlazor.Services;
+using Portal.Data;
+using Portal.Data.Services;
+using Portal.Web.Components;
+
+namespace Portal.Web;
+
+public static class WebExtensions
+{
+    public static readonly CultureInfo[] Cultures = [new("ru-RU"), new("en-US")];
+
+    public static IHostApplicationBuilder AddPortalWeb(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        builder.Services.AddMudServices();
+        builder.Services.AddLocalization(o => o.ResourcesPath = "Resources");
+        builder.Services.AddSingleton<CurrentProject>();
+        return builder;
+    }
+
+    /// <summary>
+    /// Applies migrations when Portal:MigrateOnStart is true and seeds the demo data when Portal:SeedDemoData is
+    /// true; ./run sets both, production leaves migration to its deployment and seeds nothing.
+    /// </summary>
+    public static async Task PreparePortalDatabaseAsync(this WebApplication app)
+    {
+        if (app.Configuration.GetValue<bool>("Portal:MigrateOnStart"))
+        {
+            await app.Services.MigratePortalDatabaseAsync();
+        }
+        if (app.Configuration.GetValue<bool>("Portal:SeedDemoData"))
+        {
+            await app.Services.GetRequiredService<DemoData>().SeedAsync();
+        }
+    }
+
+    public static WebApplication MapPortalWeb(this WebApplication app)
+    {
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseExceptionHandler("/error", createScopeForErrors: true);
+        }
+        app.UseRequestLocalization(new RequestLocalizationOptions
+        {
+            DefaultRequestCulture = new RequestCulture(Cultures[0]),
+            SupportedCultures = Cultures,
+            SupportedUICultures = Cultures,
+        });
+        app.UseAntiforgery();
+        app.MapStaticAssets();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        return app;
+    }
+}
