@@ -64,7 +64,7 @@ internal static class InitialSql
                     EXIT WHEN tries >= 512;
                 END LOOP;
             END LOOP;
-            RAISE EXCEPTION USING ERRCODE = 'PT002', MESSAGE = 'no free address', DETAIL = p_subnet::text;
+            RAISE EXCEPTION USING ERRCODE = 'PT002', MESSAGE = 'no free address', HINT = p_subnet::text;
         END
         $fn$;
 
@@ -76,7 +76,7 @@ internal static class InitialSql
             UPDATE quota_usages SET used = used + p_count
              WHERE project_id = p_project AND resource = p_resource AND used + p_count <= "limit";
             IF NOT FOUND THEN
-                RAISE EXCEPTION USING ERRCODE = 'PT001', MESSAGE = 'over quota', DETAIL = p_resource;
+                RAISE EXCEPTION USING ERRCODE = 'PT001', MESSAGE = 'over quota', HINT = p_resource;
             END IF;
         END
         $fn$;

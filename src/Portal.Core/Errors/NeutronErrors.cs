@@ -37,7 +37,7 @@ public static class NeutronErrors
         new("OverQuota", 409, "OverQuota", null, new LocalizedText(resourceKey), limit);
 
     public static NeutronException NotFound(string resourceKey, object id) =>
-        new(resourceKey + "NotFound", 404, "NotFound", null, new LocalizedText(resourceKey), id);
+        new(resourceKey.Replace("Resource.", "") + "NotFound", 404, "NotFound", null, new LocalizedText(resourceKey), id);
 
     public static NeutronException Conflict(string messageKey, string? field, params object?[] args) =>
         new("Conflict", 409, messageKey, field, args);

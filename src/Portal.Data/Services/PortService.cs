@@ -56,13 +56,12 @@ public sealed class PortService(IDbContextFactory<PortalDbContext> dbs, NpgsqlDa
             {
                 // The automatic choice moves on to the network's next subnet; a named subnet is simply full.
                 if (candidates.Count > 1) { candidates = candidates.Skip(1).ToList(); attempt = 0; continue; }
-                var failed = spec.FixedIps.FirstOrDefault(f => f.Address is null && f.SubnetId.ToString() == e.Detail);
+                var failed = spec.FixedIps.FirstOrDefault(f => f.Address is null && f.SubnetId.ToString() == e.Hint);
                 throw NeutronErrors.IpAddressGenerationFailure(request.FixedIps.Count == 0 ? network.Name : failed?.SubnetName ?? network.Name);
             }
             catch (PostgresException e) when (e.SqlState == PostgresErrors.UniqueViolation && e.ConstraintName == PostgresErrors.IpAllocationUnique)
             {
-                var taken = spec.FixedIps.FirstOrDefault(f => f.Address is not null && e.Detail?.Contains($"{f.SubnetId}, {f.Address})") == true)
-                            ?? spec.FixedIps.FirstOrDefault(f => f.Address is not null);
+                var taken = await FirstTakenAsync(spec.FixedIps, ct);
                 // An automatic choice lost a race with an explicitly requested address; choose again.
                 if (taken is null && attempt < MaxAttempts) continue;
                 throw NeutronErrors.IpAddressAlreadyAllocated(taken?.Address?.ToString() ?? "?", taken?.SubnetName ?? network.Name);
@@ -170,6 +169,17 @@ public sealed class PortService(IDbContextFactory<PortalDbContext> dbs, NpgsqlDa
             specs.Add(new AllocationSpec(subnet.Id, SubnetService.DisplayName(subnet), address));
         }
         return (network, [specs]);
+    }
+
+    /// <summary>Which explicitly requested address is already held (the server does not reveal it in the error).</summary>
+    private async Task<AllocationSpec?> FirstTakenAsync(IReadOnlyList<AllocationSpec> wanted, CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        foreach (var want in wanted.Where(w => w.Address is not null))
+        {
+            if (await db.IpAllocations.AnyAsync(a => a.SubnetId == want.SubnetId && a.IpAddress == want.Address, ct)) return want;
+        }
+        return null;
     }
 
     private static void CheckAssignable(Subnet subnet, IPAddress address)

@@ -17,7 +17,7 @@ internal static class ServiceErrors
     public static async Task<NeutronException> OverQuotaAsync(
         IDbContextFactory<PortalDbContext> dbs, string projectId, PostgresException e, CancellationToken ct)
     {
-        var resource = e.Detail ?? Quotas.Ports;
+        var resource = e.Hint ?? Quotas.Ports;
         await using var db = await dbs.CreateDbContextAsync(ct);
         var limit = await db.QuotaUsages.Where(q => q.ProjectId == projectId && q.Resource == resource)
             .Select(q => (int?)q.Limit).FirstOrDefaultAsync(ct) ?? 0;

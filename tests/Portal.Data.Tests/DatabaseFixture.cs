@@ -1,0 +1,78 @@
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Portal.Data;
+using Portal.Data.Services;
+
+namespace Portal.Data.Tests;
+
+/// <summary>
+/// A fresh, migrated database on the real PostgreSQL that ./test provides (ConnectionStrings__Portal names a
+/// server whose user may create databases). Tests share it and isolate themselves by working in projects of
+/// their own, as real tenants do.
+/// </summary>
+public sealed class DatabaseFixture : IAsyncLifetime
+{
+    private string _adminConnectionString = "";
+    private string _database = "";
+    private ServiceProvider? _services;
+
+    public string ConnectionString { get; private set; } = "";
+
+    public IServiceProvider Services => _services ?? throw new InvalidOperationException("Fixture not initialised.");
+
+    public NetworkService Networks => Services.GetRequiredService<NetworkService>();
+    public SubnetService Subnets => Services.GetRequiredService<SubnetService>();
+    public PortService Ports => Services.GetRequiredService<PortService>();
+    public ProjectService Projects => Services.GetRequiredService<ProjectService>();
+
+    public async Task InitializeAsync()
+    {
+        _adminConnectionString = Environment.GetEnvironmentVariable("ConnectionStrings__Portal")
+            ?? throw new InvalidOperationException(
+                "These tests need a real PostgreSQL: run ./test, or set ConnectionStrings__Portal to a server where the user may create databases.");
+        _database = "portal_test_" + Guid.NewGuid().ToString("N")[..12];
+        await using (var admin = new NpgsqlConnection(_adminConnectionString))
+        {
+            await admin.OpenAsync();
+            await using var create = new NpgsqlCommand($"CREATE DATABASE {_database}", admin);
+            await create.ExecuteNonQueryAsync();
+        }
+        ConnectionString = new NpgsqlConnectionStringBuilder(_adminConnectionString) { Database = _database, MaxPoolSize = 100 }.ConnectionString;
+        _services = new ServiceCollection().AddPortalData(ConnectionString).BuildServiceProvider();
+        await _services.MigratePortalDatabaseAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_services is not null) await _services.DisposeAsync();
+        NpgsqlConnection.ClearAllPools();
+        await using var admin = new NpgsqlConnection(_adminConnectionString);
+        await admin.OpenAsync();
+        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {_database} WITH (FORCE)", admin);
+        await drop.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>A new tenant with default quotas.</summary>
+    public async Task<string> NewProjectAsync(bool shadowport = false)
+    {
+        var id = Guid.NewGuid().ToString("N");
+        await Projects.EnsureAsync(id, "test-" + id[..6]);
+        if (shadowport) await Projects.SetShadowportAsync(id, true, "support@test", "TICKET-1");
+        return id;
+    }
+
+    public async Task<object?> ScalarAsync(string sql, params object[] args)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var arg in args) command.Parameters.Add(new NpgsqlParameter { Value = arg });
+        return await command.ExecuteScalarAsync();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class DatabaseCollection : ICollectionFixture<DatabaseFixture>
+{
+    public const string Name = "database";
+}
