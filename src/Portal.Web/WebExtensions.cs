@@ -42,12 +42,17 @@ public static class WebExtensions
         {
             app.UseExceptionHandler("/error", createScopeForErrors: true);
         }
-        app.UseRequestLocalization(new RequestLocalizationOptions
+        // Russian unless the user chose English (?culture=en-US or the culture cookie); the browser's
+        // Accept-Language is deliberately ignored, as the seed's users expect the Russian console.
+        var localization = new RequestLocalizationOptions
         {
             DefaultRequestCulture = new RequestCulture(Cultures[0]),
             SupportedCultures = Cultures,
             SupportedUICultures = Cultures,
-        });
+        };
+        localization.RequestCultureProviders = localization.RequestCultureProviders
+            .Where(p => p is not AcceptLanguageHeaderRequestCultureProvider).ToList();
+        app.UseRequestLocalization(localization);
         app.UseAntiforgery();
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
