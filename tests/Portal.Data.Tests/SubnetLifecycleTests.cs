@@ -122,4 +122,21 @@ public sealed class SubnetLifecycleTests(DatabaseFixture db)
         var again = await db.Ports.CreateAsync(project, new PortCreate { NetworkId = network.Id });
         Assert.Equal("10.0.0.3", again.FixedIps.Single().IpAddress.ToString());
     }
+
+    [Fact]
+    public async Task Internet_access_adds_and_removes_a_router_port_on_each_gateway()
+    {
+        var project = await db.NewProjectAsync();
+        var network = await db.Networks.CreateAsync(project, new NetworkCreate { Name = "n", FirstSubnet = new SubnetCreate { Cidr = "10.0.0.0/24", EnableDhcp = false } });
+        await db.Subnets.CreateAsync(project, network.Id, new SubnetCreate { Cidr = "10.0.1.0/24", EnableDhcp = false });
+        await db.Subnets.CreateAsync(project, network.Id, new SubnetCreate { Cidr = "10.0.2.0/24", EnableDhcp = false, GatewayMode = GatewayMode.None });
+
+        await db.Networks.UpdateAsync(project, network.Id, new NetworkUpdate { InternetAccess = true });
+        var routers = (await db.Ports.ListAsync(project, network.Id)).Where(p => p.DeviceOwner == DeviceOwners.RouterInterface);
+        Assert.Equal(["10.0.0.1", "10.0.1.1"], routers.Select(p => p.FixedIps.Single().IpAddress.ToString()).Order());
+
+        await db.Networks.UpdateAsync(project, network.Id, new NetworkUpdate { InternetAccess = false });
+        Assert.Empty(await db.Ports.ListAsync(project, network.Id));
+        Assert.Equal(0, (await db.Projects.GetQuotasAsync(project)).Single(q => q.Resource == Quotas.Ports).Used);
+    }
 }

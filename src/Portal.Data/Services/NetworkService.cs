@@ -102,6 +102,7 @@ public sealed class NetworkService(IDbContextFactory<PortalDbContext> dbs, Subne
                 {
                     if (internet && subnet.GatewayIp is not null)
                     {
+                        await SubnetService.ThrowIfGatewayHeldAsync(db, subnet.Id, subnet.GatewayIp, "internet_access", ct);
                         await SubnetService.AddSystemPortAsync(db, tx, subnet, DeviceOwners.RouterInterface,
                             SubnetService.RouterId(network), subnet.GatewayIp, now, ct);
                         quota.Add(Quotas.Ports);
@@ -133,11 +134,6 @@ public sealed class NetworkService(IDbContextFactory<PortalDbContext> dbs, Subne
         catch (Exception e) when (PostgresErrors.Unwrap(e) is { SqlState: PostgresErrors.OverQuota } pg)
         {
             throw await ServiceErrors.OverQuotaAsync(dbs, projectId, pg, ct);
-        }
-        catch (Exception e) when (e.Is(PostgresErrors.UniqueViolation, PostgresErrors.IpAllocationUnique))
-        {
-            // A subnet's gateway address is held by a port, so the router cannot take it.
-            throw NeutronErrors.Conflict("GatewayInUse", "internet_access", "?", "?");
         }
     }
 

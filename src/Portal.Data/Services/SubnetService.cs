@@ -267,23 +267,25 @@ public sealed class SubnetService(IDbContextFactory<PortalDbContext> dbs, TimePr
     private async Task MoveGatewayAsync(PortalDbContext db, IDbContextTransaction tx, Subnet subnet, Network network,
         IPAddress? gateway, QuotaTally quota, QuotaTally released, DateTimeOffset now, CancellationToken ct)
     {
-        if (gateway is not null)
-        {
-            var holder = await db.IpAllocations.Where(a => a.SubnetId == subnet.Id && a.IpAddress == gateway)
-                .Join(db.Ports, a => a.PortId, p => p.Id, (a, p) => p)
-                .FirstOrDefaultAsync(p => p.DeviceOwner != DeviceOwners.RouterInterface, ct);
-            if (holder is not null)
-            {
-                throw NeutronErrors.Conflict("GatewayInUse", "gateway_ip", gateway.ToString(),
-                    holder.Name.Length > 0 ? holder.Name : holder.Id.ToString());
-            }
-        }
+        if (gateway is not null) await ThrowIfGatewayHeldAsync(db, subnet.Id, gateway, "gateway_ip", ct);
         if (!network.InternetAccess) return;
         released.Add(Quotas.Ports, await DeleteSystemPortsAsync(db, subnet.Id, [DeviceOwners.RouterInterface], ct));
         if (gateway is not null)
         {
             await AddSystemPortAsync(db, tx, subnet, DeviceOwners.RouterInterface, RouterId(network), gateway, now, ct);
             quota.Add(Quotas.Ports);
+        }
+    }
+
+    /// <summary>A router takes a subnet's gateway address; refuse when a port other than the router holds it.</summary>
+    internal static async Task ThrowIfGatewayHeldAsync(PortalDbContext db, Guid subnetId, IPAddress gateway, string field, CancellationToken ct)
+    {
+        var holder = await db.IpAllocations.Where(a => a.SubnetId == subnetId && a.IpAddress == gateway)
+            .Join(db.Ports, a => a.PortId, p => p.Id, (a, p) => p)
+            .FirstOrDefaultAsync(p => p.DeviceOwner != DeviceOwners.RouterInterface, ct);
+        if (holder is not null)
+        {
+            throw NeutronErrors.Conflict("GatewayInUse", field, gateway.ToString(), holder.Name.Length > 0 ? holder.Name : holder.Id.ToString());
         }
     }
 
