@@ -22,6 +22,36 @@ public sealed class NetworkService(IDbContextFactory<PortalDbContext> dbs, Subne
             .AsNoTracking().AsSplitQuery().ToListAsync(ct);
     }
 
+    /// <summary>One page of the network list; filtering, sorting and paging happen in SQL.</summary>
+    public async Task<Page<NetworkRow>> QueryAsync(string projectId, PageRequest page, CancellationToken ct = default)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var query = Visible(db, projectId);
+        if (!string.IsNullOrWhiteSpace(page.NameFilter))
+        {
+            var pattern = "%" + Sql.EscapeLike(page.NameFilter.Trim()) + "%";
+            query = query.Where(n => EF.Functions.ILike(n.Name, pattern, "\\"));
+        }
+        var total = await query.CountAsync(ct);
+        query = (page.SortBy, page.Descending) switch
+        {
+            ("status", false) => query.OrderBy(n => n.Status).ThenBy(n => n.Name),
+            ("status", true) => query.OrderByDescending(n => n.Status).ThenBy(n => n.Name),
+            ("created", false) => query.OrderBy(n => n.CreatedAt),
+            ("created", true) => query.OrderByDescending(n => n.CreatedAt),
+            ("ports", false) => query.OrderBy(n => db.Ports.Count(p => p.NetworkId == n.Id)).ThenBy(n => n.Name),
+            ("ports", true) => query.OrderByDescending(n => db.Ports.Count(p => p.NetworkId == n.Id)).ThenBy(n => n.Name),
+            (_, true) => query.OrderByDescending(n => n.Name).ThenBy(n => n.Id),
+            _ => query.OrderBy(n => n.Name).ThenBy(n => n.Id),
+        };
+        var items = await query.Skip(page.SafeSkip).Take(page.SafeTake)
+            .Select(n => new NetworkRow(n.Id, n.Name, n.Status, n.External, n.InternetAccess, n.ServicesAccess, n.Mtu, n.CreatedAt,
+                n.Subnets.OrderBy(s => s.CreatedAt).Select(s => new SubnetBrief(s.Id, s.Name, s.Cidr)).ToList(),
+                db.Ports.Count(p => p.NetworkId == n.Id)))
+            .AsNoTracking().ToListAsync(ct);
+        return new Page<NetworkRow>(items, total);
+    }
+
     public async Task<Network> GetAsync(string projectId, Guid networkId, CancellationToken ct = default)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);

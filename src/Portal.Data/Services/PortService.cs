@@ -8,7 +8,7 @@ using Portal.Data.Entities;
 namespace Portal.Data.Services;
 
 /// <summary>Ports and their addresses (IPAM). Creation is one round trip after one read of the network.</summary>
-public sealed class PortService(IDbContextFactory<PortalDbContext> dbs, NpgsqlDataSource dataSource, TimeProvider clock)
+public sealed class PortService(IDbContextFactory<PortalDbContext> dbs, NpgsqlDataSource dataSource, SubnetService subnets, TimeProvider clock)
 {
     private const int MaxAttempts = 5;
 
@@ -27,6 +27,74 @@ public sealed class PortService(IDbContextFactory<PortalDbContext> dbs, NpgsqlDa
         var ports = db.Ports.Where(p => p.ProjectId == projectId && p.NetworkId == networkId);
         if (subnetId is { } s) ports = ports.Where(p => p.FixedIps.Any(f => f.SubnetId == s));
         return await ports.Include(p => p.FixedIps).OrderBy(p => p.CreatedAt).AsNoTracking().ToListAsync(ct);
+    }
+
+    /// <summary>One page of the ports holding addresses in a subnet; one row per address, sorted by address by default.</summary>
+    public async Task<Page<PortRow>> QueryAsync(string projectId, Guid subnetId, PageRequest page, CancellationToken ct = default)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        if (!await db.Subnets.AnyAsync(s => s.Id == subnetId && s.ProjectId == projectId, ct)) throw ServiceErrors.SubnetNotFound(subnetId);
+        var query = from a in db.IpAllocations
+                    where a.SubnetId == subnetId
+                    join p in db.Ports on a.PortId equals p.Id
+                    where p.ProjectId == projectId
+                    select new { a.IpAddress, Port = p };
+        if (!string.IsNullOrWhiteSpace(page.NameFilter))
+        {
+            var pattern = "%" + Sql.EscapeLike(page.NameFilter.Trim()) + "%";
+            query = query.Where(x => EF.Functions.ILike(x.Port.Name, pattern, "\\"));
+        }
+        var total = await query.CountAsync(ct);
+        query = (page.SortBy, page.Descending) switch
+        {
+            ("name", false) => query.OrderBy(x => x.Port.Name).ThenBy(x => x.IpAddress),
+            ("name", true) => query.OrderByDescending(x => x.Port.Name).ThenBy(x => x.IpAddress),
+            ("created", false) => query.OrderBy(x => x.Port.CreatedAt),
+            ("created", true) => query.OrderByDescending(x => x.Port.CreatedAt),
+            ("status", false) => query.OrderBy(x => x.Port.Status).ThenBy(x => x.IpAddress),
+            ("status", true) => query.OrderByDescending(x => x.Port.Status).ThenBy(x => x.IpAddress),
+            (_, true) => query.OrderByDescending(x => x.IpAddress),
+            _ => query.OrderBy(x => x.IpAddress),
+        };
+        var rows = await query.Skip(page.SafeSkip).Take(page.SafeTake).AsNoTracking().ToListAsync(ct);
+        return new Page<PortRow>(rows.Select(x => new PortRow(x.Port.Id, x.Port.Name, x.IpAddress, PortWriter.Format(x.Port.MacAddress),
+            x.Port.Status, x.Port.AdminStateUp, x.Port.DeviceOwner, x.Port.DeviceId, x.Port.DnsName, x.Port.CreatedAt)).ToList(), total);
+    }
+
+    /// <summary>The address an automatic allocation would most likely pick now, to pre-fill the add-port form.</summary>
+    public async Task<IPAddress?> SuggestAddressAsync(string projectId, Guid subnetId, CancellationToken ct = default)
+    {
+        var availability = await subnets.GetAvailabilityAsync(projectId, subnetId, 1, ct);
+        return availability.FreeRanges.Count > 0 ? availability.FreeRanges[0].First : null;
+    }
+
+    /// <summary>Enables or disables several of the project's ports at once; returns how many changed.</summary>
+    public async Task<int> SetAdminStateAsync(string projectId, IReadOnlyCollection<Guid> portIds, bool up, CancellationToken ct = default)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var now = clock.GetUtcNow();
+        return await db.Ports.Where(p => p.ProjectId == projectId && portIds.Contains(p.Id))
+            .ExecuteUpdateAsync(u => u.SetProperty(p => p.AdminStateUp, up).SetProperty(p => p.UpdatedAt, now), ct);
+    }
+
+    /// <summary>Deletes several ports; each that cannot go (system-owned, already gone) is reported, the rest are deleted.</summary>
+    public async Task<BulkResult> DeleteManyAsync(string projectId, IReadOnlyCollection<Guid> portIds, CancellationToken ct = default)
+    {
+        var refused = new List<NeutronException>();
+        var done = 0;
+        foreach (var id in portIds)
+        {
+            try
+            {
+                await DeleteAsync(projectId, id, ct);
+                done++;
+            }
+            catch (NeutronException e)
+            {
+                refused.Add(e);
+            }
+        }
+        return new BulkResult(done, refused);
     }
 
     public async Task<Port> CreateAsync(string projectId, PortCreate request, CancellationToken ct = default)

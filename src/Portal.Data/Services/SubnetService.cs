@@ -34,6 +34,38 @@ public sealed class SubnetService(IDbContextFactory<PortalDbContext> dbs, TimePr
             .ToListAsync(ct);
     }
 
+    /// <summary>A network's subnets with their address usage (allocations inside the pools / pool size).</summary>
+    public async Task<IReadOnlyList<SubnetRow>> ListRowsAsync(string projectId, Guid networkId, CancellationToken ct = default)
+    {
+        var subnets = await ListAsync(projectId, networkId, ct);
+        if (subnets.Count == 0) return [];
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        await db.Database.OpenConnectionAsync(ct);
+        await using var command = new NpgsqlCommand("""
+            SELECT a.subnet_id, count(*) FROM ip_allocations a
+              JOIN allocation_pools p ON p.subnet_id = a.subnet_id AND a.ip_address BETWEEN p.first_ip AND p.last_ip
+             WHERE a.subnet_id = ANY($1) GROUP BY a.subnet_id
+            """, Connection(db));
+        command.Parameters.Add(new NpgsqlParameter { Value = subnets.Select(s => s.Id).ToArray() });
+        var used = new Dictionary<Guid, long>();
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct)) used[reader.GetGuid(0)] = reader.GetInt64(1);
+        }
+        return subnets.Select(s => new SubnetRow(s.Id, s.Name, s.Cidr, s.GatewayIp, s.EnableDhcp, used.GetValueOrDefault(s.Id),
+            IpRanges.Count(s.AllocationPools.Select(p => new IpRange(p.FirstIp, p.LastIp))))).ToList();
+    }
+
+    /// <summary>Every subnet of the project's own networks, for overlap warnings and CIDR suggestions.</summary>
+    public async Task<IReadOnlyList<ProjectSubnet>> ProjectSubnetsAsync(string projectId, CancellationToken ct = default)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        return await db.Subnets.Where(s => s.ProjectId == projectId)
+            .OrderBy(s => s.CreatedAt)
+            .Select(s => new ProjectSubnet(s.NetworkId, s.Network!.Name, s.Id, s.Name, s.Cidr))
+            .AsNoTracking().ToListAsync(ct);
+    }
+
     public async Task<Subnet> CreateAsync(string projectId, Guid networkId, SubnetCreate request, CancellationToken ct = default)
     {
         var plan = SubnetPlan.From(request);
