@@ -29,6 +29,8 @@ public static class DataExtensions
         services.AddSingleton<SubnetService>();
         services.AddSingleton<PortService>();
         services.AddSingleton<DemoData>();
+        services.AddSingleton<ChangeFeed.ChangeFeed>();
+        services.AddHostedService<ChangeFeed.ChangeFeedListener>();
         return services;
     }
 

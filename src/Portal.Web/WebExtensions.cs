@@ -16,7 +16,7 @@ public static class WebExtensions
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
         builder.Services.AddLocalization(o => o.ResourcesPath = "Resources");
-        builder.Services.AddSingleton<CurrentProject>();
+        builder.Services.AddScoped<CurrentProject>();
         return builder;
     }
 
@@ -55,6 +55,18 @@ public static class WebExtensions
         app.UseRequestLocalization(localization);
         app.UseAntiforgery();
         app.MapStaticAssets();
+        app.MapGet("/culture", (string c, string? r, HttpContext http) =>
+        {
+            if (Cultures.Any(x => x.Name == c))
+            {
+                http.Response.Cookies.Append(CookieRequestCultureProvider.DefaultCookieName,
+                    CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(c)),
+                    new CookieOptions { MaxAge = TimeSpan.FromDays(365), HttpOnly = true, SameSite = SameSiteMode.Lax, IsEssential = true });
+            }
+            // Only local paths, so the switch cannot be used as an open redirect.
+            var target = r is { Length: > 0 } && r.StartsWith('/') && !r.StartsWith("//") ? r : "/";
+            return Results.LocalRedirect(target);
+        });
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }
