@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Localization;
+using MudBlazor;
 using MudBlazor.Services;
 using Portal.Data;
 using Portal.Data.Services;
@@ -15,6 +16,7 @@ public static class WebExtensions
     {
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
+        builder.Services.AddTransient<MudLocalizer, PortalMudLocalizer>();
         builder.Services.AddLocalization(o => o.ResourcesPath = "Resources");
         builder.Services.AddScoped<CurrentProject>();
         return builder;
