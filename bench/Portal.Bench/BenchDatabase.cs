@@ -56,7 +56,7 @@ internal sealed class BenchDatabase : IAsyncDisposable
         var projects = services.GetRequiredService<ProjectService>();
         await projects.EnsureAsync(projectId, "bench", ct);
         // Default quotas (500 ports, 100 networks) would end every scenario long before the pool is full.
-        await projects.SetQuotaAsync(projectId, Quotas.Ports, 10_000_000, ct);
+        await projects.SetQuotaAsync(projectId, Quotas.Ports, 300_000, ct);
         await projects.SetQuotaAsync(projectId, Quotas.Networks, 10_000, ct);
         await projects.SetQuotaAsync(projectId, Quotas.Subnets, 10_000, ct);
         return new BenchDatabase(services, settings, projectId);
@@ -108,9 +108,6 @@ internal sealed class BenchDatabase : IAsyncDisposable
                 SELECT $1, $4 + i, md5($2::text || '/' || i)::uuid, $2
                   FROM unnest($3::bigint[]) AS i
                 """, subnet.SubnetId, subnet.NetworkId, offsets, subnet.PoolFirst));
-            batch.BatchCommands.Add(Command(
-                "UPDATE quota_usages SET used = used + $2 WHERE project_id = $1 AND resource = 'ports'",
-                ProjectId, offsets.Length));
             await batch.ExecuteNonQueryAsync(ct);
             await transaction.CommitAsync(ct);
         }

@@ -317,7 +317,7 @@ namespace Portal.Migrations.Migrations
                         });
                 });
 
-            modelBuilder.Entity("Portal.Data.Entities.QuotaUsage", b =>
+            modelBuilder.Entity("Portal.Data.Entities.Quota", b =>
                 {
                     b.Property<string>("ProjectId")
                         .HasMaxLength(32)
@@ -334,16 +334,51 @@ namespace Portal.Migrations.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("limit");
 
-                    b.Property<int>("Used")
-                        .HasColumnType("integer")
-                        .HasColumnName("used");
-
                     b.HasKey("ProjectId", "Resource")
-                        .HasName("pk_quota_usages");
+                        .HasName("pk_quotas");
 
-                    b.ToTable("quota_usages", null, t =>
+                    b.ToTable("quotas", null, t =>
                         {
-                            t.HasCheckConstraint("ck_quota_usages_used", "used >= 0");
+                            t.HasCheckConstraint("ck_quotas_limit", "\"limit\" >= 0");
+                        });
+                });
+
+            modelBuilder.Entity("Portal.Data.Entities.QuotaSlot", b =>
+                {
+                    b.Property<string>("ProjectId")
+                        .HasMaxLength(32)
+                        .HasColumnType("character(32)")
+                        .HasColumnName("project_id")
+                        .IsFixedLength();
+
+                    b.Property<string>("Resource")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("resource");
+
+                    b.Property<int>("Slot")
+                        .HasColumnType("integer")
+                        .HasColumnName("slot");
+
+                    b.Property<Guid?>("HolderId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("holder_id");
+
+                    b.HasKey("ProjectId", "Resource", "Slot")
+                        .HasName("pk_quota_slots");
+
+                    b.HasIndex("HolderId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_quota_slots_holder_id")
+                        .HasFilter("holder_id IS NOT NULL");
+
+                    b.HasIndex("ProjectId", "Resource", "Slot")
+                        .HasDatabaseName("ix_quota_slots_free")
+                        .HasFilter("holder_id IS NULL");
+
+                    b.ToTable("quota_slots", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_quota_slots_slot", "slot >= 1");
                         });
                 });
 
@@ -516,14 +551,24 @@ namespace Portal.Migrations.Migrations
                     b.Navigation("Network");
                 });
 
-            modelBuilder.Entity("Portal.Data.Entities.QuotaUsage", b =>
+            modelBuilder.Entity("Portal.Data.Entities.Quota", b =>
                 {
                     b.HasOne("Portal.Data.Entities.Project", null)
                         .WithMany("Quotas")
                         .HasForeignKey("ProjectId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
-                        .HasConstraintName("fk_quota_usages_projects_project_id");
+                        .HasConstraintName("fk_quotas_projects_project_id");
+                });
+
+            modelBuilder.Entity("Portal.Data.Entities.QuotaSlot", b =>
+                {
+                    b.HasOne("Portal.Data.Entities.Quota", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId", "Resource")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_quota_slots_quotas_project_id_resource");
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.Subnet", b =>

@@ -36,9 +36,12 @@ internal static class InitialSql
                 c := CASE WHEN hw IS NULL THEN pool.first_ip WHEN hw < pool.last_ip THEN hw + 1 END;
                 WHILE c IS NOT NULL AND tries < 128 LOOP
                     tries := tries + 1;
-                    IF pg_try_advisory_xact_lock(hashtextextended(p_subnet::text || host(c), 0))
-                       AND NOT EXISTS (SELECT 1 FROM ip_allocations WHERE subnet_id = p_subnet AND ip_address = c) THEN
-                        RETURN c;
+                    -- Lock, then look, in two statements: the second takes a fresh snapshot that sees whatever
+                    -- the previous holder of this lock committed.
+                    IF pg_try_advisory_xact_lock(hashtextextended(p_subnet::text || host(c), 0)) THEN
+                        IF NOT EXISTS (SELECT 1 FROM ip_allocations WHERE subnet_id = p_subnet AND ip_address = c) THEN
+                            RETURN c;
+                        END IF;
                     END IF;
                     c := CASE WHEN c < pool.last_ip THEN c + 1 END;
                 END LOOP;
@@ -55,9 +58,10 @@ internal static class InitialSql
                     c := gap.lo;
                     WHILE c < gap.next_used AND tries < 512 LOOP
                         tries := tries + 1;
-                        IF pg_try_advisory_xact_lock(hashtextextended(p_subnet::text || host(c), 0))
-                           AND NOT EXISTS (SELECT 1 FROM ip_allocations WHERE subnet_id = p_subnet AND ip_address = c) THEN
-                            RETURN c;
+                        IF pg_try_advisory_xact_lock(hashtextextended(p_subnet::text || host(c), 0)) THEN
+                            IF NOT EXISTS (SELECT 1 FROM ip_allocations WHERE subnet_id = p_subnet AND ip_address = c) THEN
+                                RETURN c;
+                            END IF;
                         END IF;
                         c := c + 1;
                     END LOOP;
@@ -68,22 +72,58 @@ internal static class InitialSql
         END
         $fn$;
 
-        -- Takes n units of a project's quota for a resource or fails with SQLSTATE PT001. Called as the last
-        -- statement of a creating transaction, so the row lock it takes is held only until that commit.
-        CREATE FUNCTION portal_take_quota(p_project char(32), p_resource text, p_count int) RETURNS void
+        -- Quotas: a row of networks, subnets or ports takes a free slot of its project's quota when inserted
+        -- and frees it when deleted, whoever writes it. Racing inserts skip slots others are taking, so they
+        -- never queue on one row; none can take a slot above the limit. With no free slot left (or only slots
+        -- that racing transactions are taking), the insert fails with SQLSTATE PT001, HINT = the resource.
+        CREATE FUNCTION portal_quota_take() RETURNS trigger
         LANGUAGE plpgsql VOLATILE AS $fn$
+        DECLARE
+            v_resource text := TG_ARGV[0];
+            v_slot int;
         BEGIN
-            UPDATE quota_usages SET used = used + p_count
-             WHERE project_id = p_project AND resource = p_resource AND used + p_count <= "limit";
-            IF NOT FOUND THEN
-                RAISE EXCEPTION USING ERRCODE = 'PT001', MESSAGE = 'over quota', HINT = p_resource;
+            UPDATE quota_slots s SET holder_id = NEW.id
+             WHERE (s.project_id, s.resource, s.slot) = (
+                    SELECT f.project_id, f.resource, f.slot
+                      FROM quota_slots f
+                      JOIN quotas q ON q.project_id = f.project_id AND q.resource = f.resource
+                     WHERE f.project_id = NEW.project_id AND f.resource = v_resource
+                       AND f.holder_id IS NULL AND f.slot <= q."limit"
+                     ORDER BY f.slot LIMIT 1
+                       FOR UPDATE OF f SKIP LOCKED)
+            RETURNING s.slot INTO v_slot;
+            IF v_slot IS NULL THEN
+                RAISE EXCEPTION USING ERRCODE = 'PT001', MESSAGE = 'over quota', HINT = v_resource;
             END IF;
+            RETURN NULL;
         END
         $fn$;
+
+        CREATE FUNCTION portal_quota_release() RETURNS trigger
+        LANGUAGE plpgsql VOLATILE AS $fn$
+        BEGIN
+            UPDATE quota_slots SET holder_id = NULL WHERE holder_id = OLD.id;
+            RETURN NULL;
+        END
+        $fn$;
+
+        CREATE TRIGGER tr_networks_quota_take AFTER INSERT ON networks FOR EACH ROW EXECUTE FUNCTION portal_quota_take('networks');
+        CREATE TRIGGER tr_networks_quota_release AFTER DELETE ON networks FOR EACH ROW EXECUTE FUNCTION portal_quota_release();
+        CREATE TRIGGER tr_subnets_quota_take AFTER INSERT ON subnets FOR EACH ROW EXECUTE FUNCTION portal_quota_take('subnets');
+        CREATE TRIGGER tr_subnets_quota_release AFTER DELETE ON subnets FOR EACH ROW EXECUTE FUNCTION portal_quota_release();
+        CREATE TRIGGER tr_ports_quota_take AFTER INSERT ON ports FOR EACH ROW EXECUTE FUNCTION portal_quota_take('ports');
+        CREATE TRIGGER tr_ports_quota_release AFTER DELETE ON ports FOR EACH ROW EXECUTE FUNCTION portal_quota_release();
         """;
 
     public const string Down = """
-        DROP FUNCTION IF EXISTS portal_take_quota(char(32), text, int);
+        DROP TRIGGER IF EXISTS tr_networks_quota_take ON networks;
+        DROP TRIGGER IF EXISTS tr_networks_quota_release ON networks;
+        DROP TRIGGER IF EXISTS tr_subnets_quota_take ON subnets;
+        DROP TRIGGER IF EXISTS tr_subnets_quota_release ON subnets;
+        DROP TRIGGER IF EXISTS tr_ports_quota_take ON ports;
+        DROP TRIGGER IF EXISTS tr_ports_quota_release ON ports;
+        DROP FUNCTION IF EXISTS portal_quota_release();
+        DROP FUNCTION IF EXISTS portal_quota_take();
         DROP FUNCTION IF EXISTS portal_allocate_ip(uuid);
         ALTER TABLE subnets DROP CONSTRAINT IF EXISTS ex_subnets_no_overlap;
         DROP INDEX IF EXISTS ux_subnet_routes_destination;

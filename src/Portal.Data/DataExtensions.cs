@@ -20,7 +20,12 @@ public static class DataExtensions
 
     public static IServiceCollection AddPortalData(this IServiceCollection services, string connectionString)
     {
-        var dataSource = new NpgsqlDataSourceBuilder(connectionString).Build();
+        // No reset on close: a pooled connection would otherwise send DISCARD ALL on reuse and lose its cached
+        // plans (including those inside the allocator function). The portal leaves no session state behind:
+        // advisory locks are transaction-scoped and the change-feed listener UNLISTENs before release.
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        builder.ConnectionStringBuilder.NoResetOnClose = true;
+        var dataSource = builder.Build();
         services.AddSingleton(dataSource);
         services.AddPooledDbContextFactory<PortalDbContext>(o => PortalDbContext.Configure(o, dataSource));
         services.AddSingleton(TimeProvider.System);
@@ -31,6 +36,8 @@ public static class DataExtensions
         services.AddSingleton<DemoData>();
         services.AddSingleton<ChangeFeed.ChangeFeed>();
         services.AddHostedService<ChangeFeed.ChangeFeedListener>();
+        services.AddSingleton<ChangeFeed.ChangePublisher>();
+        services.AddHostedService(sp => sp.GetRequiredService<ChangeFeed.ChangePublisher>());
         return services;
     }
 

@@ -16,7 +16,8 @@ namespace Portal.Data;
 public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) : DbContext(options)
 {
     public DbSet<Project> Projects => Set<Project>();
-    public DbSet<QuotaUsage> QuotaUsages => Set<QuotaUsage>();
+    public DbSet<Quota> Quotas => Set<Quota>();
+    public DbSet<QuotaSlot> QuotaSlots => Set<QuotaSlot>();
     public DbSet<Network> Networks => Set<Network>();
     public DbSet<Subnet> Subnets => Set<Subnet>();
     public DbSet<AllocationPool> AllocationPools => Set<AllocationPool>();

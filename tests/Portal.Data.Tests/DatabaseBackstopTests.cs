@@ -74,6 +74,19 @@ public sealed class DatabaseBackstopTests(DatabaseFixture db)
         Assert.Equal("23514", (await RawAsync("UPDATE networks SET mtu = 10 WHERE id = $1", network)).SqlState);
         Assert.Equal("23514", (await RawAsync("UPDATE networks SET services_access = true, internet_access = true WHERE id = $1", network)).SqlState);
         Assert.Equal("23514", (await RawAsync("INSERT INTO projects (id, name, shadowport_enabled, created_at) VALUES ('NOT-HEX-NOT-HEX-NOT-HEX-NOT-HEX!', 'x', false, now())")).SqlState);
-        Assert.Equal("23514", (await RawAsync("UPDATE quota_usages SET used = -1 WHERE project_id = $1", project)).SqlState);
+        Assert.Equal("23514", (await RawAsync("UPDATE quotas SET \"limit\" = -1 WHERE project_id = $1", project)).SqlState);
+    }
+
+    [Fact]
+    public async Task A_raw_insert_past_the_quota_is_refused_by_the_database()
+    {
+        var (project, network, _, _) = await SetupAsync();
+        await db.Projects.SetQuotaAsync(project, Quotas.Ports, 1); // the port of SetupAsync holds the only slot
+        var e = await RawAsync("""
+            INSERT INTO ports (project_id, network_id, name, mac_address, device_owner, device_id, dns_name, status, admin_state_up, created_at, updated_at)
+            VALUES ($1, $2, 'raw', 'fa:16:3e:aa:bb:cd', '', '', '', 'DOWN', true, now(), now())
+            """, project, network);
+        Assert.Equal("PT001", e.SqlState);
+        Assert.Equal(1L, await db.ScalarAsync("SELECT count(*) FROM ports WHERE project_id = $1", project));
     }
 }

@@ -11,5 +11,5 @@ public class Project
     public string? ShadowportReason { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public uint Version { get; set; }
-    public List<QuotaUsage> Quotas { get; set; } = [];
+    public List<Quota> Quotas { get; set; } = [];
 }

@@ -5,7 +5,7 @@ using Portal.Data.Entities;
 namespace Portal.Data.Services;
 
 /// <summary>A project's networks. Provider networks (ext-net) are visible to every project and changed by none.</summary>
-public sealed class NetworkService(IDbContextFactory<PortalDbContext> dbs, SubnetService subnets, TimeProvider clock)
+public sealed class NetworkService(IDbContextFactory<PortalDbContext> dbs, SubnetService subnets, ChangeFeed.ChangePublisher changes, TimeProvider clock)
 {
     public const int MinMtu = 68;
     public const int MaxMtu = 9000;
@@ -89,14 +89,10 @@ public sealed class NetworkService(IDbContextFactory<PortalDbContext> dbs, Subne
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             db.Networks.Add(network);
             await db.SaveChangesAsync(ct);
-            var quota = new QuotaTally();
-            quota.Add(Quotas.Networks);
-            if (firstSubnet is not null)
-            {
-                network.Subnets.Add(await subnets.InsertAsync(db, tx, network, firstSubnet, quota, now, ct));
-            }
-            await quota.TakeAsync(SubnetService.Connection(db), SubnetService.Transaction(tx), projectId, ct);
+            // The tracked network picks the subnet up in Subnets by itself (EF fixes up the navigation).
+            if (firstSubnet is not null) await subnets.InsertAsync(db, tx, network, firstSubnet, now, ct);
             await tx.CommitAsync(ct);
+            changes.Changed(projectId, firstSubnet is null ? [Tables.Networks] : [Tables.Networks, Tables.Subnets, Tables.Ports]);
             return network;
         }
         catch (Exception e) when (PostgresErrors.Unwrap(e) is { SqlState: PostgresErrors.OverQuota } pg)
@@ -124,9 +120,8 @@ public sealed class NetworkService(IDbContextFactory<PortalDbContext> dbs, Subne
         try
         {
             await using var tx = await db.Database.BeginTransactionAsync(ct);
-            var quota = new QuotaTally();
-            var released = new QuotaTally();
-            if (internet != network.InternetAccess)
+            var internetChanged = internet != network.InternetAccess;
+            if (internetChanged)
             {
                 foreach (var subnet in network.Subnets)
                 {
@@ -135,12 +130,10 @@ public sealed class NetworkService(IDbContextFactory<PortalDbContext> dbs, Subne
                         await SubnetService.ThrowIfGatewayHeldAsync(db, subnet.Id, subnet.GatewayIp, "internet_access", ct);
                         await SubnetService.AddSystemPortAsync(db, tx, subnet, DeviceOwners.RouterInterface,
                             SubnetService.RouterId(network), subnet.GatewayIp, now, ct);
-                        quota.Add(Quotas.Ports);
                     }
                     else if (!internet)
                     {
-                        released.Add(Quotas.Ports,
-                            await SubnetService.DeleteSystemPortsAsync(db, subnet.Id, [DeviceOwners.RouterInterface], ct));
+                        await SubnetService.DeleteSystemPortsAsync(db, subnet.Id, [DeviceOwners.RouterInterface], ct);
                     }
                 }
             }
@@ -152,9 +145,9 @@ public sealed class NetworkService(IDbContextFactory<PortalDbContext> dbs, Subne
             network.ServicesAccess = services;
             network.UpdatedAt = now;
             await db.SaveChangesAsync(ct);
-            await released.ReleaseAsync(SubnetService.Connection(db), SubnetService.Transaction(tx), projectId, ct);
-            await quota.TakeAsync(SubnetService.Connection(db), SubnetService.Transaction(tx), projectId, ct);
             await tx.CommitAsync(ct);
+            // Internet access adds or removes router ports.
+            changes.Changed(projectId, internetChanged ? [Tables.Networks, Tables.Ports] : [Tables.Networks]);
             return network;
         }
         catch (DbUpdateConcurrencyException)
@@ -187,12 +180,11 @@ public sealed class NetworkService(IDbContextFactory<PortalDbContext> dbs, Subne
             throw NeutronErrors.NetworkInUse(network.Name, ServiceErrors.Holders(
                 first.Select(h => (h.Name.Length > 0 ? h.Name : h.Id.ToString(), h.Ip?.ToString() ?? "—")).ToList(), total));
         }
-        var released = new QuotaTally();
-        released.Add(Quotas.Ports, await db.Ports.Where(p => p.NetworkId == networkId).ExecuteDeleteAsync(ct));
-        released.Add(Quotas.Subnets, await db.Subnets.Where(s => s.NetworkId == networkId).ExecuteDeleteAsync(ct));
-        released.Add(Quotas.Networks, await db.Networks.Where(n => n.Id == networkId).ExecuteDeleteAsync(ct));
-        await released.ReleaseAsync(SubnetService.Connection(db), SubnetService.Transaction(tx), projectId, ct);
+        await db.Ports.Where(p => p.NetworkId == networkId).ExecuteDeleteAsync(ct);
+        await db.Subnets.Where(s => s.NetworkId == networkId).ExecuteDeleteAsync(ct);
+        await db.Networks.Where(n => n.Id == networkId).ExecuteDeleteAsync(ct);
         await tx.CommitAsync(ct);
+        changes.Changed(projectId, Tables.Networks, Tables.Subnets, Tables.Ports);
     }
 
     /// <summary>Creates a provider network owned by the cloud's own project; not reachable by customers.</summary>

@@ -8,7 +8,8 @@ using Portal.Data.Entities;
 namespace Portal.Data.Services;
 
 /// <summary>Ports and their addresses (IPAM). Creation is one round trip after one read of the network.</summary>
-public sealed class PortService(IDbContextFactory<PortalDbContext> dbs, NpgsqlDataSource dataSource, SubnetService subnets, TimeProvider clock)
+public sealed class PortService(
+    IDbContextFactory<PortalDbContext> dbs, NpgsqlDataSource dataSource, SubnetService subnets, ChangeFeed.ChangePublisher changes, TimeProvider clock)
 {
     private const int MaxAttempts = 5;
 
@@ -73,8 +74,10 @@ public sealed class PortService(IDbContextFactory<PortalDbContext> dbs, NpgsqlDa
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
         var now = clock.GetUtcNow();
-        return await db.Ports.Where(p => p.ProjectId == projectId && portIds.Contains(p.Id))
+        var changed = await db.Ports.Where(p => p.ProjectId == projectId && portIds.Contains(p.Id))
             .ExecuteUpdateAsync(u => u.SetProperty(p => p.AdminStateUp, up).SetProperty(p => p.UpdatedAt, now), ct);
+        changes.Changed(projectId, Tables.Ports);
+        return changed;
     }
 
     /// <summary>Deletes several ports; each that cannot go (system-owned, already gone) is reported, the rest are deleted.</summary>
@@ -111,7 +114,8 @@ public sealed class PortService(IDbContextFactory<PortalDbContext> dbs, NpgsqlDa
             try
             {
                 await using var connection = await dataSource.OpenConnectionAsync(ct);
-                var ips = await PortWriter.InsertAsync(connection, null, spec, now, takeQuota: true, ct);
+                var ips = await PortWriter.InsertAsync(connection, null, spec, now, ct);
+                changes.Changed(projectId, Tables.Ports);
                 return new Port
                 {
                     Id = spec.Id, ProjectId = projectId, NetworkId = network.Id, Name = name, MacAddress = spec.Mac,
@@ -163,6 +167,7 @@ public sealed class PortService(IDbContextFactory<PortalDbContext> dbs, NpgsqlDa
         try
         {
             await db.SaveChangesAsync(ct);
+            changes.Changed(projectId, Tables.Ports);
         }
         catch (DbUpdateConcurrencyException)
         {
@@ -171,19 +176,20 @@ public sealed class PortService(IDbContextFactory<PortalDbContext> dbs, NpgsqlDa
         return port;
     }
 
-    /// <summary>Deletes a user's port and gives its addresses and quota unit back, in one statement.</summary>
+    /// <summary>Deletes a user's port; its addresses go with it and the database frees its quota slot.</summary>
     public async Task DeleteAsync(string projectId, Guid portId, CancellationToken ct = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var command = new NpgsqlCommand("""
-            WITH d AS (DELETE FROM ports WHERE id = $1 AND project_id = $2 AND device_owner = '' RETURNING 1)
-            UPDATE quota_usages SET used = used - (SELECT count(*) FROM d)
-             WHERE project_id = $2 AND resource = 'ports' AND EXISTS (SELECT 1 FROM d)
-            RETURNING 1
+            DELETE FROM ports WHERE id = $1 AND project_id = $2 AND device_owner = '' RETURNING 1
             """, connection);
         command.Parameters.Add(new NpgsqlParameter { Value = portId });
         command.Parameters.Add(new NpgsqlParameter { Value = projectId });
-        if (await command.ExecuteScalarAsync(ct) is not null) return;
+        if (await command.ExecuteScalarAsync(ct) is not null)
+        {
+            changes.Changed(projectId, Tables.Ports);
+            return;
+        }
 
         var port = await GetAsync(projectId, portId, ct);
         throw new NeutronException("PortSystemOwned", 409, "PortSystemOwned", null,
@@ -197,12 +203,7 @@ public sealed class PortService(IDbContextFactory<PortalDbContext> dbs, NpgsqlDa
     private async Task<(Network Network, List<IReadOnlyList<AllocationSpec>> Candidates)> ResolveAsync(
         string projectId, PortCreate request, CancellationToken ct)
     {
-        await using var db = await dbs.CreateDbContextAsync(ct);
-        var network = await db.Networks.AsNoTracking()
-                          .Where(n => n.Id == request.NetworkId && (n.ProjectId == projectId || n.External))
-                          .Include(n => n.Subnets.OrderBy(s => s.CreatedAt))
-                          .FirstOrDefaultAsync(ct)
-                      ?? throw ServiceErrors.NetworkNotFound(request.NetworkId);
+        var network = await ReadNetworkAsync(projectId, request.NetworkId, ct) ?? throw ServiceErrors.NetworkNotFound(request.NetworkId);
         if (network.External) throw NeutronErrors.Conflict("ExternalNetworkNoPorts", "network_id", network.Name);
         if (network.Subnets.Count == 0) throw NeutronErrors.InvalidInput("NetworkHasNoSubnet", "fixed_ips", network.Name);
 
@@ -237,6 +238,41 @@ public sealed class PortService(IDbContextFactory<PortalDbContext> dbs, NpgsqlDa
             specs.Add(new AllocationSpec(subnet.Id, SubnetService.DisplayName(subnet), address));
         }
         return (network, [specs]);
+    }
+
+    /// <summary>
+    /// The network and its subnets, with only what port creation needs: one plain query on the hot path
+    /// (port creation is the most frequent write), without a tracking context.
+    /// </summary>
+    private async Task<Network?> ReadNetworkAsync(string projectId, Guid networkId, CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand("""
+            SELECT n.name, n.external, s.id, s.name, s.cidr, s.gateway_ip, s.ip_version, s.created_at
+              FROM networks n LEFT JOIN subnets s ON s.network_id = n.id
+             WHERE n.id = $1 AND (n.project_id = $2 OR n.external)
+             ORDER BY s.created_at
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = networkId });
+        command.Parameters.Add(new NpgsqlParameter { Value = projectId });
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        Network? network = null;
+        while (await reader.ReadAsync(ct))
+        {
+            network ??= new Network { Id = networkId, ProjectId = projectId, Name = reader.GetString(0), External = reader.GetBoolean(1) };
+            if (reader.IsDBNull(2)) continue;
+            network.Subnets.Add(new Subnet
+            {
+                Id = reader.GetGuid(2),
+                ProjectId = projectId,
+                NetworkId = networkId,
+                Name = reader.GetString(3),
+                Cidr = reader.GetFieldValue<IPNetwork>(4),
+                GatewayIp = reader.IsDBNull(5) ? null : reader.GetFieldValue<IPAddress>(5),
+                IpVersion = reader.GetInt32(6),
+                CreatedAt = reader.GetFieldValue<DateTimeOffset>(7),
+            });
+        }
+        return network;
     }
 
     /// <summary>Which explicitly requested address is already held (the server does not reveal it in the error).</summary>

@@ -22,15 +22,14 @@ internal sealed record PortSpec(
     IReadOnlyList<AllocationSpec> FixedIps);
 
 /// <summary>
-/// Writes a port, its addresses and its quota unit in one round trip: a batch of statements that the
-/// database runs as one transaction (or inside the caller's). Address choice happens in the database
-/// (portal_allocate_ip), so nothing is loaded to find a free address.
+/// Writes a port and its addresses in one round trip: a batch of statements that the database runs as one
+/// transaction (or inside the caller's). Address choice (portal_allocate_ip) and the quota slot (a trigger)
+/// happen in the database, so nothing is loaded to find a free address.
 /// </summary>
 internal static class PortWriter
 {
     public static async Task<IReadOnlyList<(Guid SubnetId, IPAddress Address)>> InsertAsync(
-        NpgsqlConnection connection, NpgsqlTransaction? transaction, PortSpec spec, DateTimeOffset now,
-        bool takeQuota, CancellationToken ct)
+        NpgsqlConnection connection, NpgsqlTransaction? transaction, PortSpec spec, DateTimeOffset now, CancellationToken ct)
     {
         await using var batch = new NpgsqlBatch(connection, transaction);
         batch.BatchCommands.Add(Command("""
@@ -51,10 +50,6 @@ internal static class PortWriter
                     INSERT INTO ip_allocations (subnet_id, ip_address, port_id, network_id)
                     VALUES ($1, $4, $2, $3) RETURNING ip_address
                     """, ip.SubnetId, spec.Id, spec.NetworkId, ip.Address));
-        }
-        if (takeQuota)
-        {
-            batch.BatchCommands.Add(Command("SELECT FROM portal_take_quota($1, $2, 1)", spec.ProjectId, Quotas.Ports));
         }
 
         // Statements without RETURNING produce no result set, so only the allocations' rows are read, in order.

@@ -10,7 +10,7 @@ public sealed record QuotaView(string Resource, int Limit, int Used)
 }
 
 /// <summary>Projects and their quotas.</summary>
-public sealed class ProjectService(IDbContextFactory<PortalDbContext> dbs, TimeProvider clock)
+public sealed class ProjectService(IDbContextFactory<PortalDbContext> dbs, ChangeFeed.ChangePublisher changes, TimeProvider clock)
 {
     /// <summary>Creates the project with default quotas, or returns it if it exists.</summary>
     public async Task<Project> EnsureAsync(string id, string name, CancellationToken ct = default)
@@ -24,10 +24,13 @@ public sealed class ProjectService(IDbContextFactory<PortalDbContext> dbs, TimeP
             Id = id,
             Name = name,
             CreatedAt = clock.GetUtcNow(),
-            Quotas = Quotas.Defaults.Select(q => new QuotaUsage { ProjectId = id, Resource = q.Key, Limit = q.Value }).ToList(),
+            Quotas = Quotas.Defaults.Select(q => new Quota { ProjectId = id, Resource = q.Key, Limit = q.Value }).ToList(),
         };
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
         db.Projects.Add(project);
         await db.SaveChangesAsync(ct);
+        foreach (var (resource, limit) in Quotas.Defaults) await AddSlotsAsync(db, id, resource, limit, ct);
+        await tx.CommitAsync(ct);
         return project;
     }
 
@@ -38,11 +41,15 @@ public sealed class ProjectService(IDbContextFactory<PortalDbContext> dbs, TimeP
                ?? throw NeutronErrors.NotFound("Resource.Project", id);
     }
 
+    /// <summary>Limits, and usage counted as the quota slots held by existing resources.</summary>
     public async Task<IReadOnlyList<QuotaView>> GetQuotasAsync(string projectId, CancellationToken ct = default)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
-        return await db.QuotaUsages.Where(q => q.ProjectId == projectId).OrderBy(q => q.Resource)
-            .Select(q => new QuotaView(q.Resource, q.Limit, q.Used)).ToListAsync(ct);
+        var used = await db.QuotaSlots.Where(s => s.ProjectId == projectId && s.HolderId != null)
+            .GroupBy(s => s.Resource).Select(g => new { g.Key, Count = g.Count() })
+            .ToDictionaryAsync(g => g.Key, g => g.Count, ct);
+        var limits = await db.Quotas.Where(q => q.ProjectId == projectId).OrderBy(q => q.Resource).AsNoTracking().ToListAsync(ct);
+        return limits.Select(q => new QuotaView(q.Resource, q.Limit, used.GetValueOrDefault(q.Resource))).ToList();
     }
 
     /// <summary>Sets a limit. Lowering it below the usage blocks new resources; existing ones stay.</summary>
@@ -50,10 +57,22 @@ public sealed class ProjectService(IDbContextFactory<PortalDbContext> dbs, TimeP
     {
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
         await using var db = await dbs.CreateDbContextAsync(ct);
-        var changed = await db.QuotaUsages.Where(q => q.ProjectId == projectId && q.Resource == resource)
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var changed = await db.Quotas.Where(q => q.ProjectId == projectId && q.Resource == resource)
             .ExecuteUpdateAsync(u => u.SetProperty(q => q.Limit, limit), ct);
         if (changed == 0) throw NeutronErrors.NotFound("Resource.Project", projectId);
+        await AddSlotsAsync(db, projectId, resource, limit, ct);
+        await tx.CommitAsync(ct);
+        changes.Changed(projectId, Tables.Projects);
     }
+
+    /// <summary>Makes sure slots 1..limit exist; slots above a lowered limit stay but are never taken.</summary>
+    private static Task AddSlotsAsync(PortalDbContext db, string projectId, string resource, int limit, CancellationToken ct) =>
+        db.Database.ExecuteSqlAsync($"""
+            INSERT INTO quota_slots (project_id, resource, slot)
+            SELECT {projectId}, {resource}, g FROM generate_series(1, {limit}) g
+            ON CONFLICT DO NOTHING
+            """, ct);
 
     /// <summary>Support's switch for shadowport (clusters and networks without an external IP).</summary>
     public async Task SetShadowportAsync(string projectId, bool enabled, string changedBy, string reason, CancellationToken ct = default)
@@ -66,5 +85,6 @@ public sealed class ProjectService(IDbContextFactory<PortalDbContext> dbs, TimeP
         project.ShadowportReason = reason;
         project.ShadowportChangedAt = clock.GetUtcNow();
         await db.SaveChangesAsync(ct);
+        changes.Changed(projectId, Tables.Projects);
     }
 }

@@ -1,6 +1,6 @@
 namespace Portal.Data.Services;
 
-/// <summary>Resource names of quota_usages rows, and the defaults a new project gets.</summary>
+/// <summary>Resource names of quotas rows, and the defaults a new project gets.</summary>
 public static class Quotas
 {
     public const string Networks = "networks";

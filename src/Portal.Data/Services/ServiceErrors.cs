@@ -19,7 +19,7 @@ internal static class ServiceErrors
     {
         var resource = e.Hint ?? Quotas.Ports;
         await using var db = await dbs.CreateDbContextAsync(ct);
-        var limit = await db.QuotaUsages.Where(q => q.ProjectId == projectId && q.Resource == resource)
+        var limit = await db.Quotas.Where(q => q.ProjectId == projectId && q.Resource == resource)
             .Select(q => (int?)q.Limit).FirstOrDefaultAsync(ct) ?? 0;
         return NeutronErrors.OverQuota(Quotas.ResourceKey(resource), limit);
     }

@@ -9,7 +9,7 @@ using Portal.Data.Entities;
 namespace Portal.Data.Services;
 
 /// <summary>Subnets of a project's networks, with Neutron's rules, their DHCP and router ports, and address usage.</summary>
-public sealed class SubnetService(IDbContextFactory<PortalDbContext> dbs, TimeProvider clock)
+public sealed class SubnetService(IDbContextFactory<PortalDbContext> dbs, ChangeFeed.ChangePublisher changes, TimeProvider clock)
 {
     public async Task<Subnet> GetAsync(string projectId, Guid subnetId, CancellationToken ct = default)
     {
@@ -77,10 +77,9 @@ public sealed class SubnetService(IDbContextFactory<PortalDbContext> dbs, TimePr
         try
         {
             await using var tx = await db.Database.BeginTransactionAsync(ct);
-            var quota = new QuotaTally();
-            var subnet = await InsertAsync(db, tx, network, plan, quota, clock.GetUtcNow(), ct);
-            await quota.TakeAsync(Connection(db), Transaction(tx), projectId, ct);
+            var subnet = await InsertAsync(db, tx, network, plan, clock.GetUtcNow(), ct);
             await tx.CommitAsync(ct);
+            changes.Changed(projectId, Tables.Subnets, Tables.Ports);
             return subnet;
         }
         catch (Exception e) when (PostgresErrors.Unwrap(e) is { SqlState: PostgresErrors.OverQuota } pg)
@@ -91,10 +90,10 @@ public sealed class SubnetService(IDbContextFactory<PortalDbContext> dbs, TimePr
 
     /// <summary>
     /// Writes a subnet with its pools, routes, DHCP port and (with internet access) router interface, in the
-    /// caller's transaction; the quota units it needs are added to <paramref name="quota"/>.
+    /// caller's transaction. The database takes their quota slots as the rows are inserted.
     /// </summary>
     internal async Task<Subnet> InsertAsync(PortalDbContext db, IDbContextTransaction tx, Network network, SubnetPlan plan,
-        QuotaTally quota, DateTimeOffset now, CancellationToken ct)
+        DateTimeOffset now, CancellationToken ct)
     {
         await ThrowIfOverlapsAsync(db, network.Id, plan.Cidr, ct);
         var subnet = new Subnet
@@ -123,17 +122,13 @@ public sealed class SubnetService(IDbContextFactory<PortalDbContext> dbs, TimePr
             // Another request created an overlapping subnet after our check; report it as the check would have.
             throw await OverlapErrorAfterRaceAsync(network.Id, plan.Cidr, ct);
         }
-        quota.Add(Quotas.Subnets);
-
         if (plan.EnableDhcp)
         {
             await AddSystemPortAsync(db, tx, subnet, DeviceOwners.Dhcp, "dhcp" + network.Id.ToString("N"), null, now, ct);
-            quota.Add(Quotas.Ports);
         }
         if (network.InternetAccess && plan.Gateway is not null)
         {
             await AddSystemPortAsync(db, tx, subnet, DeviceOwners.RouterInterface, RouterId(network), plan.Gateway, now, ct);
-            quota.Add(Quotas.Ports);
         }
         return subnet;
     }
@@ -154,23 +149,19 @@ public sealed class SubnetService(IDbContextFactory<PortalDbContext> dbs, TimePr
         try
         {
             await using var tx = await db.Database.BeginTransactionAsync(ct);
-            var quota = new QuotaTally();
-            var released = new QuotaTally();
-
             if (!Equals(before.Gateway, after.Gateway))
             {
-                await MoveGatewayAsync(db, tx, subnet, network, after.Gateway, quota, released, now, ct);
+                await MoveGatewayAsync(db, tx, subnet, network, after.Gateway, now, ct);
             }
             if (before.EnableDhcp != after.EnableDhcp)
             {
                 if (after.EnableDhcp)
                 {
                     await AddSystemPortAsync(db, tx, subnet, DeviceOwners.Dhcp, "dhcp" + network.Id.ToString("N"), null, now, ct);
-                    quota.Add(Quotas.Ports);
                 }
                 else
                 {
-                    released.Add(Quotas.Ports, await DeleteSystemPortsAsync(db, subnet.Id, [DeviceOwners.Dhcp], ct));
+                    await DeleteSystemPortsAsync(db, subnet.Id, [DeviceOwners.Dhcp], ct);
                 }
             }
 
@@ -190,9 +181,8 @@ public sealed class SubnetService(IDbContextFactory<PortalDbContext> dbs, TimePr
             }
             subnet.UpdatedAt = now;
             await db.SaveChangesAsync(ct);
-            await released.ReleaseAsync(Connection(db), Transaction(tx), projectId, ct);
-            await quota.TakeAsync(Connection(db), Transaction(tx), projectId, ct);
             await tx.CommitAsync(ct);
+            changes.Changed(projectId, Tables.Subnets, Tables.Ports);
             return subnet;
         }
         catch (DbUpdateConcurrencyException)
@@ -226,12 +216,10 @@ public sealed class SubnetService(IDbContextFactory<PortalDbContext> dbs, TimePr
             throw NeutronErrors.SubnetInUse(DisplayName(subnet),
                 ServiceErrors.Holders(first.Select(h => (h.Name.Length > 0 ? h.Name : h.Id.ToString(), h.IpAddress.ToString())).ToList(), total));
         }
-        var released = new QuotaTally();
-        released.Add(Quotas.Ports, await DeleteSystemPortsAsync(db, subnetId, [DeviceOwners.Dhcp, DeviceOwners.RouterInterface], ct));
-        released.Add(Quotas.Subnets);
+        await DeleteSystemPortsAsync(db, subnetId, [DeviceOwners.Dhcp, DeviceOwners.RouterInterface], ct);
         await db.Subnets.Where(s => s.Id == subnetId).ExecuteDeleteAsync(ct);
-        await released.ReleaseAsync(Connection(db), Transaction(tx), projectId, ct);
         await tx.CommitAsync(ct);
+        changes.Changed(projectId, Tables.Subnets, Tables.Ports);
     }
 
     /// <summary>Address usage of a subnet's pools, computed in the database: counts and free ranges.</summary>
@@ -297,15 +285,14 @@ public sealed class SubnetService(IDbContextFactory<PortalDbContext> dbs, TimePr
         s.DnsNameservers, s.HostRoutes.Select(r => new HostRoute(r.Destination, r.NextHop)).ToList());
 
     private async Task MoveGatewayAsync(PortalDbContext db, IDbContextTransaction tx, Subnet subnet, Network network,
-        IPAddress? gateway, QuotaTally quota, QuotaTally released, DateTimeOffset now, CancellationToken ct)
+        IPAddress? gateway, DateTimeOffset now, CancellationToken ct)
     {
         if (gateway is not null) await ThrowIfGatewayHeldAsync(db, subnet.Id, gateway, "gateway_ip", ct);
         if (!network.InternetAccess) return;
-        released.Add(Quotas.Ports, await DeleteSystemPortsAsync(db, subnet.Id, [DeviceOwners.RouterInterface], ct));
+        await DeleteSystemPortsAsync(db, subnet.Id, [DeviceOwners.RouterInterface], ct);
         if (gateway is not null)
         {
             await AddSystemPortAsync(db, tx, subnet, DeviceOwners.RouterInterface, RouterId(network), gateway, now, ct);
-            quota.Add(Quotas.Ports);
         }
     }
 
@@ -339,7 +326,7 @@ public sealed class SubnetService(IDbContextFactory<PortalDbContext> dbs, TimePr
             deviceId, "", true, [new AllocationSpec(subnet.Id, DisplayName(subnet), address)]);
         try
         {
-            await PortWriter.InsertAsync(Connection(db), Transaction(tx), spec, now, takeQuota: false, ct);
+            await PortWriter.InsertAsync(Connection(db), Transaction(tx), spec, now, ct);
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrors.NoFreeAddress)
         {

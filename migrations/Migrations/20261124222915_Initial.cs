@@ -69,20 +69,19 @@ namespace Portal.Migrations.Migrations
                 });
 
             migrationBuilder.CreateTable(
-                name: "quota_usages",
+                name: "quotas",
                 columns: table => new
                 {
                     project_id = table.Column<string>(type: "character(32)", fixedLength: true, maxLength: 32, nullable: false),
                     resource = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    limit = table.Column<int>(type: "integer", nullable: false),
-                    used = table.Column<int>(type: "integer", nullable: false)
+                    limit = table.Column<int>(type: "integer", nullable: false)
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("pk_quota_usages", x => new { x.project_id, x.resource });
-                    table.CheckConstraint("ck_quota_usages_used", "used >= 0");
+                    table.PrimaryKey("pk_quotas", x => new { x.project_id, x.resource });
+                    table.CheckConstraint("ck_quotas_limit", "\"limit\" >= 0");
                     table.ForeignKey(
-                        name: "fk_quota_usages_projects_project_id",
+                        name: "fk_quotas_projects_project_id",
                         column: x => x.project_id,
                         principalTable: "projects",
                         principalColumn: "id",
@@ -157,6 +156,27 @@ namespace Portal.Migrations.Migrations
                         principalTable: "projects",
                         principalColumn: "id",
                         onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "quota_slots",
+                columns: table => new
+                {
+                    project_id = table.Column<string>(type: "character(32)", fixedLength: true, maxLength: 32, nullable: false),
+                    resource = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    slot = table.Column<int>(type: "integer", nullable: false),
+                    holder_id = table.Column<Guid>(type: "uuid", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_quota_slots", x => new { x.project_id, x.resource, x.slot });
+                    table.CheckConstraint("ck_quota_slots_slot", "slot >= 1");
+                    table.ForeignKey(
+                        name: "fk_quota_slots_quotas_project_id_resource",
+                        columns: x => new { x.project_id, x.resource },
+                        principalTable: "quotas",
+                        principalColumns: new[] { "project_id", "resource" },
+                        onDelete: ReferentialAction.Cascade);
                 });
 
             migrationBuilder.CreateTable(
@@ -271,6 +291,19 @@ namespace Portal.Migrations.Migrations
                 columns: new[] { "project_id", "created_at" });
 
             migrationBuilder.CreateIndex(
+                name: "ix_quota_slots_free",
+                table: "quota_slots",
+                columns: new[] { "project_id", "resource", "slot" },
+                filter: "holder_id IS NULL");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_quota_slots_holder_id",
+                table: "quota_slots",
+                column: "holder_id",
+                unique: true,
+                filter: "holder_id IS NOT NULL");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_subnet_routes_subnet_id",
                 table: "subnet_routes",
                 column: "subnet_id");
@@ -299,13 +332,16 @@ namespace Portal.Migrations.Migrations
                 name: "ip_allocations");
 
             migrationBuilder.DropTable(
-                name: "quota_usages");
+                name: "quota_slots");
 
             migrationBuilder.DropTable(
                 name: "subnet_routes");
 
             migrationBuilder.DropTable(
                 name: "ports");
+
+            migrationBuilder.DropTable(
+                name: "quotas");
 
             migrationBuilder.DropTable(
                 name: "subnets");

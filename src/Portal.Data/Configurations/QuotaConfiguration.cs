@@ -4,11 +4,11 @@ using Portal.Data.Entities;
 
 namespace Portal.Data.Configurations;
 
-public sealed class QuotaUsageConfiguration : IEntityTypeConfiguration<QuotaUsage>
+public sealed class QuotaConfiguration : IEntityTypeConfiguration<Quota>
 {
-    public void Configure(EntityTypeBuilder<QuotaUsage> b)
+    public void Configure(EntityTypeBuilder<Quota> b)
     {
-        b.ToTable("quota_usages", t => t.HasCheckConstraint("ck_quota_usages_used", "used >= 0"));
+        b.ToTable("quotas", t => t.HasCheckConstraint("ck_quotas_limit", "\"limit\" >= 0"));
         b.HasKey(q => new { q.ProjectId, q.Resource });
         b.Property(q => q.ProjectId).HasMaxLength(32).IsFixedLength();
         b.Property(q => q.Resource).HasMaxLength(32);

@@ -1,0 +1,10 @@
+namespace Portal.Data.Services;
+
+/// <summary>Names of what changed, as the change feed announces them.</summary>
+public static class Tables
+{
+    public const string Projects = "projects";
+    public const string Networks = "networks";
+    public const string Subnets = "subnets";
+    public const string Ports = "ports";
+}
