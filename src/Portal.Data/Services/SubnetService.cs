@@ -341,7 +341,9 @@ public sealed class SubnetService(IDbContextFactory<PortalDbContext> dbs, Change
             .FirstOrDefaultAsync(ct);
         if (other is not null)
         {
-            throw NeutronErrors.InvalidInput("SubnetOverlap", "cidr", cidr.ToString(), other.Name, other.Cidr.ToString());
+            throw other.Name.Length > 0
+                ? NeutronErrors.InvalidInput("SubnetOverlap", "cidr", cidr.ToString(), other.Name, other.Cidr.ToString())
+                : NeutronErrors.InvalidInput("SubnetOverlapUnnamed", "cidr", cidr.ToString(), other.Cidr.ToString());
         }
     }
 

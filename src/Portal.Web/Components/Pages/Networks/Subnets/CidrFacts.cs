@@ -33,20 +33,22 @@ public sealed record CidrFacts(
     public bool IsV4 => Cidr?.BaseAddress.AddressFamily == AddressFamily.InterNetwork;
 
     /// <summary>
-    /// The next free block for this network: same size as typed (or /24), in the private range of the
-    /// network's first subnet (or 10.0.0.0/8), clear of every subnet of the project.
+    /// The next free block for this network: same size as typed (or /24 / /64), clear of every subnet of the
+    /// project, as close as possible to the network's first subnet: in its /16 (IPv6: /48) first, then in its
+    /// private range (or 10.0.0.0/8).
     /// </summary>
     public static IPNetwork? Suggest(IPNetwork? typed, Guid? networkId, IReadOnlyList<ProjectSubnet> projectSubnets)
     {
         var anchor = projectSubnets.FirstOrDefault(s => s.NetworkId == networkId)?.Cidr ?? typed;
-        IPNetwork within = anchor is { } a && a.BaseAddress.AddressFamily == AddressFamily.InterNetworkV6
-            ? new IPNetwork(IpMath.First(new IPNetwork(a.BaseAddress, 48)), 48)
+        var taken = projectSubnets.Select(s => s.Cidr).ToList();
+        var v6 = anchor is { } a6 && a6.BaseAddress.AddressFamily == AddressFamily.InterNetworkV6;
+        var prefix = typed is { } t && (t.BaseAddress.AddressFamily == AddressFamily.InterNetworkV6) == v6 ? t.PrefixLength : v6 ? 64 : 24;
+        IEnumerable<IPNetwork> ranges = v6
+            ? [new IPNetwork(IpMath.First(new IPNetwork(anchor!.Value.BaseAddress, 48)), 48)]
             : anchor is { } v4 && PrivateRanges.FirstOrDefault(r => IpMath.Contains(r, v4.BaseAddress)) is { PrefixLength: > 0 } range
-                ? range
-                : PrivateRanges[0];
-        var prefix = typed is { } t && t.BaseAddress.AddressFamily == within.BaseAddress.AddressFamily ? t.PrefixLength
-            : within.BaseAddress.AddressFamily == AddressFamily.InterNetworkV6 ? 64 : 24;
-        return CidrSuggestions.FirstFree(within, Math.Max(prefix, within.PrefixLength), projectSubnets.Select(s => s.Cidr));
+                ? [new IPNetwork(IpMath.First(new IPNetwork(v4.BaseAddress, Math.Max(16, range.PrefixLength))), Math.Max(16, range.PrefixLength)), range]
+                : [PrivateRanges[0]];
+        return ranges.Select(r => CidrSuggestions.FirstFree(r, Math.Max(prefix, r.PrefixLength), taken)).FirstOrDefault(s => s is not null);
     }
 
     private static readonly IPNetwork[] PrivateRanges =
