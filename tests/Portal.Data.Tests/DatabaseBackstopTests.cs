@@ -89,4 +89,17 @@ public sealed class DatabaseBackstopTests(DatabaseFixture db)
         Assert.Equal("PT001", e.SqlState);
         Assert.Equal(1L, await db.ScalarAsync("SELECT count(*) FROM ports WHERE project_id = $1", project));
     }
+
+    [Fact]
+    public async Task An_address_from_a_subnet_of_another_network_violates_the_foreign_key()
+    {
+        var (project, network, _, port) = await SetupAsync();
+        var other = await db.Networks.CreateAsync(project, new NetworkCreate
+        {
+            Name = "other", FirstSubnet = new SubnetCreate { Cidr = "10.1.0.0/24", EnableDhcp = false },
+        });
+        var e = await RawAsync("INSERT INTO ip_allocations (subnet_id, ip_address, port_id, network_id) VALUES ($1, '10.1.0.9', $2, $3)",
+            other.Subnets[0].Id, port, network);
+        Assert.Equal("23503", e.SqlState);
+    }
 }

@@ -131,6 +131,22 @@ public sealed class ServiceRuleTests(DatabaseFixture db)
     }
 
     [Fact]
+    public async Task A_subnet_of_another_network_is_not_found_for_a_port()
+    {
+        var (project, network, _) = await NetworkAsync();
+        var other = await db.Networks.CreateAsync(project, new NetworkCreate
+        {
+            Name = "other", FirstSubnet = new SubnetCreate { Cidr = "10.1.0.0/24", EnableDhcp = false },
+        });
+        await Errors.ExpectAsync(() => db.Ports.CreateAsync(project, new PortCreate
+        {
+            NetworkId = network.Id, FixedIps = [new FixedIpRequest(other.Subnets[0].Id, null)],
+        }), "SubnetNotFound", 404, other.Subnets[0].Id.ToString());
+        Assert.Empty(await db.Ports.ListAsync(project, network.Id));
+        Assert.Empty(await db.Ports.ListAsync(project, other.Id));
+    }
+
+    [Fact]
     public async Task A_mac_is_unique_within_a_network_only()
     {
         var (project, network, _) = await NetworkAsync();

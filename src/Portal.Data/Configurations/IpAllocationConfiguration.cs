@@ -16,7 +16,9 @@ public sealed class IpAllocationConfiguration : IEntityTypeConfiguration<IpAlloc
         b.ToTable("ip_allocations");
         b.Property(a => a.IpAddress).HasColumnType("inet");
         b.HasIndex(a => a.PortId);
-        b.HasOne<Subnet>().WithMany().HasForeignKey(a => a.SubnetId).OnDelete(DeleteBehavior.Restrict);
+        // (subnet, network) together: an address is in a subnet of the port's own network, checked by the database.
+        b.HasOne<Subnet>().WithMany().HasForeignKey(a => new { a.SubnetId, a.NetworkId })
+            .HasPrincipalKey(s => new { s.Id, s.NetworkId }).OnDelete(DeleteBehavior.Restrict);
         b.HasOne<Network>().WithMany().HasForeignKey(a => a.NetworkId).OnDelete(DeleteBehavior.Restrict);
     }
 }

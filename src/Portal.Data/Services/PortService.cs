@@ -104,8 +104,10 @@ public sealed class PortService(
     {
         var name = SubnetPlan.CheckName(request.Name, required: false);
         var mac = request.MacAddress is { Length: > 0 } text ? PortWriter.ParseMac(text) : null;
-        var (network, candidates) = await ResolveAsync(projectId, request, ct);
         var now = clock.GetUtcNow();
+        if (await TryCreateDirectAsync(projectId, request, name, mac, now, ct) is { } created) return created;
+
+        var (network, candidates) = await ResolveAsync(projectId, request, ct);
 
         for (var attempt = 1; ; attempt++)
         {
@@ -238,6 +240,58 @@ public sealed class PortService(
             specs.Add(new AllocationSpec(subnet.Id, SubnetService.DisplayName(subnet), address));
         }
         return (network, [specs]);
+    }
+
+    /// <summary>
+    /// The common case — automatic addresses from named subnets — in one round trip, with no read before:
+    /// the port row is only written if the network is the project's own, and the database's (subnet, network)
+    /// foreign key refuses a subnet of another network. Any failure falls back to the full path, which reads
+    /// the network first and gives the precise error.
+    /// </summary>
+    private async Task<Port?> TryCreateDirectAsync(string projectId, PortCreate request, string name,
+        System.Net.NetworkInformation.PhysicalAddress? mac, DateTimeOffset now, CancellationToken ct)
+    {
+        if (request.FixedIps.Count == 0 || request.FixedIps.Any(f => f.SubnetId is null || !string.IsNullOrWhiteSpace(f.IpAddress))) return null;
+        var id = Guid.CreateVersion7();
+        var macAddress = mac ?? PortWriter.NewMac();
+        var dnsName = request.DnsName.Trim();
+        await using var batch = dataSource.CreateBatch();
+        batch.BatchCommands.Add(PortWriter.Command("""
+            INSERT INTO ports (id, project_id, network_id, name, mac_address, device_owner, device_id, dns_name,
+                               status, admin_state_up, created_at, updated_at)
+            SELECT $1, $2, n.id, $4, $5, '', '', $6, 'DOWN', $7, $8, $8
+              FROM networks n WHERE n.id = $3 AND n.project_id = $2 AND NOT n.external
+            """, id, projectId, request.NetworkId, name, macAddress, dnsName, request.AdminStateUp, now));
+        foreach (var subnetId in request.FixedIps.Select(f => f.SubnetId!.Value))
+        {
+            batch.BatchCommands.Add(PortWriter.Command("""
+                INSERT INTO ip_allocations (subnet_id, ip_address, port_id, network_id)
+                VALUES ($1, portal_allocate_ip($1), $2, $3) RETURNING ip_address
+                """, subnetId, id, request.NetworkId));
+        }
+        try
+        {
+            var addresses = new List<IPAddress>();
+            await using (var reader = await batch.ExecuteReaderAsync(ct))
+            {
+                do
+                {
+                    while (await reader.ReadAsync(ct)) addresses.Add(reader.GetFieldValue<IPAddress>(0));
+                } while (await reader.NextResultAsync(ct));
+            }
+            changes.Changed(projectId, Tables.Ports);
+            return new Port
+            {
+                Id = id, ProjectId = projectId, NetworkId = request.NetworkId, Name = name, MacAddress = macAddress,
+                DnsName = dnsName, AdminStateUp = request.AdminStateUp, Status = PortStatus.Down, CreatedAt = now, UpdatedAt = now,
+                FixedIps = request.FixedIps.Zip(addresses, (f, a) => new IpAllocation
+                    { SubnetId = f.SubnetId!.Value, IpAddress = a, PortId = id, NetworkId = request.NetworkId }).ToList(),
+            };
+        }
+        catch (PostgresException)
+        {
+            return null;
+        }
     }
 
     /// <summary>

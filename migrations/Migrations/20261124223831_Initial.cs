@@ -143,6 +143,7 @@ namespace Portal.Migrations.Migrations
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_subnets", x => x.id);
+                    table.UniqueConstraint("ak_subnets_id_network_id", x => new { x.id, x.network_id });
                     table.CheckConstraint("ck_subnets_ip_version", "ip_version = family(cidr)");
                     table.ForeignKey(
                         name: "fk_subnets_networks_network_id",
@@ -227,10 +228,10 @@ namespace Portal.Migrations.Migrations
                         principalColumn: "id",
                         onDelete: ReferentialAction.Cascade);
                     table.ForeignKey(
-                        name: "fk_ip_allocations_subnets_subnet_id",
-                        column: x => x.subnet_id,
+                        name: "fk_ip_allocations_subnets_subnet_id_network_id",
+                        columns: x => new { x.subnet_id, x.network_id },
                         principalTable: "subnets",
-                        principalColumn: "id",
+                        principalColumns: new[] { "id", "network_id" },
                         onDelete: ReferentialAction.Restrict);
                 });
 
@@ -271,9 +272,9 @@ namespace Portal.Migrations.Migrations
                 column: "port_id");
 
             migrationBuilder.CreateIndex(
-                name: "ix_ip_allocations_subnet_id",
+                name: "ix_ip_allocations_subnet_id_network_id",
                 table: "ip_allocations",
-                column: "subnet_id");
+                columns: new[] { "subnet_id", "network_id" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_networks_project_id_name",

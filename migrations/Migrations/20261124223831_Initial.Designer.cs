@@ -15,7 +15,7 @@ using Portal.Data;
 namespace Portal.Migrations.Migrations
 {
     [DbContext(typeof(PortalDbContext))]
-    [Migration("20261124222915_Initial")]
+    [Migration("20261124223831_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -98,8 +98,8 @@ namespace Portal.Migrations.Migrations
                     b.HasIndex("PortId")
                         .HasDatabaseName("ix_ip_allocations_port_id");
 
-                    b.HasIndex("SubnetId")
-                        .HasDatabaseName("ix_ip_allocations_subnet_id");
+                    b.HasIndex("SubnetId", "NetworkId")
+                        .HasDatabaseName("ix_ip_allocations_subnet_id_network_id");
 
                     b.ToTable("ip_allocations", (string)null);
                 });
@@ -448,6 +448,9 @@ namespace Portal.Migrations.Migrations
                     b.HasKey("Id")
                         .HasName("pk_subnets");
 
+                    b.HasAlternateKey("Id", "NetworkId")
+                        .HasName("ak_subnets_id_network_id");
+
                     b.HasIndex("NetworkId")
                         .HasDatabaseName("ix_subnets_network_id");
 
@@ -519,10 +522,11 @@ namespace Portal.Migrations.Migrations
 
                     b.HasOne("Portal.Data.Entities.Subnet", null)
                         .WithMany()
-                        .HasForeignKey("SubnetId")
+                        .HasForeignKey("SubnetId", "NetworkId")
+                        .HasPrincipalKey("Id", "NetworkId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
-                        .HasConstraintName("fk_ip_allocations_subnets_subnet_id");
+                        .HasConstraintName("fk_ip_allocations_subnets_subnet_id_network_id");
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.Network", b =>
