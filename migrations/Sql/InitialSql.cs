@@ -76,22 +76,37 @@ internal static class InitialSql
         -- and frees it when deleted, whoever writes it. Racing inserts skip slots others are taking, so they
         -- never queue on one row; none can take a slot above the limit. With no free slot left (or only slots
         -- that racing transactions are taking), the insert fails with SQLSTATE PT001, HINT = the resource.
+        -- The search starts at a slot derived from the new row's id rather than at slot 1: taken and freed slots
+        -- leave dead index entries behind until vacuum, and always starting at the bottom would walk past all
+        -- of them on every insert (the queue-table problem).
         CREATE FUNCTION portal_quota_take() RETURNS trigger
         LANGUAGE plpgsql VOLATILE AS $fn$
         DECLARE
             v_resource text := TG_ARGV[0];
+            v_limit int;
+            v_start int;
             v_slot int;
         BEGIN
-            UPDATE quota_slots s SET holder_id = NEW.id
-             WHERE (s.project_id, s.resource, s.slot) = (
-                    SELECT f.project_id, f.resource, f.slot
-                      FROM quota_slots f
-                      JOIN quotas q ON q.project_id = f.project_id AND q.resource = f.resource
-                     WHERE f.project_id = NEW.project_id AND f.resource = v_resource
-                       AND f.holder_id IS NULL AND f.slot <= q."limit"
-                     ORDER BY f.slot LIMIT 1
-                       FOR UPDATE OF f SKIP LOCKED)
-            RETURNING s.slot INTO v_slot;
+            SELECT q."limit" INTO v_limit FROM quotas q WHERE q.project_id = NEW.project_id AND q.resource = v_resource;
+            IF coalesce(v_limit, 0) > 0 THEN
+                v_start := 1 + (hashtext(NEW.id::text)::bigint & 2147483647) % v_limit;
+                UPDATE quota_slots s SET holder_id = NEW.id
+                 WHERE s.project_id = NEW.project_id AND s.resource = v_resource
+                   AND s.slot = (SELECT f.slot FROM quota_slots f
+                                  WHERE f.project_id = NEW.project_id AND f.resource = v_resource AND f.holder_id IS NULL
+                                    AND f.slot BETWEEN v_start AND v_limit
+                                  ORDER BY f.slot LIMIT 1 FOR UPDATE SKIP LOCKED)
+                RETURNING s.slot INTO v_slot;
+                IF v_slot IS NULL THEN
+                    UPDATE quota_slots s SET holder_id = NEW.id
+                     WHERE s.project_id = NEW.project_id AND s.resource = v_resource
+                       AND s.slot = (SELECT f.slot FROM quota_slots f
+                                      WHERE f.project_id = NEW.project_id AND f.resource = v_resource AND f.holder_id IS NULL
+                                        AND f.slot < v_start
+                                      ORDER BY f.slot LIMIT 1 FOR UPDATE SKIP LOCKED)
+                    RETURNING s.slot INTO v_slot;
+                END IF;
+            END IF;
             IF v_slot IS NULL THEN
                 RAISE EXCEPTION USING ERRCODE = 'PT001', MESSAGE = 'over quota', HINT = v_resource;
             END IF;
@@ -99,10 +114,33 @@ internal static class InitialSql
         END
         $fn$;
 
+        -- Frees the row's slot. After a limit was lowered, some resources may hold slots above it; one of them
+        -- moves into the freed slot, so free slots within the limit always equal the room that is left.
         CREATE FUNCTION portal_quota_release() RETURNS trigger
         LANGUAGE plpgsql VOLATILE AS $fn$
+        DECLARE
+            v_project char(32);
+            v_resource text;
+            v_slot int;
+            v_limit int;
+            v_above int;
+            v_holder uuid;
         BEGIN
-            UPDATE quota_slots SET holder_id = NULL WHERE holder_id = OLD.id;
+            UPDATE quota_slots SET holder_id = NULL WHERE holder_id = OLD.id
+            RETURNING project_id, resource, slot INTO v_project, v_resource, v_slot;
+            IF v_slot IS NULL THEN
+                RETURN NULL;
+            END IF;
+            SELECT q."limit" INTO v_limit FROM quotas q WHERE q.project_id = v_project AND q.resource = v_resource;
+            IF v_slot <= v_limit THEN
+                SELECT slot, holder_id INTO v_above, v_holder FROM quota_slots
+                 WHERE project_id = v_project AND resource = v_resource AND slot > v_limit AND holder_id IS NOT NULL
+                 ORDER BY slot LIMIT 1 FOR UPDATE SKIP LOCKED;
+                IF v_holder IS NOT NULL THEN
+                    UPDATE quota_slots SET holder_id = NULL WHERE project_id = v_project AND resource = v_resource AND slot = v_above;
+                    UPDATE quota_slots SET holder_id = v_holder WHERE project_id = v_project AND resource = v_resource AND slot = v_slot;
+                END IF;
+            END IF;
             RETURN NULL;
         END
         $fn$;

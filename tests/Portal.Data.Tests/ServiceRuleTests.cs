@@ -219,6 +219,22 @@ public sealed class ServiceRuleTests(DatabaseFixture db)
     }
 
     [Fact]
+    public async Task A_limit_lowered_below_the_usage_blocks_creation_until_enough_is_deleted()
+    {
+        var (project, network, _) = await NetworkAsync();
+        var ports = new List<Port>();
+        for (var i = 0; i < 4; i++) ports.Add(await db.Ports.CreateAsync(project, new PortCreate { NetworkId = network.Id }));
+        await db.Projects.SetQuotaAsync(project, Quotas.Ports, 3);
+        await Errors.ExpectAsync(() => db.Ports.CreateAsync(project, new PortCreate { NetworkId = network.Id }), "OverQuota", 409, "3");
+
+        await db.Ports.DeleteAsync(project, ports[0].Id);
+        await db.Ports.DeleteAsync(project, ports[1].Id);
+        await db.Ports.CreateAsync(project, new PortCreate { NetworkId = network.Id });
+        await Errors.ExpectAsync(() => db.Ports.CreateAsync(project, new PortCreate { NetworkId = network.Id }), "OverQuota", 409, "3");
+        Assert.Equal(3, (await db.Projects.GetQuotasAsync(project)).Single(q => q.Resource == Quotas.Ports).Used);
+    }
+
+    [Fact]
     public async Task Services_access_needs_shadowport_no_internet_and_cannot_be_turned_off()
     {
         var plain = await db.NewProjectAsync();

@@ -62,8 +62,29 @@ public sealed class ProjectService(IDbContextFactory<PortalDbContext> dbs, Chang
             .ExecuteUpdateAsync(u => u.SetProperty(q => q.Limit, limit), ct);
         if (changed == 0) throw NeutronErrors.NotFound("Resource.Project", projectId);
         await AddSlotsAsync(db, projectId, resource, limit, ct);
+        await MoveHoldersBelowLimitAsync(db, projectId, resource, limit, ct);
         await tx.CommitAsync(ct);
         changes.Changed(projectId, Tables.Projects);
+    }
+
+    /// <summary>
+    /// After a limit is lowered, resources holding slots above it move to free slots within it, so that the
+    /// slots within the limit that stay free are exactly the room left. (Slots are taken from a position
+    /// derived from the holder's id, so holders are spread over the whole range.)
+    /// </summary>
+    private static async Task MoveHoldersBelowLimitAsync(PortalDbContext db, string projectId, string resource, int limit, CancellationToken ct)
+    {
+        var movers = await db.QuotaSlots.Where(q => q.ProjectId == projectId && q.Resource == resource && q.HolderId != null && q.Slot > limit)
+            .OrderBy(q => q.Slot).ToListAsync(ct);
+        if (movers.Count == 0) return;
+        var targets = await db.QuotaSlots.Where(q => q.ProjectId == projectId && q.Resource == resource && q.HolderId == null && q.Slot <= limit)
+            .OrderBy(q => q.Slot).Take(movers.Count).ToListAsync(ct);
+        var moves = movers.Zip(targets, (from, to) => (From: from, To: to, Holder: from.HolderId)).ToList();
+        // Two steps, because a holder may hold one slot at a time (unique index) at every moment.
+        foreach (var move in moves) move.From.HolderId = null;
+        await db.SaveChangesAsync(ct);
+        foreach (var move in moves) move.To.HolderId = move.Holder;
+        await db.SaveChangesAsync(ct);
     }
 
     /// <summary>Makes sure slots 1..limit exist; slots above a lowered limit stay but are never taken.</summary>
