@@ -18,8 +18,9 @@ public sealed class SubnetService(IDbContextFactory<PortalDbContext> dbs, Change
                    .Include(s => s.AllocationPools.OrderBy(p => p.FirstIp))
                    .Include(s => s.HostRoutes)
                    .Include(s => s.Network)
+                   .Where(s => s.Id == subnetId).OrderBy(s => s.Id)
                    .AsNoTracking().AsSplitQuery()
-                   .FirstOrDefaultAsync(s => s.Id == subnetId, ct)
+                   .FirstOrDefaultAsync(ct)
                ?? throw ServiceErrors.SubnetNotFound(subnetId);
     }
 
@@ -137,8 +138,9 @@ public sealed class SubnetService(IDbContextFactory<PortalDbContext> dbs, Change
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
         var subnet = await db.Subnets.Include(s => s.AllocationPools).Include(s => s.HostRoutes).Include(s => s.Network)
+                         .Where(s => s.Id == subnetId && s.ProjectId == projectId).OrderBy(s => s.Id)
                          .AsSplitQuery()
-                         .FirstOrDefaultAsync(s => s.Id == subnetId && s.ProjectId == projectId, ct)
+                         .FirstOrDefaultAsync(ct)
                      ?? throw ServiceErrors.SubnetNotFound(subnetId);
         var network = subnet.Network!;
         if (network.External) throw ServiceErrors.ExternalReadOnly(network.Name);
