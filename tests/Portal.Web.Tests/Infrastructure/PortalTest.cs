@@ -1,0 +1,102 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Rendering;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor;
+using MudBlazor.Services;
+
+namespace Portal.Web.Tests.Infrastructure;
+
+/// <summary>
+/// A bUnit context wired as the app wires itself (WebExtensions.AddPortalWeb): MudBlazor with the app's
+/// <see cref="PortalMudLocalizer"/>, the UI resources, <see cref="CurrentProject"/>, and the real service classes on
+/// the test database. JS interop is loose: MudBlazor's JS calls (focus, resize observers) answer with defaults.
+/// </summary>
+[Collection(PortalDatabaseCollection.Name)]
+public abstract class PortalTest : BunitContext, IAsyncLifetime
+{
+    private readonly CultureInfo _culture = CultureInfo.CurrentCulture;
+    private readonly CultureInfo _uiCulture = CultureInfo.CurrentUICulture;
+    private bool _disposedAsync;
+
+    protected PortalTest(PortalDatabase db)
+    {
+        Db = db;
+        JSInterop.Mode = JSRuntimeMode.Loose;
+        // Only a ceiling for WaitFor*, not a timing assertion: bUnit re-renders the whole host (a 20-row grid, popovers) as
+        // markup on every render, which on a busy 2-core machine can take seconds for a page to settle.
+        DefaultWaitTimeout = TimeSpan.FromSeconds(30);
+        Services.AddMudServices();
+        Services.AddTransient<MudLocalizer, PortalMudLocalizer>();
+        Services.AddLocalization(o => o.ResourcesPath = "Resources");
+        // The real services (as AddPortalData registers them), shared with the tests that arrange data through them.
+        Services.AddSingleton(db.Projects);
+        Services.AddSingleton(db.Networks);
+        Services.AddSingleton(db.Subnets);
+        Services.AddSingleton(db.Ports);
+        Services.AddSingleton(db.Feed);
+        Services.AddScoped<CurrentProject>();
+    }
+
+    protected PortalDatabase Db { get; }
+
+    protected static string ProjectId => PortalDatabase.ProjectId;
+
+    /// <summary>Switches the test to a language (both cultures, as the app's request localisation does).</summary>
+    protected static void UseCulture(string name)
+    {
+        CultureInfo.CurrentCulture = CultureInfo.GetCultureInfo(name);
+        CultureInfo.CurrentUICulture = CultureInfo.GetCultureInfo(name);
+    }
+
+    /// <summary>Renders a page or component under the popover, dialog and snackbar providers, as MainLayout does.</summary>
+    protected IRenderedComponent<Providers> RenderWithProviders<TComponent>(Action<ComponentParameterCollectionBuilder<TComponent>>? parameters = null)
+        where TComponent : IComponent =>
+        Render<Providers>(p => p.AddChildContent<TComponent>(parameters ?? (_ => { })));
+
+    /// <summary>Opens a dialog through <see cref="IDialogService"/>, as the pages do; its markup is in the returned host.</summary>
+    protected async Task<(IRenderedComponent<Providers> Host, IDialogReference Dialog)> OpenDialogAsync<TDialog>(
+        DialogParameters<TDialog>? parameters = null) where TDialog : IComponent
+    {
+        var host = Render<Providers>();
+        var dialogs = Services.GetRequiredService<IDialogService>();
+        var reference = await host.InvokeAsync(() => dialogs.ShowAsync<TDialog>("dialog", parameters ?? [],
+            new DialogOptions { MaxWidth = MaxWidth.Medium, FullWidth = true }));
+        return (host, reference);
+    }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    // MudBlazor registers services that can only be disposed asynchronously, while xUnit 2 disposes a test class with
+    // Dispose() after IAsyncLifetime.DisposeAsync(): the context is disposed asynchronously here, and Dispose() then
+    // has nothing left to do.
+    async Task IAsyncLifetime.DisposeAsync()
+    {
+        CultureInfo.CurrentCulture = _culture;
+        CultureInfo.CurrentUICulture = _uiCulture;
+        _disposedAsync = true;
+        await base.DisposeAsync();
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (!_disposedAsync) base.Dispose(disposing);
+    }
+}
+
+/// <summary>The providers MainLayout puts around every page, then the content under test.</summary>
+public sealed class Providers : ComponentBase
+{
+    [Parameter] public RenderFragment? ChildContent { get; set; }
+
+    protected override void BuildRenderTree(RenderTreeBuilder builder)
+    {
+        builder.OpenComponent<MudPopoverProvider>(0);
+        builder.CloseComponent();
+        builder.OpenComponent<MudDialogProvider>(1);
+        builder.CloseComponent();
+        builder.OpenComponent<MudSnackbarProvider>(2);
+        builder.CloseComponent();
+        builder.AddContent(3, ChildContent);
+    }
+}
