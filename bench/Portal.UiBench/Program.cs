@@ -14,7 +14,7 @@ using Portal.UiBench;
 var server = Environment.GetEnvironmentVariable("ConnectionStrings__Portal")
              ?? throw new InvalidOperationException("Set ConnectionStrings__Portal to a server where the user may create databases.");
 var webDir = args.Length > 0 ? args[0] : throw new InvalidOperationException("Pass the folder of the published Portal.Web.");
-const int Rounds = 15;
+const int Rounds = 30;
 const int Warmup = 3;
 const int Circuits = 20;
 

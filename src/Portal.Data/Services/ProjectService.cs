@@ -52,6 +52,16 @@ public sealed class ProjectService(IDbContextFactory<PortalDbContext> dbs, Chang
         return limits.Select(q => new QuotaView(q.Resource, q.Limit, used.GetValueOrDefault(q.Resource))).ToList();
     }
 
+    /// <summary>One resource's limit and usage (a page that needs one quota need not count the others).</summary>
+    public async Task<QuotaView?> GetQuotaAsync(string projectId, string resource, CancellationToken ct = default)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var limit = await db.Quotas.Where(q => q.ProjectId == projectId && q.Resource == resource).Select(q => (int?)q.Limit).FirstOrDefaultAsync(ct);
+        if (limit is null) return null;
+        var used = await db.QuotaSlots.CountAsync(s => s.ProjectId == projectId && s.Resource == resource && s.HolderId != null, ct);
+        return new QuotaView(resource, limit.Value, used);
+    }
+
     /// <summary>Sets a limit. Lowering it below the usage blocks new resources; existing ones stay.</summary>
     public async Task SetQuotaAsync(string projectId, string resource, int limit, CancellationToken ct = default)
     {
