@@ -57,13 +57,25 @@ public static class Dom
         {
             try
             {
-                act(find());
+                // Find and click on the renderer's dispatcher, so no render can replace the element in between.
+                host.InvokeAsync(() => act(find())).GetAwaiter().GetResult();
                 return;
             }
-            catch (UnknownEventHandlerIdException) when (attempt < 10)
+            catch (Exception e) when (IsStaleHandler(e) && attempt < 20)
             {
+                // The element was re-rendered between finding and clicking; let the render finish, then find it again.
+                Thread.Sleep(25);
             }
         }
+    }
+
+    private static bool IsStaleHandler(Exception e)
+    {
+        for (Exception? x = e; x is not null; x = x.InnerException)
+        {
+            if (x is UnknownEventHandlerIdException) return true;
+        }
+        return e is AggregateException a && a.InnerExceptions.Any(IsStaleHandler);
     }
 
     /// <summary>The error MudBlazor shows under a field, or null.</summary>
