@@ -89,9 +89,6 @@ namespace Portal.Migrations.Migrations
                     b.HasKey("Id")
                         .HasName("pk_ip_allocations");
 
-                    b.HasIndex("NetworkId")
-                        .HasDatabaseName("ix_ip_allocations_network_id");
-
                     b.HasIndex("PortId")
                         .HasDatabaseName("ix_ip_allocations_port_id");
 
@@ -260,8 +257,8 @@ namespace Portal.Migrations.Migrations
                     b.HasIndex("NetworkId")
                         .HasDatabaseName("ix_ports_network_id");
 
-                    b.HasIndex("ProjectId", "CreatedAt")
-                        .HasDatabaseName("ix_ports_project_id_created_at");
+                    b.HasIndex("ProjectId")
+                        .HasDatabaseName("ix_ports_project_id");
 
                     b.ToTable("ports", (string)null);
                 });
@@ -503,13 +500,6 @@ namespace Portal.Migrations.Migrations
 
             modelBuilder.Entity("Portal.Data.Entities.IpAllocation", b =>
                 {
-                    b.HasOne("Portal.Data.Entities.Network", null)
-                        .WithMany()
-                        .HasForeignKey("NetworkId")
-                        .OnDelete(DeleteBehavior.Restrict)
-                        .IsRequired()
-                        .HasConstraintName("fk_ip_allocations_networks_network_id");
-
                     b.HasOne("Portal.Data.Entities.Port", null)
                         .WithMany("FixedIps")
                         .HasForeignKey("PortId")

@@ -20,7 +20,6 @@ public sealed class PortConfiguration : IEntityTypeConfiguration<Port>
         b.Property(p => p.Version).IsRowVersion();
         b.HasOne<Project>().WithMany().HasForeignKey(p => p.ProjectId).OnDelete(DeleteBehavior.Restrict);
         b.HasOne(p => p.Network).WithMany().HasForeignKey(p => p.NetworkId).OnDelete(DeleteBehavior.Restrict);
-        b.HasIndex(p => new { p.ProjectId, p.CreatedAt });
         b.HasMany(p => p.FixedIps).WithOne().HasForeignKey(a => a.PortId).OnDelete(DeleteBehavior.Cascade);
     }
 }

@@ -216,12 +216,6 @@ namespace Portal.Migrations.Migrations
                 {
                     table.PrimaryKey("pk_ip_allocations", x => x.id);
                     table.ForeignKey(
-                        name: "fk_ip_allocations_networks_network_id",
-                        column: x => x.network_id,
-                        principalTable: "networks",
-                        principalColumn: "id",
-                        onDelete: ReferentialAction.Restrict);
-                    table.ForeignKey(
                         name: "fk_ip_allocations_ports_port_id",
                         column: x => x.port_id,
                         principalTable: "ports",
@@ -262,11 +256,6 @@ namespace Portal.Migrations.Migrations
                 columns: new[] { "subnet_id", "first_ip" });
 
             migrationBuilder.CreateIndex(
-                name: "ix_ip_allocations_network_id",
-                table: "ip_allocations",
-                column: "network_id");
-
-            migrationBuilder.CreateIndex(
                 name: "ix_ip_allocations_port_id",
                 table: "ip_allocations",
                 column: "port_id");
@@ -287,9 +276,9 @@ namespace Portal.Migrations.Migrations
                 column: "network_id");
 
             migrationBuilder.CreateIndex(
-                name: "ix_ports_project_id_created_at",
+                name: "ix_ports_project_id",
                 table: "ports",
-                columns: new[] { "project_id", "created_at" });
+                column: "project_id");
 
             migrationBuilder.CreateIndex(
                 name: "ix_quota_slots_free",
