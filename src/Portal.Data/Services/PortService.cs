@@ -114,20 +114,13 @@ public sealed class PortService(
 
         for (var attempt = 1; ; attempt++)
         {
-            var spec = new PortSpec(Guid.CreateVersion7(), projectId, network.Id, name, mac ?? PortWriter.NewMac(), DeviceOwners.User,
-                "", request.DnsName.Trim(), request.AdminStateUp, candidates[0]);
+            var spec = UserPort(projectId, request, name, mac, candidates[0]);
             try
             {
                 await using var connection = await dataSource.OpenConnectionAsync(ct);
-                var ips = await PortWriter.InsertAsync(connection, null, spec, now, ct);
+                var port = await PortWriter.InsertAsync(connection, null, spec, now, ct);
                 changes.Changed(projectId, Tables.Ports);
-                return new Port
-                {
-                    Id = spec.Id, ProjectId = projectId, NetworkId = network.Id, Name = name, MacAddress = spec.Mac,
-                    DeviceOwner = spec.DeviceOwner, DnsName = spec.DnsName, AdminStateUp = spec.AdminStateUp,
-                    Status = PortStatus.Down, CreatedAt = now, UpdatedAt = now,
-                    FixedIps = ips.Select(i => new IpAllocation { SubnetId = i.SubnetId, IpAddress = i.Address, PortId = spec.Id, NetworkId = network.Id }).ToList(),
-                };
+                return port;
             }
             catch (PostgresException e) when (e.SqlState == PostgresErrors.NoFreeAddress)
             {
@@ -247,55 +240,33 @@ public sealed class PortService(
 
     /// <summary>
     /// The common case — automatic addresses from named subnets — in one round trip, with no read before:
-    /// the port row is only written if the network is the project's own, and the database's (subnet, network)
-    /// foreign key refuses a subnet of another network. Any failure falls back to the full path, which reads
-    /// the network first and gives the precise error.
+    /// <see cref="PortWriter"/> writes the port only into the project's own network, and the database's
+    /// (subnet, network) foreign key refuses a subnet of another network. Any failure falls back to the full
+    /// path, which reads the network first and gives the precise error.
     /// </summary>
     private async Task<Port?> TryCreateDirectAsync(string projectId, PortCreate request, string name,
         System.Net.NetworkInformation.PhysicalAddress? mac, DateTimeOffset now, CancellationToken ct)
     {
         if (request.FixedIps.Count == 0 || request.FixedIps.Any(f => f.SubnetId is null || !string.IsNullOrWhiteSpace(f.IpAddress))) return null;
-        var id = Guid.CreateVersion7();
-        var macAddress = mac ?? PortWriter.NewMac();
-        var dnsName = request.DnsName.Trim();
-        await using var batch = dataSource.CreateBatch();
-        batch.BatchCommands.Add(PortWriter.Command("""
-            INSERT INTO ports (id, project_id, network_id, name, mac_address, device_owner, device_id, dns_name,
-                               status, admin_state_up, created_at, updated_at)
-            SELECT $1, $2, n.id, $4, $5, '', '', $6, 'DOWN', $7, $8, $8
-              FROM networks n WHERE n.id = $3 AND n.project_id = $2 AND NOT n.external
-            """, id, projectId, request.NetworkId, name, macAddress, dnsName, request.AdminStateUp, now));
-        foreach (var subnetId in request.FixedIps.Select(f => f.SubnetId!.Value))
-        {
-            batch.BatchCommands.Add(PortWriter.Command("""
-                INSERT INTO ip_allocations (subnet_id, ip_address, port_id, network_id)
-                VALUES ($1, portal_allocate_ip($1), $2, $3) RETURNING ip_address
-                """, subnetId, id, request.NetworkId));
-        }
+        var spec = UserPort(projectId, request, name, mac,
+            request.FixedIps.Select(f => new AllocationSpec(f.SubnetId!.Value, "", null)).ToList());
         try
         {
-            var addresses = new List<IPAddress>();
-            await using (var reader = await batch.ExecuteReaderAsync(ct))
-            {
-                do
-                {
-                    while (await reader.ReadAsync(ct)) addresses.Add(reader.GetFieldValue<IPAddress>(0));
-                } while (await reader.NextResultAsync(ct));
-            }
+            await using var connection = await dataSource.OpenConnectionAsync(ct);
+            var port = await PortWriter.InsertAsync(connection, null, spec, now, ct);
             changes.Changed(projectId, Tables.Ports);
-            return new Port
-            {
-                Id = id, ProjectId = projectId, NetworkId = request.NetworkId, Name = name, MacAddress = macAddress,
-                DnsName = dnsName, AdminStateUp = request.AdminStateUp, Status = PortStatus.Down, CreatedAt = now, UpdatedAt = now,
-                FixedIps = request.FixedIps.Zip(addresses, (f, a) => new IpAllocation
-                    { SubnetId = f.SubnetId!.Value, IpAddress = a, PortId = id, NetworkId = request.NetworkId }).ToList(),
-            };
+            return port;
         }
         catch (PostgresException)
         {
             return null;
         }
     }
+
+    private static PortSpec UserPort(string projectId, PortCreate request, string name,
+        System.Net.NetworkInformation.PhysicalAddress? mac, IReadOnlyList<AllocationSpec> fixedIps) =>
+        new(Guid.CreateVersion7(), projectId, request.NetworkId, name, mac ?? PortWriter.NewMac(), DeviceOwners.User, "",
+            request.DnsName.Trim(), request.AdminStateUp, fixedIps);
 
     /// <summary>
     /// The network and its subnets, with only what port creation needs: one plain query on the hot path

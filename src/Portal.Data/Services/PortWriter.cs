@@ -3,6 +3,7 @@ using System.Net.NetworkInformation;
 using Npgsql;
 using NpgsqlTypes;
 using Portal.Core.Errors;
+using Portal.Data.Entities;
 
 namespace Portal.Data.Services;
 
@@ -28,17 +29,23 @@ internal sealed record PortSpec(
 /// </summary>
 internal static class PortWriter
 {
-    public static async Task<IReadOnlyList<(Guid SubnetId, IPAddress Address)>> InsertAsync(
+    /// <remarks>
+    /// The port row is written only into a network of the port's own project, and a user's port never into a
+    /// provider network; otherwise no row is written and the address rows fail their foreign key, so a caller
+    /// that skipped reading the network still cannot put a port where it does not belong.
+    /// </remarks>
+    public static async Task<Port> InsertAsync(
         NpgsqlConnection connection, NpgsqlTransaction? transaction, PortSpec spec, DateTimeOffset now, CancellationToken ct)
     {
         await using var batch = new NpgsqlBatch(connection, transaction);
         batch.BatchCommands.Add(Command("""
             INSERT INTO ports (id, project_id, network_id, name, mac_address, device_owner, device_id, dns_name,
                                status, admin_state_up, created_at, updated_at)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)
+            SELECT $1, $2, n.id, $4, $5, $6, $7, $8, $9, $10, $11, $11
+              FROM networks n WHERE n.id = $3 AND n.project_id = $2 AND NOT (n.external AND $6 = '')
             """,
             spec.Id, spec.ProjectId, spec.NetworkId, spec.Name, spec.Mac, spec.DeviceOwner, spec.DeviceId,
-            spec.DnsName, spec.DeviceOwner.Length == 0 ? "DOWN" : "ACTIVE", spec.AdminStateUp, now));
+            spec.DnsName, spec.DeviceOwner.Length == 0 ? PortStatus.Down : PortStatus.Active, spec.AdminStateUp, now));
         foreach (var ip in spec.FixedIps)
         {
             batch.BatchCommands.Add(ip.Address is null
@@ -62,8 +69,14 @@ internal static class PortWriter
                 if (reader.FieldCount == 1 && reader.GetName(0) == "ip_address") addresses.Add(reader.GetFieldValue<IPAddress>(0));
             }
         } while (await reader.NextResultAsync(ct));
-        var result = spec.FixedIps.Zip(addresses, (ip, address) => (ip.SubnetId, address)).ToList();
-        return result;
+        return new Port
+        {
+            Id = spec.Id, ProjectId = spec.ProjectId, NetworkId = spec.NetworkId, Name = spec.Name, MacAddress = spec.Mac,
+            DeviceOwner = spec.DeviceOwner, DeviceId = spec.DeviceId, DnsName = spec.DnsName, AdminStateUp = spec.AdminStateUp,
+            Status = spec.DeviceOwner.Length == 0 ? PortStatus.Down : PortStatus.Active, CreatedAt = now, UpdatedAt = now,
+            FixedIps = spec.FixedIps.Zip(addresses, (ip, address) => new IpAllocation
+                { SubnetId = ip.SubnetId, IpAddress = address, PortId = spec.Id, NetworkId = spec.NetworkId }).ToList(),
+        };
     }
 
     public static NpgsqlBatchCommand Command(string sql, params object[] args)

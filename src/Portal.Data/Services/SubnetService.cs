@@ -227,9 +227,13 @@ public sealed class SubnetService(IDbContextFactory<PortalDbContext> dbs, Change
     /// <summary>Address usage of a subnet's pools, computed in the database: counts and free ranges.</summary>
     public async Task<SubnetAvailability> GetAvailabilityAsync(string projectId, Guid subnetId, int maxRanges = 100, CancellationToken ct = default)
     {
-        var subnet = await GetAsync(projectId, subnetId, ct);
-        var pools = subnet.AllocationPools.Select(p => new IpRange(p.FirstIp, p.LastIp)).ToList();
         await using var db = await dbs.CreateDbContextAsync(ct);
+        // Only the pools are needed here (their sizes make the total), not the whole subnet with its routes.
+        var poolRows = await VisibleSubnets(db, projectId).Where(s => s.Id == subnetId)
+                           .Select(s => s.AllocationPools.Select(p => new { p.FirstIp, p.LastIp }).ToList())
+                           .FirstOrDefaultAsync(ct)
+                       ?? throw ServiceErrors.SubnetNotFound(subnetId);
+        var pools = poolRows.Select(p => new IpRange(p.FirstIp, p.LastIp)).ToList();
         var connection = Connection(db);
         await db.Database.OpenConnectionAsync(ct);
         await using var batch = new NpgsqlBatch(connection);
