@@ -156,6 +156,15 @@ internal sealed class BenchDatabase : IAsyncDisposable
         return (reader.GetInt64(0), reader.GetInt64(1));
     }
 
+    /// <summary>The server's WAL counters so far (cluster-wide): bytes written and full-page images.</summary>
+    public async Task<(long Bytes, long FullPages)> WalCountersAsync(CancellationToken ct)
+    {
+        await using var command = DataSource.CreateCommand("SELECT wal_bytes::bigint, wal_fpi FROM pg_stat_wal");
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        return (reader.GetInt64(0), reader.GetInt64(1));
+    }
+
     /// <summary>
     /// Starts both throughput runs from the same WAL state: right after a checkpoint every first touch of a
     /// page writes a full page image, which would penalise whichever run comes first.

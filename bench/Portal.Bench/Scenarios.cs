@@ -68,6 +68,7 @@ internal static class Scenarios
         await db.ClosePooledSessionsAsync(ct);
         var before = await db.TransactionCountersAsync(ct);
         await db.CheckpointAsync(ct);
+        var walBefore = await db.WalCountersAsync(ct);
         ThroughputResult ours;
         string waits;
         await using (var sampler = WaitSampler.Start(db))
@@ -75,6 +76,7 @@ internal static class Scenarios
             ours = await ConcurrentCreations.RunAsync(db, target, Clients, WarmUp, Window, ct);
             waits = await sampler.StopAsync();
         }
+        var walAfter = await db.WalCountersAsync(ct);
         await db.ClosePooledSessionsAsync(ct);
         var after = await db.TransactionCountersAsync(ct);
 
@@ -94,18 +96,28 @@ internal static class Scenarios
         // cores. An upper bound: it includes the thread pool's spin-waiting (sched_yield) between completions.
         Console.WriteLine($"   client CPU: {ours.ClientCpu.TotalMicroseconds / created:F0} us per port " +
                           $"({ours.ClientCpu.TotalSeconds / (WarmUp + Window).TotalSeconds * 100:F0} % of one core, spin-waiting included)");
+        Console.WriteLine($"   WAL per port: {(double)(walAfter.Bytes - walBefore.Bytes) / created:F0} bytes, " +
+                          $"{(double)(walAfter.FullPages - walBefore.FullPages) / created:F2} full-page images");
         Console.WriteLine($"   addresses: {allocated} allocated over a span of {span} (holes: {span - allocated})");
         Console.WriteLine($"   server sessions: {waits}; {LoadAverage.Describe()}");
 
         Console.WriteLine($"B) pgbench single-row INSERT, {Clients} clients, {PgBenchSeconds} s...");
         await db.CheckpointAsync(ct);
+        var pgWalBefore = await db.WalCountersAsync(ct);
         PgBenchResult pgbench;
         await using (var sampler = WaitSampler.Start(db))
         {
             pgbench = await PgBench.RunAsync(db, Clients, PgBenchSeconds, ct);
             waits = await sampler.StopAsync();
         }
+        var pgWalAfter = await db.WalCountersAsync(ct);
         Console.WriteLine(pgbench.Tps is { } tps ? $"   {tps:F0} tps; server sessions: {waits}; {LoadAverage.Describe()}" : pgbench.Output);
+        if (pgbench.Tps is { } rate)
+        {
+            var rows = Math.Max(1, rate * PgBenchSeconds);
+            Console.WriteLine($"   WAL per insert: {(pgWalAfter.Bytes - pgWalBefore.Bytes) / rows:F0} bytes, " +
+                              $"{(pgWalAfter.FullPages - pgWalBefore.FullPages) / rows:F2} full-page images");
+        }
         return new ThroughputFigures(ours, duplicates, allocated, pgbench);
     }
 

@@ -340,7 +340,7 @@ namespace Portal.Migrations.Migrations
                         });
                 });
 
-            modelBuilder.Entity("Portal.Data.Entities.QuotaSlot", b =>
+            modelBuilder.Entity("Portal.Data.Entities.QuotaShare", b =>
                 {
                     b.Property<string>("ProjectId")
                         .HasMaxLength(32)
@@ -353,30 +353,29 @@ namespace Portal.Migrations.Migrations
                         .HasColumnType("character varying(32)")
                         .HasColumnName("resource");
 
-                    b.Property<int>("Slot")
+                    b.Property<int>("Share")
                         .HasColumnType("integer")
-                        .HasColumnName("slot");
+                        .HasColumnName("share");
 
-                    b.Property<Guid?>("HolderId")
-                        .HasColumnType("uuid")
-                        .HasColumnName("holder_id");
+                    b.Property<int>("Cap")
+                        .HasColumnType("integer")
+                        .HasColumnName("cap");
 
-                    b.HasKey("ProjectId", "Resource", "Slot")
-                        .HasName("pk_quota_slots");
+                    b.Property<int>("Used")
+                        .HasColumnType("integer")
+                        .HasColumnName("used");
 
-                    b.HasIndex("HolderId")
-                        .IsUnique()
-                        .HasDatabaseName("ix_quota_slots_holder_id")
-                        .HasFilter("holder_id IS NOT NULL");
+                    b.HasKey("ProjectId", "Resource", "Share")
+                        .HasName("pk_quota_shares");
 
-                    b.HasIndex("ProjectId", "Resource", "Slot")
-                        .HasDatabaseName("ix_quota_slots_free")
-                        .HasFilter("holder_id IS NULL");
-
-                    b.ToTable("quota_slots", null, t =>
+                    b.ToTable("quota_shares", null, t =>
                         {
-                            t.HasCheckConstraint("ck_quota_slots_slot", "slot >= 1");
+                            t.HasCheckConstraint("ck_quota_shares_counts", "cap >= 0 AND used >= 0");
+
+                            t.HasCheckConstraint("ck_quota_shares_share", "share >= 0 AND share < 64");
                         });
+
+                    b.HasAnnotation("Npgsql:StorageParameter:fillfactor", 50);
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.Subnet", b =>
@@ -555,14 +554,14 @@ namespace Portal.Migrations.Migrations
                         .HasConstraintName("fk_quotas_projects_project_id");
                 });
 
-            modelBuilder.Entity("Portal.Data.Entities.QuotaSlot", b =>
+            modelBuilder.Entity("Portal.Data.Entities.QuotaShare", b =>
                 {
                     b.HasOne("Portal.Data.Entities.Quota", null)
                         .WithMany()
                         .HasForeignKey("ProjectId", "Resource")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
-                        .HasConstraintName("fk_quota_slots_quotas_project_id_resource");
+                        .HasConstraintName("fk_quota_shares_quotas_project_id_resource");
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.Subnet", b =>

@@ -14,6 +14,10 @@ internal static class InitialSql
         ALTER TABLE subnets ADD CONSTRAINT ex_subnets_no_overlap
             EXCLUDE USING gist (network_id WITH =, cidr inet_ops WITH &&);
 
+        """ + Allocator + QuotaFunctions + QuotaTriggers;
+
+    /// <summary>The first allocator; AllocatorSql replaced it.</summary>
+    public const string Allocator = """
         -- Next free address of a subnet; SQLSTATE PT002 when every pool is full.
         -- Next-fit: first the addresses above the highest allocation of each pool (one index probe, so the
         -- cost does not grow with the number of allocations), then the gaps below it, found by a window over
@@ -72,6 +76,10 @@ internal static class InitialSql
         END
         $fn$;
 
+        """;
+
+    /// <summary>The first quota functions (one slot row per unit); QuotaSharesSql replaced them.</summary>
+    public const string QuotaFunctions = """
         -- Quotas: a row of networks, subnets or ports takes a free slot of its project's quota when inserted
         -- and frees it when deleted, whoever writes it. Racing inserts skip slots others are taking, so they
         -- never queue on one row; none can take a slot above the limit. With no free slot left (or only slots
@@ -145,6 +153,9 @@ internal static class InitialSql
         END
         $fn$;
 
+        """;
+
+    public const string QuotaTriggers = """
         CREATE TRIGGER tr_networks_quota_take AFTER INSERT ON networks FOR EACH ROW EXECUTE FUNCTION portal_quota_take('networks');
         CREATE TRIGGER tr_networks_quota_release AFTER DELETE ON networks FOR EACH ROW EXECUTE FUNCTION portal_quota_release();
         CREATE TRIGGER tr_subnets_quota_take AFTER INSERT ON subnets FOR EACH ROW EXECUTE FUNCTION portal_quota_take('subnets');

@@ -25,6 +25,9 @@ public static class DataExtensions
         // advisory locks are transaction-scoped and the change-feed listener UNLISTENs before release.
         var builder = new NpgsqlDataSourceBuilder(connectionString);
         builder.ConnectionStringBuilder.NoResetOnClose = true;
+        // Statements that run again and again (the port writer's, EF's queries) are prepared on the server after
+        // a few uses instead of being parsed and planned each time; an explicit setting in the string wins.
+        if (builder.ConnectionStringBuilder.MaxAutoPrepare == 0) builder.ConnectionStringBuilder.MaxAutoPrepare = 64;
         var dataSource = builder.Build();
         services.AddSingleton(dataSource);
         services.AddPooledDbContextFactory<PortalDbContext>(o => PortalDbContext.Configure(o, dataSource));
@@ -32,6 +35,7 @@ public static class DataExtensions
         services.AddSingleton<ProjectService>();
         services.AddSingleton<NetworkService>();
         services.AddSingleton<SubnetService>();
+        services.AddSingleton<PortInsertQueue>();
         services.AddSingleton<PortService>();
         services.AddSingleton<DemoData>();
         services.AddSingleton<ChangeFeed.ChangeFeed>();

@@ -17,7 +17,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
 {
     public DbSet<Project> Projects => Set<Project>();
     public DbSet<Quota> Quotas => Set<Quota>();
-    public DbSet<QuotaSlot> QuotaSlots => Set<QuotaSlot>();
+    public DbSet<QuotaShare> QuotaShares => Set<QuotaShare>();
     public DbSet<Network> Networks => Set<Network>();
     public DbSet<Subnet> Subnets => Set<Subnet>();
     public DbSet<AllocationPool> AllocationPools => Set<AllocationPool>();

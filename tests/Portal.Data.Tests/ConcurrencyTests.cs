@@ -79,17 +79,64 @@ public sealed class ConcurrencyTests(DatabaseFixture db)
         Assert.Equal(10, (await db.Projects.GetQuotasAsync(project)).Single(q => q.Resource == Quotas.Subnets).Used);
     }
 
+    // Creations that arrive together are written together (PortInsertQueue); one that fails must fail alone.
     [Fact]
-    public async Task Racing_creations_never_exceed_the_quota()
+    public async Task In_a_crowd_of_creations_a_taken_address_fails_only_its_own_request()
+    {
+        var project = await db.NewProjectAsync();
+        var network = await db.Networks.CreateAsync(project, new NetworkCreate
+        {
+            Name = "crowd", FirstSubnet = new SubnetCreate { Name = "s", Cidr = "10.9.0.0/24", EnableDhcp = false },
+        });
+        var subnet = network.Subnets[0];
+
+        using var start = new SemaphoreSlim(0);
+        var tasks = Enumerable.Range(0, 40).Select(i => Task.Run(async () =>
+        {
+            await start.WaitAsync();
+            var wanted = i % 8 == 0 ? "10.9.0.200" : null; // 5 of them want the same address
+            try
+            {
+                var port = await db.Ports.CreateAsync(project, new PortCreate
+                {
+                    NetworkId = network.Id, Name = $"p{i}", FixedIps = [new FixedIpRequest(subnet.Id, wanted)],
+                });
+                return (Wanted: wanted, Address: port.FixedIps.Single().IpAddress.ToString(), Error: (NeutronException?)null);
+            }
+            catch (NeutronException e)
+            {
+                return (Wanted: wanted, Address: (string?)null, Error: e);
+            }
+        })).ToList();
+        start.Release(40);
+        var results = await Task.WhenAll(tasks);
+
+        var automatic = results.Where(r => r.Wanted is null).ToList();
+        Assert.All(automatic, r => Assert.Null(r.Error));
+        Assert.Equal(35, automatic.Select(r => r.Address).Distinct().Count());
+        Assert.DoesNotContain("10.9.0.200", automatic.Select(r => r.Address));
+        var chosen = results.Where(r => r.Wanted is not null).ToList();
+        Assert.Single(chosen, r => r.Address == "10.9.0.200");
+        Assert.All(chosen.Where(r => r.Address is null), r => Assert.Equal("IpAddressAlreadyAllocated", r.Error!.Type));
+        Assert.Equal(36L, await db.ScalarAsync("SELECT count(*) FROM ports WHERE project_id = $1", project));
+        Assert.Equal(36, (await db.Projects.GetQuotasAsync(project)).Single(q => q.Resource == Quotas.Ports).Used);
+    }
+
+    // 100 clients: more than the quota has shares, so some wait for a share instead of skipping it;
+    // a creation is refused only when the quota is really used up, so exactly the limit succeeds.
+    [Theory]
+    [InlineData(20, 5)]
+    [InlineData(100, 80)]
+    public async Task Racing_creations_fill_the_quota_exactly_and_never_exceed_it(int clients, int limit)
     {
         var project = await db.NewProjectAsync();
         var network = await db.Networks.CreateAsync(project, new NetworkCreate
         {
             Name = "q", FirstSubnet = new SubnetCreate { Cidr = "10.0.0.0/24", EnableDhcp = false },
         });
-        await db.Projects.SetQuotaAsync(project, Quotas.Ports, 5);
+        await db.Projects.SetQuotaAsync(project, Quotas.Ports, limit);
         using var start = new SemaphoreSlim(0);
-        var tasks = Enumerable.Range(0, 20).Select(_ => Task.Run(async () =>
+        var tasks = Enumerable.Range(0, clients).Select(_ => Task.Run(async () =>
         {
             await start.WaitAsync();
             try
@@ -102,10 +149,11 @@ public sealed class ConcurrencyTests(DatabaseFixture db)
                 return e;
             }
         })).ToList();
-        start.Release(20);
+        start.Release(clients);
         var errors = await Task.WhenAll(tasks);
-        Assert.Equal(5, errors.Count(e => e is null));
+        Assert.Equal(limit, errors.Count(e => e is null));
         Assert.All(errors.Where(e => e is not null), e => Assert.Equal("OverQuota", e!.Type));
-        Assert.Equal(5L, await db.ScalarAsync("SELECT count(*) FROM ports WHERE project_id = $1", project));
+        Assert.Equal((long)limit, await db.ScalarAsync("SELECT count(*) FROM ports WHERE project_id = $1", project));
+        Assert.Equal(limit, (await db.Projects.GetQuotasAsync(project)).Single(q => q.Resource == Quotas.Ports).Used);
     }
 }

@@ -235,6 +235,21 @@ public sealed class ServiceRuleTests(DatabaseFixture db)
     }
 
     [Fact]
+    public async Task Raising_a_limit_gives_exactly_the_new_room()
+    {
+        var (project, network, _) = await NetworkAsync();
+        await db.Projects.SetQuotaAsync(project, Quotas.Ports, 2);
+        await db.Ports.CreateAsync(project, new PortCreate { NetworkId = network.Id });
+        await db.Ports.CreateAsync(project, new PortCreate { NetworkId = network.Id });
+        await Errors.ExpectAsync(() => db.Ports.CreateAsync(project, new PortCreate { NetworkId = network.Id }), "OverQuota", 409, "2");
+
+        await db.Projects.SetQuotaAsync(project, Quotas.Ports, 70);
+        for (var i = 0; i < 68; i++) await db.Ports.CreateAsync(project, new PortCreate { NetworkId = network.Id });
+        await Errors.ExpectAsync(() => db.Ports.CreateAsync(project, new PortCreate { NetworkId = network.Id }), "OverQuota", 409, "70");
+        Assert.Equal(new QuotaView(Quotas.Ports, 70, 70), (await db.Projects.GetQuotasAsync(project)).Single(q => q.Resource == Quotas.Ports));
+    }
+
+    [Fact]
     public async Task Services_access_needs_shadowport_no_internet_and_cannot_be_turned_off()
     {
         var plain = await db.NewProjectAsync();

@@ -7,9 +7,13 @@ using Portal.Data.Entities;
 
 namespace Portal.Data.Services;
 
-/// <summary>Ports and their addresses (IPAM). Creation is one round trip after one read of the network.</summary>
+/// <summary>
+/// Ports and their addresses (IPAM). Creation is one round trip after one read of the network, shared with the
+/// creations that arrive at the same time (<see cref="PortInsertQueue"/>).
+/// </summary>
 public sealed class PortService(
-    IDbContextFactory<PortalDbContext> dbs, NpgsqlDataSource dataSource, SubnetService subnets, ChangeFeed.ChangePublisher changes, TimeProvider clock)
+    IDbContextFactory<PortalDbContext> dbs, NpgsqlDataSource dataSource, PortInsertQueue writes, SubnetService subnets,
+    ChangeFeed.ChangePublisher changes, TimeProvider clock)
 {
     private const int MaxAttempts = 5;
 
@@ -117,8 +121,7 @@ public sealed class PortService(
             var spec = UserPort(projectId, request, name, mac, candidates[0]);
             try
             {
-                await using var connection = await dataSource.OpenConnectionAsync(ct);
-                var port = await PortWriter.InsertAsync(connection, null, spec, now, ct);
+                var port = await writes.InsertAsync(spec, now, ct);
                 changes.Changed(projectId, Tables.Ports);
                 return port;
             }
@@ -252,8 +255,7 @@ public sealed class PortService(
             request.FixedIps.Select(f => new AllocationSpec(f.SubnetId!.Value, "", null)).ToList());
         try
         {
-            await using var connection = await dataSource.OpenConnectionAsync(ct);
-            var port = await PortWriter.InsertAsync(connection, null, spec, now, ct);
+            var port = await writes.InsertAsync(spec, now, ct);
             changes.Changed(projectId, Tables.Ports);
             return port;
         }

@@ -35,49 +35,85 @@ internal static class PortWriter
     /// that skipped reading the network still cannot put a port where it does not belong.
     /// </remarks>
     public static async Task<Port> InsertAsync(
-        NpgsqlConnection connection, NpgsqlTransaction? transaction, PortSpec spec, DateTimeOffset now, CancellationToken ct)
+        NpgsqlConnection connection, NpgsqlTransaction? transaction, PortSpec spec, DateTimeOffset now, CancellationToken ct) =>
+        (await InsertManyAsync(connection, transaction, [spec], now, ct))[0];
+
+    /// <summary>
+    /// Writes several ports in one round trip and one transaction (the caller's, or the batch's own implicit
+    /// one): all of them or none. When a statement fails, the index of the port it belongs to is in the
+    /// exception's <see cref="Exception.Data"/> under <see cref="FailedPortKey"/>.
+    /// </summary>
+    public static async Task<IReadOnlyList<Port>> InsertManyAsync(
+        NpgsqlConnection connection, NpgsqlTransaction? transaction, IReadOnlyList<PortSpec> specs, DateTimeOffset now, CancellationToken ct)
     {
         await using var batch = new NpgsqlBatch(connection, transaction);
-        batch.BatchCommands.Add(Command("""
-            INSERT INTO ports (id, project_id, network_id, name, mac_address, device_owner, device_id, dns_name,
-                               status, admin_state_up, created_at, updated_at)
-            SELECT $1, $2, n.id, $4, $5, $6, $7, $8, $9, $10, $11, $11
-              FROM networks n WHERE n.id = $3 AND n.project_id = $2 AND NOT (n.external AND $6 = '')
-            """,
-            spec.Id, spec.ProjectId, spec.NetworkId, spec.Name, spec.Mac, spec.DeviceOwner, spec.DeviceId,
-            spec.DnsName, spec.DeviceOwner.Length == 0 ? PortStatus.Down : PortStatus.Active, spec.AdminStateUp, now));
-        foreach (var ip in spec.FixedIps)
+        var owners = new List<int>();
+        for (var i = 0; i < specs.Count; i++)
         {
-            batch.BatchCommands.Add(ip.Address is null
-                ? Command("""
-                    INSERT INTO ip_allocations (subnet_id, ip_address, port_id, network_id)
-                    VALUES ($1, portal_allocate_ip($1), $2, $3) RETURNING ip_address
-                    """, ip.SubnetId, spec.Id, spec.NetworkId)
-                : Command("""
-                    INSERT INTO ip_allocations (subnet_id, ip_address, port_id, network_id)
-                    VALUES ($1, $4, $2, $3) RETURNING ip_address
-                    """, ip.SubnetId, spec.Id, spec.NetworkId, ip.Address));
+            var spec = specs[i];
+            batch.BatchCommands.Add(Command("""
+                INSERT INTO ports (id, project_id, network_id, name, mac_address, device_owner, device_id, dns_name,
+                                   status, admin_state_up, created_at, updated_at)
+                SELECT $1, $2, n.id, $4, $5, $6, $7, $8, $9, $10, $11, $11
+                  FROM networks n WHERE n.id = $3 AND n.project_id = $2 AND NOT (n.external AND $6 = '')
+                """,
+                spec.Id, spec.ProjectId, spec.NetworkId, spec.Name, spec.Mac, spec.DeviceOwner, spec.DeviceId,
+                spec.DnsName, StatusOf(spec), spec.AdminStateUp, now));
+            owners.Add(i);
+            foreach (var ip in spec.FixedIps)
+            {
+                batch.BatchCommands.Add(ip.Address is null
+                    ? Command("""
+                        INSERT INTO ip_allocations (subnet_id, ip_address, port_id, network_id)
+                        VALUES ($1, portal_allocate_ip($1), $2, $3) RETURNING ip_address
+                        """, ip.SubnetId, spec.Id, spec.NetworkId)
+                    : Command("""
+                        INSERT INTO ip_allocations (subnet_id, ip_address, port_id, network_id)
+                        VALUES ($1, $4, $2, $3) RETURNING ip_address
+                        """, ip.SubnetId, spec.Id, spec.NetworkId, ip.Address));
+                owners.Add(i);
+            }
         }
 
         // Statements without RETURNING produce no result set, so only the allocations' rows are read, in order.
-        var addresses = new List<IPAddress>(spec.FixedIps.Count);
-        await using var reader = await batch.ExecuteReaderAsync(ct);
-        do
+        var addresses = new List<IPAddress>(owners.Count);
+        try
         {
-            while (await reader.ReadAsync(ct))
+            await using var reader = await batch.ExecuteReaderAsync(ct);
+            do
             {
-                if (reader.FieldCount == 1 && reader.GetName(0) == "ip_address") addresses.Add(reader.GetFieldValue<IPAddress>(0));
-            }
-        } while (await reader.NextResultAsync(ct));
-        return new Port
+                while (await reader.ReadAsync(ct))
+                {
+                    if (reader.FieldCount == 1 && reader.GetName(0) == "ip_address") addresses.Add(reader.GetFieldValue<IPAddress>(0));
+                }
+            } while (await reader.NextResultAsync(ct));
+        }
+        catch (PostgresException e) when (e.BatchCommand is { } failed)
         {
-            Id = spec.Id, ProjectId = spec.ProjectId, NetworkId = spec.NetworkId, Name = spec.Name, MacAddress = spec.Mac,
-            DeviceOwner = spec.DeviceOwner, DeviceId = spec.DeviceId, DnsName = spec.DnsName, AdminStateUp = spec.AdminStateUp,
-            Status = spec.DeviceOwner.Length == 0 ? PortStatus.Down : PortStatus.Active, CreatedAt = now, UpdatedAt = now,
-            FixedIps = spec.FixedIps.Zip(addresses, (ip, address) => new IpAllocation
-                { SubnetId = ip.SubnetId, IpAddress = address, PortId = spec.Id, NetworkId = spec.NetworkId }).ToList(),
-        };
+            e.Data[FailedPortKey] = owners[batch.BatchCommands.IndexOf(failed)];
+            throw;
+        }
+
+        var ports = new List<Port>(specs.Count);
+        var next = 0;
+        foreach (var spec in specs)
+        {
+            ports.Add(new Port
+            {
+                Id = spec.Id, ProjectId = spec.ProjectId, NetworkId = spec.NetworkId, Name = spec.Name, MacAddress = spec.Mac,
+                DeviceOwner = spec.DeviceOwner, DeviceId = spec.DeviceId, DnsName = spec.DnsName, AdminStateUp = spec.AdminStateUp,
+                Status = StatusOf(spec), CreatedAt = now, UpdatedAt = now,
+                FixedIps = spec.FixedIps.Select(ip => new IpAllocation
+                    { SubnetId = ip.SubnetId, IpAddress = addresses[next++], PortId = spec.Id, NetworkId = spec.NetworkId }).ToList(),
+            });
+        }
+        return ports;
     }
+
+    /// <summary>Key of <see cref="Exception.Data"/>: the index of the port whose statement failed.</summary>
+    public const string FailedPortKey = "Portal.FailedPort";
+
+    private static string StatusOf(PortSpec spec) => spec.DeviceOwner.Length == 0 ? PortStatus.Down : PortStatus.Active;
 
     public static NpgsqlBatchCommand Command(string sql, params object[] args)
     {

@@ -29,7 +29,7 @@ public sealed class ProjectService(IDbContextFactory<PortalDbContext> dbs, Chang
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         db.Projects.Add(project);
         await db.SaveChangesAsync(ct);
-        foreach (var (resource, limit) in Quotas.Defaults) await AddSlotsAsync(db, id, resource, limit, ct);
+        foreach (var (resource, limit) in Quotas.Defaults) await SetSharesAsync(db, id, resource, limit, ct);
         await tx.CommitAsync(ct);
         return project;
     }
@@ -41,13 +41,13 @@ public sealed class ProjectService(IDbContextFactory<PortalDbContext> dbs, Chang
                ?? throw NeutronErrors.NotFound("Resource.Project", id);
     }
 
-    /// <summary>Limits, and usage counted as the quota slots held by existing resources.</summary>
+    /// <summary>Limits, and usage: the sum of the quota's shares, which count the existing resources.</summary>
     public async Task<IReadOnlyList<QuotaView>> GetQuotasAsync(string projectId, CancellationToken ct = default)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
-        var used = await db.QuotaSlots.Where(s => s.ProjectId == projectId && s.HolderId != null)
-            .GroupBy(s => s.Resource).Select(g => new { g.Key, Count = g.Count() })
-            .ToDictionaryAsync(g => g.Key, g => g.Count, ct);
+        var used = await db.QuotaShares.Where(s => s.ProjectId == projectId)
+            .GroupBy(s => s.Resource).Select(g => new { g.Key, Used = g.Sum(s => s.Used) })
+            .ToDictionaryAsync(g => g.Key, g => g.Used, ct);
         var limits = await db.Quotas.Where(q => q.ProjectId == projectId).OrderBy(q => q.Resource).AsNoTracking().ToListAsync(ct);
         return limits.Select(q => new QuotaView(q.Resource, q.Limit, used.GetValueOrDefault(q.Resource))).ToList();
     }
@@ -58,7 +58,7 @@ public sealed class ProjectService(IDbContextFactory<PortalDbContext> dbs, Chang
         await using var db = await dbs.CreateDbContextAsync(ct);
         var limit = await db.Quotas.Where(q => q.ProjectId == projectId && q.Resource == resource).Select(q => (int?)q.Limit).FirstOrDefaultAsync(ct);
         if (limit is null) return null;
-        var used = await db.QuotaSlots.CountAsync(s => s.ProjectId == projectId && s.Resource == resource && s.HolderId != null, ct);
+        var used = await db.QuotaShares.Where(s => s.ProjectId == projectId && s.Resource == resource).SumAsync(s => s.Used, ct);
         return new QuotaView(resource, limit.Value, used);
     }
 
@@ -71,39 +71,17 @@ public sealed class ProjectService(IDbContextFactory<PortalDbContext> dbs, Chang
         var changed = await db.Quotas.Where(q => q.ProjectId == projectId && q.Resource == resource)
             .ExecuteUpdateAsync(u => u.SetProperty(q => q.Limit, limit), ct);
         if (changed == 0) throw NeutronErrors.NotFound("Resource.Project", projectId);
-        await AddSlotsAsync(db, projectId, resource, limit, ct);
-        await MoveHoldersBelowLimitAsync(db, projectId, resource, limit, ct);
+        await SetSharesAsync(db, projectId, resource, limit, ct);
         await tx.CommitAsync(ct);
         changes.Changed(projectId, Tables.Projects);
     }
 
     /// <summary>
-    /// After a limit is lowered, resources holding slots above it move to free slots within it, so that the
-    /// slots within the limit that stay free are exactly the room left. (Slots are taken from a position
-    /// derived from the holder's id, so holders are spread over the whole range.)
+    /// Splits the limit over the quota's shares and spreads the usage over them again (portal_quota_set, which
+    /// first waits for racing creations and deletions): the room the shares leave is then exactly what is left.
     /// </summary>
-    private static async Task MoveHoldersBelowLimitAsync(PortalDbContext db, string projectId, string resource, int limit, CancellationToken ct)
-    {
-        var movers = await db.QuotaSlots.Where(q => q.ProjectId == projectId && q.Resource == resource && q.HolderId != null && q.Slot > limit)
-            .OrderBy(q => q.Slot).ToListAsync(ct);
-        if (movers.Count == 0) return;
-        var targets = await db.QuotaSlots.Where(q => q.ProjectId == projectId && q.Resource == resource && q.HolderId == null && q.Slot <= limit)
-            .OrderBy(q => q.Slot).Take(movers.Count).ToListAsync(ct);
-        var moves = movers.Zip(targets, (from, to) => (From: from, To: to, Holder: from.HolderId)).ToList();
-        // Two steps, because a holder may hold one slot at a time (unique index) at every moment.
-        foreach (var move in moves) move.From.HolderId = null;
-        await db.SaveChangesAsync(ct);
-        foreach (var move in moves) move.To.HolderId = move.Holder;
-        await db.SaveChangesAsync(ct);
-    }
-
-    /// <summary>Makes sure slots 1..limit exist; slots above a lowered limit stay but are never taken.</summary>
-    private static Task AddSlotsAsync(PortalDbContext db, string projectId, string resource, int limit, CancellationToken ct) =>
-        db.Database.ExecuteSqlAsync($"""
-            INSERT INTO quota_slots (project_id, resource, slot)
-            SELECT {projectId}, {resource}, g FROM generate_series(1, {limit}) g
-            ON CONFLICT DO NOTHING
-            """, ct);
+    private static Task SetSharesAsync(PortalDbContext db, string projectId, string resource, int limit, CancellationToken ct) =>
+        db.Database.ExecuteSqlAsync($"SELECT portal_quota_set({projectId}, {resource}, {limit})", ct);
 
     /// <summary>Support's switch for shadowport (clusters and networks without an external IP).</summary>
     public async Task SetShadowportAsync(string projectId, bool enabled, string changedBy, string reason, CancellationToken ct = default)
