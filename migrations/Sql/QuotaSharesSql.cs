@@ -2,8 +2,8 @@ namespace Portal.Migrations.Sql;
 
 /// <summary>
 /// Quotas as shared counters instead of one row per unit. A project's limit for a resource is split over
-/// 64 shares (quota_shares, see QuotaShare); a creation takes a unit from a share with room, starting at a
-/// share derived from the new row's id and skipping shares that racing transactions hold. The shares of a
+/// 64 shares (quota_shares, see QuotaShare); a statement that inserts rows takes their units from shares
+/// with room, starting at a random share and skipping shares that racing transactions hold. The shares of a
 /// project sit on one or two pages and their updates are HOT, so a creation writes a few dozen bytes of WAL
 /// for its quota instead of index entries and full-page images spread over one row per unit.
 /// </summary>
@@ -35,68 +35,103 @@ internal static class QuotaSharesSql
         END
         $fn$;
 
-        -- A new network, subnet or port takes a unit from a share with room. SQLSTATE PT001 (HINT = the
-        -- resource) when no share has room. Shares that racing transactions hold are skipped; only when every
-        -- share with room is held does it wait for one, so a creation is refused only when the quota is used up.
+        -- Takes p_count units of a project's quota from its shares with room, starting at a random share and
+        -- skipping shares that racing transactions hold; only when every share with room is held does it wait
+        -- for one, so a creation is refused only when the quota is used up: SQLSTATE PT001, HINT = the resource.
+        -- One share at a time (LIMIT 1), so a transaction holds no more shares than it uses. A negative count
+        -- gives units back, preferring shares above their cap after a lowered limit.
+        CREATE FUNCTION portal_quota_add(p_project bpchar, p_resource text, p_count int) RETURNS void
+        LANGUAGE plpgsql VOLATILE AS $fn$
+        DECLARE
+            v_start int := floor(random() * 64)::int;
+            v_left int := abs(p_count);
+            v_share int;
+            v_room int;
+            v_wait boolean := false;
+        BEGIN
+            WHILE v_left > 0 LOOP
+                IF p_count > 0 THEN
+                    IF v_wait THEN
+                        SELECT share, cap - used INTO v_share, v_room FROM quota_shares
+                         WHERE project_id = p_project AND resource = p_resource AND used < cap
+                         ORDER BY (share + 64 - v_start) % 64 LIMIT 1 FOR UPDATE;
+                    ELSE
+                        SELECT share, cap - used INTO v_share, v_room FROM quota_shares
+                         WHERE project_id = p_project AND resource = p_resource AND used < cap
+                         ORDER BY (share + 64 - v_start) % 64 LIMIT 1 FOR UPDATE SKIP LOCKED;
+                    END IF;
+                ELSE
+                    IF v_wait THEN
+                        SELECT share, used INTO v_share, v_room FROM quota_shares
+                         WHERE project_id = p_project AND resource = p_resource AND used > 0
+                         ORDER BY used > cap DESC, (share + 64 - v_start) % 64 LIMIT 1 FOR UPDATE;
+                    ELSE
+                        SELECT share, used INTO v_share, v_room FROM quota_shares
+                         WHERE project_id = p_project AND resource = p_resource AND used > 0
+                         ORDER BY used > cap DESC, (share + 64 - v_start) % 64 LIMIT 1 FOR UPDATE SKIP LOCKED;
+                    END IF;
+                END IF;
+                IF NOT FOUND THEN
+                    IF v_wait THEN
+                        EXIT;
+                    END IF;
+                    v_wait := true;
+                    CONTINUE;
+                END IF;
+                UPDATE quota_shares SET used = used + sign(p_count)::int * least(v_left, v_room)
+                 WHERE project_id = p_project AND resource = p_resource AND share = v_share;
+                v_left := v_left - least(v_left, v_room);
+            END LOOP;
+            IF v_left > 0 AND p_count > 0 THEN
+                RAISE EXCEPTION USING ERRCODE = 'PT001', MESSAGE = 'over quota', HINT = p_resource;
+            END IF;
+        END
+        $fn$;
+
+        -- The rows a statement inserted or deleted, counted per project: one call per statement, so a bulk
+        -- insert takes its units in a few updates instead of one per row.
         CREATE OR REPLACE FUNCTION portal_quota_take() RETURNS trigger
         LANGUAGE plpgsql VOLATILE AS $fn$
         DECLARE
-            v_resource text := TG_ARGV[0];
-            v_start int := (hashtext(NEW.id::text) & 2147483647) % 64;
-            v_share int;
+            r record;
         BEGIN
-            UPDATE quota_shares s SET used = s.used + 1
-             WHERE s.project_id = NEW.project_id AND s.resource = v_resource
-               AND s.share = (SELECT f.share FROM quota_shares f
-                               WHERE f.project_id = NEW.project_id AND f.resource = v_resource AND f.used < f.cap
-                               ORDER BY (f.share + 64 - v_start) % 64 LIMIT 1 FOR UPDATE SKIP LOCKED)
-            RETURNING s.share INTO v_share;
-            IF v_share IS NULL THEN
-                UPDATE quota_shares s SET used = s.used + 1
-                 WHERE s.project_id = NEW.project_id AND s.resource = v_resource
-                   AND s.share = (SELECT f.share FROM quota_shares f
-                                   WHERE f.project_id = NEW.project_id AND f.resource = v_resource AND f.used < f.cap
-                                   ORDER BY (f.share + 64 - v_start) % 64 LIMIT 1 FOR UPDATE)
-                RETURNING s.share INTO v_share;
-            END IF;
-            IF v_share IS NULL THEN
-                RAISE EXCEPTION USING ERRCODE = 'PT001', MESSAGE = 'over quota', HINT = v_resource;
-            END IF;
+            FOR r IN SELECT project_id, count(*)::int AS n FROM new_rows GROUP BY project_id ORDER BY project_id LOOP
+                PERFORM portal_quota_add(r.project_id, TG_ARGV[0], r.n);
+            END LOOP;
             RETURN NULL;
         END
         $fn$;
 
-        -- A deleted row gives its unit back, preferably to a share that is above its cap after a lowered limit.
         CREATE OR REPLACE FUNCTION portal_quota_release() RETURNS trigger
         LANGUAGE plpgsql VOLATILE AS $fn$
         DECLARE
-            v_resource text := TG_ARGV[0];
-            v_start int := (hashtext(OLD.id::text) & 2147483647) % 64;
-            v_share int;
+            r record;
         BEGIN
-            UPDATE quota_shares s SET used = s.used - 1
-             WHERE s.project_id = OLD.project_id AND s.resource = v_resource
-               AND s.share = (SELECT f.share FROM quota_shares f
-                               WHERE f.project_id = OLD.project_id AND f.resource = v_resource AND f.used > 0
-                               ORDER BY f.used > f.cap DESC, (f.share + 64 - v_start) % 64 LIMIT 1 FOR UPDATE SKIP LOCKED)
-            RETURNING s.share INTO v_share;
-            IF v_share IS NULL THEN
-                UPDATE quota_shares s SET used = s.used - 1
-                 WHERE s.project_id = OLD.project_id AND s.resource = v_resource
-                   AND s.share = (SELECT f.share FROM quota_shares f
-                                   WHERE f.project_id = OLD.project_id AND f.resource = v_resource AND f.used > 0
-                                   ORDER BY f.used > f.cap DESC, (f.share + 64 - v_start) % 64 LIMIT 1 FOR UPDATE);
-            END IF;
+            FOR r IN SELECT project_id, count(*)::int AS n FROM old_rows GROUP BY project_id ORDER BY project_id LOOP
+                PERFORM portal_quota_add(r.project_id, TG_ARGV[0], -r.n);
+            END LOOP;
             RETURN NULL;
         END
         $fn$;
 
+        DROP TRIGGER tr_networks_quota_take ON networks;
+        DROP TRIGGER tr_subnets_quota_take ON subnets;
+        DROP TRIGGER tr_ports_quota_take ON ports;
         DROP TRIGGER tr_networks_quota_release ON networks;
         DROP TRIGGER tr_subnets_quota_release ON subnets;
         DROP TRIGGER tr_ports_quota_release ON ports;
-        CREATE TRIGGER tr_networks_quota_release AFTER DELETE ON networks FOR EACH ROW EXECUTE FUNCTION portal_quota_release('networks');
-        CREATE TRIGGER tr_subnets_quota_release AFTER DELETE ON subnets FOR EACH ROW EXECUTE FUNCTION portal_quota_release('subnets');
-        CREATE TRIGGER tr_ports_quota_release AFTER DELETE ON ports FOR EACH ROW EXECUTE FUNCTION portal_quota_release('ports');
+        CREATE TRIGGER tr_networks_quota_take AFTER INSERT ON networks REFERENCING NEW TABLE AS new_rows
+            FOR EACH STATEMENT EXECUTE FUNCTION portal_quota_take('networks');
+        CREATE TRIGGER tr_subnets_quota_take AFTER INSERT ON subnets REFERENCING NEW TABLE AS new_rows
+            FOR EACH STATEMENT EXECUTE FUNCTION portal_quota_take('subnets');
+        CREATE TRIGGER tr_ports_quota_take AFTER INSERT ON ports REFERENCING NEW TABLE AS new_rows
+            FOR EACH STATEMENT EXECUTE FUNCTION portal_quota_take('ports');
+        CREATE TRIGGER tr_networks_quota_release AFTER DELETE ON networks REFERENCING OLD TABLE AS old_rows
+            FOR EACH STATEMENT EXECUTE FUNCTION portal_quota_release('networks');
+        CREATE TRIGGER tr_subnets_quota_release AFTER DELETE ON subnets REFERENCING OLD TABLE AS old_rows
+            FOR EACH STATEMENT EXECUTE FUNCTION portal_quota_release('subnets');
+        CREATE TRIGGER tr_ports_quota_release AFTER DELETE ON ports REFERENCING OLD TABLE AS old_rows
+            FOR EACH STATEMENT EXECUTE FUNCTION portal_quota_release('ports');
 
         -- Existing projects: the usage is counted from the rows, then spread over the shares.
         INSERT INTO quota_shares (project_id, resource, share, cap, used)
@@ -112,6 +147,7 @@ internal static class QuotaSharesSql
     /// <summary>Back to one slot per unit: the functions of the initial migration, slots refilled from the rows.</summary>
     public const string Down = """
         DROP FUNCTION IF EXISTS portal_quota_set(text, text, int);
+        DROP FUNCTION IF EXISTS portal_quota_add(bpchar, text, int);
         DROP TRIGGER tr_networks_quota_take ON networks;
         DROP TRIGGER tr_subnets_quota_take ON subnets;
         DROP TRIGGER tr_ports_quota_take ON ports;
