@@ -37,6 +37,8 @@ public static class DataExtensions
         services.AddSingleton<SubnetService>();
         services.AddSingleton<PortInsertQueue>();
         services.AddSingleton<PortService>();
+        services.AddSingleton<AuditService>();
+        services.AddSingleton<SupportService>();
         services.AddSingleton<DemoData>();
         services.AddSingleton<ChangeFeed.ChangeFeed>();
         services.AddHostedService<ChangeFeed.ChangeFeedListener>();

@@ -24,6 +24,10 @@ public sealed class DatabaseFixture : IAsyncLifetime
     public SubnetService Subnets => Services.GetRequiredService<SubnetService>();
     public PortService Ports => Services.GetRequiredService<PortService>();
     public ProjectService Projects => Services.GetRequiredService<ProjectService>();
+    public SupportService Support => Services.GetRequiredService<SupportService>();
+    public AuditService Audit => Services.GetRequiredService<AuditService>();
+
+    public static readonly Actor SupportEngineer = new("support-user", "support@test", "192.0.2.10", IsSupport: true);
 
     public async Task InitializeAsync()
     {
@@ -57,8 +61,23 @@ public sealed class DatabaseFixture : IAsyncLifetime
     {
         var id = Guid.NewGuid().ToString("N");
         await Projects.EnsureAsync(id, "test-" + id[..6]);
-        if (shadowport) await Projects.SetShadowportAsync(id, true, "support@test", "TICKET-1");
+        if (shadowport) await Support.SetShadowportAsync(SupportEngineer, id, true, "TICKET-1");
         return id;
+    }
+
+    /// <summary>A user row as Identity would write it (the data tests run without Identity's managers).</summary>
+    public async Task<Entities.PortalUser> NewUserAsync(string name)
+    {
+        var id = Guid.NewGuid().ToString("N");
+        var user = new Entities.PortalUser
+        {
+            Id = id, UserName = $"{name}-{id[..6]}@test", Email = $"{name}-{id[..6]}@test", DisplayName = name,
+            NormalizedUserName = $"{name}-{id[..6]}@TEST".ToUpperInvariant(), SecurityStamp = id,
+        };
+        await using var db = await Services.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+        db.Users.Add(user);
+        await db.SaveChangesAsync();
+        return user;
     }
 
     public async Task<object?> ScalarAsync(string sql, params object[] args)

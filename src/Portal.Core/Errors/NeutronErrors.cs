@@ -39,6 +39,9 @@ public static class NeutronErrors
     public static NeutronException NotFound(string resourceKey, object id) =>
         new(resourceKey.Replace("Resource.", "") + "NotFound", 404, "NotFound", null, new LocalizedText(resourceKey), id);
 
+    /// <summary>Only for actions a role allows (support's console): a customer's attempt is refused, not hidden.</summary>
+    public static NeutronException Forbidden(string messageKey) => new("Forbidden", 403, messageKey, null);
+
     public static NeutronException Conflict(string messageKey, string? field, params object?[] args) =>
         new("Conflict", 409, messageKey, field, args);
 

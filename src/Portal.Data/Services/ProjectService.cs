@@ -83,17 +83,41 @@ public sealed class ProjectService(IDbContextFactory<PortalDbContext> dbs, Chang
     private static Task SetSharesAsync(PortalDbContext db, string projectId, string resource, int limit, CancellationToken ct) =>
         db.Database.ExecuteSqlAsync($"SELECT portal_quota_set({projectId}, {resource}, {limit})", ct);
 
-    /// <summary>Support's switch for shadowport (clusters and networks without an external IP).</summary>
-    public async Task SetShadowportAsync(string projectId, bool enabled, string changedBy, string reason, CancellationToken ct = default)
+    /// <summary>The projects a user is a member of, by name.</summary>
+    public async Task<IReadOnlyList<Project>> ListForUserAsync(string userId, CancellationToken ct = default)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
-        var project = await db.Projects.FirstOrDefaultAsync(p => p.Id == projectId, ct)
-                      ?? throw NeutronErrors.NotFound("Resource.Project", projectId);
-        project.ShadowportEnabled = enabled;
-        project.ShadowportChangedBy = changedBy;
-        project.ShadowportReason = reason;
-        project.ShadowportChangedAt = clock.GetUtcNow();
+        return await (from m in db.ProjectMembers
+                      join p in db.Projects on m.ProjectId equals p.Id
+                      where m.UserId == userId
+                      orderby p.Name, p.Id
+                      select p).AsNoTracking().ToListAsync(ct);
+    }
+
+    /// <summary>Remembers the project the user chose in the header; only one of their own projects.</summary>
+    public async Task SetCurrentAsync(string userId, string projectId, CancellationToken ct = default)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        if (!await db.ProjectMembers.AnyAsync(m => m.UserId == userId && m.ProjectId == projectId, ct))
+            throw NeutronErrors.NotFound("Resource.Project", projectId);
+        await db.Users.Where(u => u.Id == userId).ExecuteUpdateAsync(u => u.SetProperty(x => x.CurrentProjectId, projectId), ct);
+    }
+
+    /// <summary>The project pages work in: the user's last choice while they are still a member, else their first.</summary>
+    public async Task<Project?> CurrentForUserAsync(string userId, CancellationToken ct = default)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var chosen = await db.Users.Where(u => u.Id == userId).Select(u => u.CurrentProjectId).FirstOrDefaultAsync(ct);
+        var mine = from m in db.ProjectMembers join p in db.Projects on m.ProjectId equals p.Id where m.UserId == userId select p;
+        return await mine.OrderBy(p => p.Id != chosen).ThenBy(p => p.Name).ThenBy(p => p.Id).AsNoTracking().FirstOrDefaultAsync(ct);
+    }
+
+    /// <summary>Makes the user a member of the project (the owner when <paramref name="owner"/>), if not already.</summary>
+    public async Task AddMemberAsync(string projectId, string userId, bool owner, CancellationToken ct = default)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        if (await db.ProjectMembers.AnyAsync(m => m.ProjectId == projectId && m.UserId == userId, ct)) return;
+        db.ProjectMembers.Add(new ProjectMember { ProjectId = projectId, UserId = userId, IsOwner = owner, AddedAt = clock.GetUtcNow() });
         await db.SaveChangesAsync(ct);
-        changes.Changed(projectId, Tables.Projects);
     }
 }

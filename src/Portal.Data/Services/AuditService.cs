@@ -1,0 +1,30 @@
+using Microsoft.EntityFrameworkCore;
+using Portal.Data.Entities;
+
+namespace Portal.Data.Services;
+
+/// <summary>The audit trail: written by the other services in their own transactions, read here.</summary>
+public sealed class AuditService(IDbContextFactory<PortalDbContext> dbs, TimeProvider clock)
+{
+    /// <summary>Adds an entry to <paramref name="db"/>; it is saved with the change it records.</summary>
+    internal void Record(PortalDbContext db, Actor actor, string? projectId, string action, string objectType, string objectId,
+        string objectName = "", string details = "") =>
+        db.AuditEntries.Add(new AuditEntry
+        {
+            ProjectId = projectId, At = clock.GetUtcNow(), Actor = actor.Name, Address = actor.Address, Action = action,
+            ObjectType = objectType, ObjectId = objectId, ObjectName = objectName, Details = details,
+        });
+
+    /// <summary>A project's trail, newest first. Members see their project's; support sees any.</summary>
+    public async Task<Page<AuditEntry>> ListAsync(Actor actor, string projectId, PageRequest page, CancellationToken ct = default)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        if (!actor.IsSupport && !await db.ProjectMembers.AnyAsync(m => m.ProjectId == projectId && m.UserId == actor.UserId, ct))
+            throw Core.Errors.NeutronErrors.NotFound("Resource.Project", projectId);
+        var query = db.AuditEntries.Where(e => e.ProjectId == projectId);
+        var total = await query.CountAsync(ct);
+        var items = await query.OrderByDescending(e => e.At).ThenByDescending(e => e.Id)
+            .Skip(page.Skip).Take(Math.Min(page.Take, PageRequest.MaxTake)).AsNoTracking().ToListAsync(ct);
+        return new Page<AuditEntry>(items, total);
+    }
+}
