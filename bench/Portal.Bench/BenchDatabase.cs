@@ -72,7 +72,7 @@ internal sealed class BenchDatabase : IAsyncDisposable
         {
             Name = $"bench-{Interlocked.Increment(ref _networks)}",
             FirstSubnet = new SubnetCreate { Name = "bench", Cidr = cidr, EnableDhcp = false },
-        }, ct);
+        }, ct: ct);
         // Not Single(): the returned network lists its first subnet twice (EF's fix-up of the tracked network adds
         // it, and NetworkService adds it again), a product quirk the benchmark does not depend on.
         var subnetId = network.Subnets.Select(s => s.Id).Distinct().Single();

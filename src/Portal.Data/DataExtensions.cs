@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -28,6 +29,9 @@ public static class DataExtensions
         // Statements that run again and again (the port writer's, EF's queries) are prepared on the server after
         // a few uses instead of being parsed and planned each time; an explicit setting in the string wins.
         if (builder.ConnectionStringBuilder.MaxAutoPrepare == 0) builder.ConnectionStringBuilder.MaxAutoPrepare = 64;
+        // A failed statement of a batch is named on the exception, so a group of port creations can tell which
+        // port failed (PortInsertQueue) instead of retrying every port alone.
+        builder.ConnectionStringBuilder.IncludeFailedBatchedCommand = true;
         var dataSource = builder.Build();
         services.AddSingleton(dataSource);
         services.AddPooledDbContextFactory<PortalDbContext>(o => PortalDbContext.Configure(o, dataSource));
@@ -42,10 +46,37 @@ public static class DataExtensions
         services.AddSingleton<DemoData>();
         services.AddSingleton<ChangeFeed.ChangeFeed>();
         services.AddHostedService<ChangeFeed.ChangeFeedListener>();
+        AddUserStore(services);
         services.AddSingleton<ChangeFeed.ChangePublisher>();
         services.AddHostedService(sp => sp.GetRequiredService<ChangeFeed.ChangePublisher>());
         return services;
     }
+
+    /// <summary>
+    /// ASP.NET Core Identity's users and roles in this database, with the portal's rules: passwords of at least
+    /// 10 characters with upper and lower case, a digit and a symbol; 5 wrong passwords lock the account for
+    /// 15 minutes. Identity's stores want a DbContext of their own per request scope; nothing else uses it.
+    /// </summary>
+    private static void AddUserStore(IServiceCollection services)
+    {
+        services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext());
+        services.AddIdentityCore<Entities.PortalUser>(o =>
+            {
+                o.Password.RequiredLength = 10;
+                o.Password.RequireDigit = true;
+                o.Password.RequireLowercase = true;
+                o.Password.RequireUppercase = true;
+                o.Password.RequireNonAlphanumeric = true;
+                o.Lockout.MaxFailedAccessAttempts = MaxFailedSignIns;
+                o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+                o.Lockout.AllowedForNewUsers = true;
+                o.User.RequireUniqueEmail = true;
+            })
+            .AddRoles<IdentityRole>()
+            .AddEntityFrameworkStores<PortalDbContext>();
+    }
+
+    public const int MaxFailedSignIns = 5;
 
     /// <summary>Applies pending migrations; PostgreSQL's advisory lock keeps concurrent starters apart.</summary>
     public static async Task MigratePortalDatabaseAsync(this IServiceProvider services, CancellationToken ct = default)

@@ -1,15 +1,53 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Components.Authorization;
 using Portal.Data.Entities;
 using Portal.Data.Services;
 
 namespace Portal.Web;
 
 /// <summary>
-/// The project every page works in — the one place pages ask. Until sign-in exists it is the demo project;
-/// sign-in will make it the signed-in user's choice without any page changing.
+/// The signed-in user and the project every page works in — the one place pages ask. Loaded once per circuit
+/// (MainLayout renders the page only after <see cref="LoadAsync"/>): the project is the user's last choice in
+/// the header while they are still a member of it, else their first project.
 /// </summary>
-public sealed class CurrentProject(ProjectService projects)
+public sealed class CurrentProject(ProjectService projects, AuthenticationStateProvider authentication, IHttpContextAccessor http)
 {
-    public string Id => DemoData.DemoProjectId;
+    private Project? _project;
 
+    public Actor Actor { get; private set; } = Actor.System;
+
+    public IReadOnlyList<Project> Mine { get; private set; } = [];
+
+    public bool Loaded { get; private set; }
+
+    public bool HasProject => _project is not null;
+
+    /// <summary>The current project's id; pages are only rendered when there is one.</summary>
+    public string Id => _project?.Id ?? throw new InvalidOperationException("The signed-in user has no project.");
+
+    public async Task LoadAsync(CancellationToken ct = default)
+    {
+        if (Loaded) return;
+        var user = (await authentication.GetAuthenticationStateAsync()).User;
+        var userId = user.FindFirstValue(ClaimTypes.NameIdentifier) ?? "";
+        // The address of the request that opened the page or the circuit; it goes into the audit trail.
+        var address = http.HttpContext?.Connection.RemoteIpAddress?.ToString();
+        Actor = new Actor(userId, user.Identity?.Name ?? "", address, user.IsInRole(Roles.Support));
+        Mine = await projects.ListForUserAsync(userId, ct);
+        _project = await projects.CurrentForUserAsync(userId, ct);
+        Loaded = true;
+    }
+
+    /// <summary>Loads again, after the signed-in user or their projects changed.</summary>
+    public Task ReloadAsync(CancellationToken ct = default)
+    {
+        Loaded = false;
+        return LoadAsync(ct);
+    }
+
+    /// <summary>The current project as stored now (its shadowport state may have changed since loading).</summary>
     public Task<Project> GetAsync(CancellationToken ct = default) => projects.GetAsync(Id, ct);
+
+    /// <summary>Makes another of the user's projects the current one; the caller reloads the page.</summary>
+    public Task SwitchAsync(string projectId, CancellationToken ct = default) => projects.SetCurrentAsync(Actor.UserId, projectId, ct);
 }

@@ -1,8 +1,12 @@
 using System.Globalization;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Localization;
 using MudBlazor;
 using MudBlazor.Services;
 using Portal.Data;
+using Portal.Data.Entities;
 using Portal.Data.Services;
 using Portal.Web.Components;
 
@@ -19,7 +23,38 @@ public static class WebExtensions
         builder.Services.AddTransient<MudLocalizer, PortalMudLocalizer>();
         builder.Services.AddLocalization(o => o.ResourcesPath = "Resources");
         builder.Services.AddScoped<CurrentProject>();
+        builder.Services.AddHttpContextAccessor();
+        AddSignIn(builder.Services);
         return builder;
+    }
+
+    /// <summary>
+    /// Cookie sign-in with ASP.NET Core Identity (the user store is Portal.Data's). Every page needs a signed-in
+    /// user (the fallback policy); anonymous requests are sent to /login. A signed-in user who lacks a role gets a
+    /// real 403 (rendered by /status/403), not a redirect.
+    /// </summary>
+    private static void AddSignIn(IServiceCollection services)
+    {
+        services.AddCascadingAuthenticationState();
+        services.AddAuthentication(IdentityConstants.ApplicationScheme).AddIdentityCookies();
+        services.AddIdentityCore<PortalUser>().AddSignInManager();
+        services.ConfigureApplicationCookie(o =>
+        {
+            o.LoginPath = "/login";
+            o.LogoutPath = "/logout";
+            o.Cookie.Name = "portal.auth";
+            o.Cookie.SameSite = SameSiteMode.Lax;
+            o.ExpireTimeSpan = TimeSpan.FromHours(8);
+            o.SlidingExpiration = true;
+            o.Events.OnRedirectToAccessDenied = context =>
+            {
+                context.Response.StatusCode = StatusCodes.Status403Forbidden;
+                return Task.CompletedTask;
+            };
+        });
+        services.AddAuthorizationBuilder()
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
+            .AddPolicy(Roles.Support, p => p.RequireRole(Roles.Support));
     }
 
     /// <summary>
@@ -55,8 +90,16 @@ public static class WebExtensions
         localization.RequestCultureProviders = localization.RequestCultureProviders
             .Where(p => p is not AcceptLanguageHeaderRequestCultureProvider).ToList();
         app.UseRequestLocalization(localization);
+        app.UseStatusCodePagesWithReExecute("/status/{0}", createScopeForStatusCodePages: true);
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.UseAntiforgery();
-        app.MapStaticAssets();
+        app.MapStaticAssets().AllowAnonymous();
+        app.MapPost("/logout", async ([FromForm] string? returnUrl, SignInManager<PortalUser> signIn) =>
+        {
+            await signIn.SignOutAsync();
+            return Results.LocalRedirect("/login");
+        });
         app.MapGet("/culture", (string c, string? r, HttpContext http) =>
         {
             if (Cultures.Any(x => x.Name == c))
@@ -68,7 +111,7 @@ public static class WebExtensions
             // Only local paths, so the switch cannot be used as an open redirect.
             var target = r is { Length: > 0 } && r.StartsWith('/') && !r.StartsWith("//") ? r : "/";
             return Results.LocalRedirect(target);
-        });
+        }).AllowAnonymous();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }

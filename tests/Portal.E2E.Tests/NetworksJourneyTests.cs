@@ -49,9 +49,11 @@ public sealed partial class NetworksJourneyTests(PortalAppFixture app, ITestOutp
         var step = "";
         try
         {
-            step = "1. open the networks page";
+            step = "1. open the networks page (sign in first)";
             output.WriteLine(step);
             await page.GotoAsync($"/culture?c={culture}&r=/networks");
+            await Expect(page).ToHaveURLAsync(new Regex("/login\\?ReturnUrl=%2Fnetworks$"));
+            await Accounts.SignInAsync(page, Accounts.Customer, Accounts.CustomerPassword);
             await ReadyAsync(page);
             await Expect(page).ToHaveURLAsync(new Regex("/networks$"));
             await Expect(page.Locator("html")).ToHaveAttributeAsync("lang", t.HtmlLang);

@@ -29,6 +29,9 @@ public sealed class PortalAppFixture : IAsyncLifetime
 
     public string BaseUrl { get; private set; } = "";
 
+    /// <summary>The app's own database, for tests that arrange or check rows directly.</summary>
+    public string DatabaseConnectionString { get; private set; } = "";
+
     public IBrowser Browser => _browser ?? throw new InvalidOperationException("Fixture not initialised.");
 
     public async Task InitializeAsync()
@@ -54,6 +57,7 @@ public sealed class PortalAppFixture : IAsyncLifetime
             await create.ExecuteNonQueryAsync();
         }
         var appConnectionString = new NpgsqlConnectionStringBuilder(_adminConnectionString) { Database = _database }.ConnectionString;
+        DatabaseConnectionString = appConnectionString;
 
         try
         {

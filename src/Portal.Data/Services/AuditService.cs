@@ -6,12 +6,15 @@ namespace Portal.Data.Services;
 /// <summary>The audit trail: written by the other services in their own transactions, read here.</summary>
 public sealed class AuditService(IDbContextFactory<PortalDbContext> dbs, TimeProvider clock)
 {
-    /// <summary>Adds an entry to <paramref name="db"/>; it is saved with the change it records.</summary>
+    /// <summary>
+    /// Adds an entry to <paramref name="db"/>; it is saved with the change it records. A creation passes its
+    /// object's creation time as <paramref name="at"/>, so the trail and the object agree on when it happened.
+    /// </summary>
     internal void Record(PortalDbContext db, Actor actor, string? projectId, string action, string objectType, string objectId,
-        string objectName = "", string details = "") =>
+        string objectName = "", string details = "", DateTimeOffset? at = null) =>
         db.AuditEntries.Add(new AuditEntry
         {
-            ProjectId = projectId, At = clock.GetUtcNow(), Actor = actor.Name, Address = actor.Address, Action = action,
+            ProjectId = projectId, At = at ?? clock.GetUtcNow(), Actor = actor.Name, Address = actor.Address, Action = action,
             ObjectType = objectType, ObjectId = objectId, ObjectName = objectName, Details = details,
         });
 

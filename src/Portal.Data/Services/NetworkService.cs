@@ -4,8 +4,13 @@ using Portal.Data.Entities;
 
 namespace Portal.Data.Services;
 
-/// <summary>A project's networks. Provider networks (ext-net) are visible to every project and changed by none.</summary>
-public sealed class NetworkService(IDbContextFactory<PortalDbContext> dbs, SubnetService subnets, ChangeFeed.ChangePublisher changes, TimeProvider clock)
+/// <summary>
+/// A project's networks. Provider networks (ext-net) are visible to every project and changed by none.
+/// Creations and deletions are recorded in the audit trail, in their own transaction, as done by the actor
+/// (see <see cref="Actor"/> for the null default).
+/// </summary>
+public sealed class NetworkService(
+    IDbContextFactory<PortalDbContext> dbs, SubnetService subnets, AuditService audit, ChangeFeed.ChangePublisher changes, TimeProvider clock)
 {
     public const int MinMtu = 68;
     public const int MaxMtu = 9000;
@@ -60,8 +65,9 @@ public sealed class NetworkService(IDbContextFactory<PortalDbContext> dbs, Subne
                ?? throw ServiceErrors.NetworkNotFound(networkId);
     }
 
-    public async Task<Network> CreateAsync(string projectId, NetworkCreate request, CancellationToken ct = default)
+    public async Task<Network> CreateAsync(string projectId, NetworkCreate request, Actor? actor = null, CancellationToken ct = default)
     {
+        actor ??= Actor.System;
         var name = SubnetPlan.CheckName(request.Name, required: true);
         CheckMtu(request.Mtu);
         var firstSubnet = request.FirstSubnet is null ? null : SubnetPlan.From(request.FirstSubnet);
@@ -88,9 +94,10 @@ public sealed class NetworkService(IDbContextFactory<PortalDbContext> dbs, Subne
         {
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             db.Networks.Add(network);
+            audit.Record(db, actor, projectId, "network.create", "network", network.Id.ToString(), network.Name, at: now);
             await db.SaveChangesAsync(ct);
             // The tracked network picks the subnet up in Subnets by itself (EF fixes up the navigation).
-            if (firstSubnet is not null) await subnets.InsertAsync(db, tx, network, firstSubnet, now, ct);
+            if (firstSubnet is not null) await subnets.InsertAsync(db, tx, network, firstSubnet, now, actor, ct);
             await tx.CommitAsync(ct);
             changes.Changed(projectId, firstSubnet is null ? [Tables.Networks] : [Tables.Networks, Tables.Subnets, Tables.Ports]);
             return network;
@@ -160,8 +167,10 @@ public sealed class NetworkService(IDbContextFactory<PortalDbContext> dbs, Subne
         }
     }
 
-    public async Task DeleteAsync(string projectId, Guid networkId, CancellationToken ct = default)
+    /// <summary>Deletes a network with its subnets and their system ports; a user's port keeps it in use.</summary>
+    public async Task DeleteAsync(string projectId, Guid networkId, Actor? actor = null, CancellationToken ct = default)
     {
+        actor ??= Actor.System;
         await using var db = await dbs.CreateDbContextAsync(ct);
         var network = await Visible(db, projectId).FirstOrDefaultAsync(n => n.Id == networkId, ct)
                       ?? throw ServiceErrors.NetworkNotFound(networkId);
@@ -180,9 +189,21 @@ public sealed class NetworkService(IDbContextFactory<PortalDbContext> dbs, Subne
             throw NeutronErrors.NetworkInUse(network.Name, ServiceErrors.Holders(
                 first.Select(h => (h.Name.Length > 0 ? h.Name : h.Id.ToString(), h.Ip?.ToString() ?? "—")).ToList(), total));
         }
+        // The lock also keeps new subnets out (their foreign key check waits for it), so this is every subnet deleted.
+        var removed = await db.Subnets.Where(s => s.NetworkId == networkId).OrderBy(s => s.CreatedAt)
+            .Select(s => new { s.Id, s.Name, s.Cidr }).ToListAsync(ct);
+        // Only system ports go with the network (a user's port refuses the deletion above): they are not recorded.
         await db.Ports.Where(p => p.NetworkId == networkId).ExecuteDeleteAsync(ct);
         await db.Subnets.Where(s => s.NetworkId == networkId).ExecuteDeleteAsync(ct);
+        foreach (var subnet in removed)
+        {
+            audit.Record(db, actor, projectId, "subnet.delete", "subnet", subnet.Id.ToString(), subnet.Name, subnet.Cidr.ToString());
+        }
+        // Saved apart so that the network's entry follows its subnets' in the trail (EF keeps no insertion order).
+        if (removed.Count > 0) await db.SaveChangesAsync(ct);
         await db.Networks.Where(n => n.Id == networkId).ExecuteDeleteAsync(ct);
+        audit.Record(db, actor, projectId, "network.delete", "network", networkId.ToString(), network.Name);
+        await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         changes.Changed(projectId, Tables.Networks, Tables.Subnets, Tables.Ports);
     }
@@ -190,7 +211,7 @@ public sealed class NetworkService(IDbContextFactory<PortalDbContext> dbs, Subne
     /// <summary>Creates a provider network owned by the cloud's own project; not reachable by customers.</summary>
     internal async Task<Network> CreateProviderNetworkAsync(string ownerProjectId, string name, SubnetCreate subnet, CancellationToken ct)
     {
-        var created = await CreateAsync(ownerProjectId, new NetworkCreate { Name = name, FirstSubnet = subnet }, ct);
+        var created = await CreateAsync(ownerProjectId, new NetworkCreate { Name = name, FirstSubnet = subnet }, Actor.System, ct);
         await using var db = await dbs.CreateDbContextAsync(ct);
         await db.Networks.Where(n => n.Id == created.Id).ExecuteUpdateAsync(u => u.SetProperty(n => n.External, true), ct);
         created.External = true;

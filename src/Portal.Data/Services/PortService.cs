@@ -9,7 +9,9 @@ namespace Portal.Data.Services;
 
 /// <summary>
 /// Ports and their addresses (IPAM). Creation is one round trip after one read of the network, shared with the
-/// creations that arrive at the same time (<see cref="PortInsertQueue"/>).
+/// creations that arrive at the same time (<see cref="PortInsertQueue"/>). Creations and deletions of users'
+/// ports are recorded in the audit trail, in their own transaction, as done by the actor (see <see cref="Actor"/>
+/// for the null default).
 /// </summary>
 public sealed class PortService(
     IDbContextFactory<PortalDbContext> dbs, NpgsqlDataSource dataSource, PortInsertQueue writes, SubnetService subnets,
@@ -88,7 +90,8 @@ public sealed class PortService(
     }
 
     /// <summary>Deletes several ports; each that cannot go (system-owned, already gone) is reported, the rest are deleted.</summary>
-    public async Task<BulkResult> DeleteManyAsync(string projectId, IReadOnlyCollection<Guid> portIds, CancellationToken ct = default)
+    public async Task<BulkResult> DeleteManyAsync(string projectId, IReadOnlyCollection<Guid> portIds, Actor? actor = null,
+        CancellationToken ct = default)
     {
         var refused = new List<NeutronException>();
         var done = 0;
@@ -96,7 +99,7 @@ public sealed class PortService(
         {
             try
             {
-                await DeleteAsync(projectId, id, ct);
+                await DeleteAsync(projectId, id, actor, ct);
                 done++;
             }
             catch (NeutronException e)
@@ -107,18 +110,19 @@ public sealed class PortService(
         return new BulkResult(done, refused);
     }
 
-    public async Task<Port> CreateAsync(string projectId, PortCreate request, CancellationToken ct = default)
+    public async Task<Port> CreateAsync(string projectId, PortCreate request, Actor? actor = null, CancellationToken ct = default)
     {
+        actor ??= Actor.System;
         var name = SubnetPlan.CheckName(request.Name, required: false);
         var mac = request.MacAddress is { Length: > 0 } text ? PortWriter.ParseMac(text) : null;
         var now = clock.GetUtcNow();
-        if (await TryCreateDirectAsync(projectId, request, name, mac, now, ct) is { } created) return created;
+        if (await TryCreateDirectAsync(projectId, request, name, mac, now, actor, ct) is { } created) return created;
 
         var (network, candidates) = await ResolveAsync(projectId, request, ct);
 
         for (var attempt = 1; ; attempt++)
         {
-            var spec = UserPort(projectId, request, name, mac, candidates[0]);
+            var spec = UserPort(projectId, request, name, mac, candidates[0], actor);
             try
             {
                 var port = await writes.InsertAsync(spec, now, ct);
@@ -177,15 +181,31 @@ public sealed class PortService(
         return port;
     }
 
-    /// <summary>Deletes a user's port; its addresses go with it and the database frees its quota slot.</summary>
-    public async Task DeleteAsync(string projectId, Guid portId, CancellationToken ct = default)
+    /// <summary>
+    /// Deletes a user's port with its audit entry, in one statement; its addresses go with it and the database
+    /// frees its quota slot.
+    /// </summary>
+    public async Task DeleteAsync(string projectId, Guid portId, Actor? actor = null, CancellationToken ct = default)
     {
+        actor ??= Actor.System;
         await using var connection = await dataSource.OpenConnectionAsync(ct);
+        // The statement's snapshot still holds the port's addresses, so the entry can name them.
         await using var command = new NpgsqlCommand("""
-            DELETE FROM ports WHERE id = $1 AND project_id = $2 AND device_owner = '' RETURNING 1
+            WITH deleted AS (
+                DELETE FROM ports WHERE id = $1 AND project_id = $2 AND device_owner = '' RETURNING id, name),
+            entry AS (
+                INSERT INTO audit_entries (project_id, at, actor, address, action, object_type, object_id, object_name, details)
+                SELECT $2, $3, $4, $5, 'port.delete', 'port', d.id::text, d.name,
+                       coalesce((SELECT string_agg(host(a.ip_address), ', ' ORDER BY a.ip_address)
+                                   FROM ip_allocations a WHERE a.port_id = d.id), '')
+                  FROM deleted d)
+            SELECT 1 FROM deleted
             """, connection);
         command.Parameters.Add(new NpgsqlParameter { Value = portId });
         command.Parameters.Add(new NpgsqlParameter { Value = projectId });
+        command.Parameters.Add(new NpgsqlParameter { Value = clock.GetUtcNow() });
+        command.Parameters.Add(new NpgsqlParameter { Value = actor.Name });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)actor.Address ?? DBNull.Value });
         if (await command.ExecuteScalarAsync(ct) is not null)
         {
             changes.Changed(projectId, Tables.Ports);
@@ -248,11 +268,11 @@ public sealed class PortService(
     /// path, which reads the network first and gives the precise error.
     /// </summary>
     private async Task<Port?> TryCreateDirectAsync(string projectId, PortCreate request, string name,
-        System.Net.NetworkInformation.PhysicalAddress? mac, DateTimeOffset now, CancellationToken ct)
+        System.Net.NetworkInformation.PhysicalAddress? mac, DateTimeOffset now, Actor actor, CancellationToken ct)
     {
         if (request.FixedIps.Count == 0 || request.FixedIps.Any(f => f.SubnetId is null || !string.IsNullOrWhiteSpace(f.IpAddress))) return null;
         var spec = UserPort(projectId, request, name, mac,
-            request.FixedIps.Select(f => new AllocationSpec(f.SubnetId!.Value, "", null)).ToList());
+            request.FixedIps.Select(f => new AllocationSpec(f.SubnetId!.Value, "", null)).ToList(), actor);
         try
         {
             var port = await writes.InsertAsync(spec, now, ct);
@@ -266,9 +286,9 @@ public sealed class PortService(
     }
 
     private static PortSpec UserPort(string projectId, PortCreate request, string name,
-        System.Net.NetworkInformation.PhysicalAddress? mac, IReadOnlyList<AllocationSpec> fixedIps) =>
+        System.Net.NetworkInformation.PhysicalAddress? mac, IReadOnlyList<AllocationSpec> fixedIps, Actor actor) =>
         new(Guid.CreateVersion7(), projectId, request.NetworkId, name, mac ?? PortWriter.NewMac(), DeviceOwners.User, "",
-            request.DnsName.Trim(), request.AdminStateUp, fixedIps);
+            request.DnsName.Trim(), request.AdminStateUp, fixedIps, actor);
 
     /// <summary>
     /// The network and its subnets, with only what port creation needs: one plain query on the hot path

@@ -10,6 +10,7 @@ namespace Portal.Data.Services;
 /// <summary>One fixed IP to take: from <see cref="SubnetId"/>, the given <see cref="Address"/> or the next free one.</summary>
 internal sealed record AllocationSpec(Guid SubnetId, string SubnetName, IPAddress? Address);
 
+/// <summary>A port to write; <see cref="Audit"/> is who creates it, or null for a system port, which is not recorded.</summary>
 internal sealed record PortSpec(
     Guid Id,
     string ProjectId,
@@ -20,7 +21,8 @@ internal sealed record PortSpec(
     string DeviceId,
     string DnsName,
     bool AdminStateUp,
-    IReadOnlyList<AllocationSpec> FixedIps);
+    IReadOnlyList<AllocationSpec> FixedIps,
+    Actor? Audit);
 
 /// <summary>
 /// Writes a port and its addresses in one round trip: a batch of statements that the database runs as one
@@ -40,8 +42,8 @@ internal static class PortWriter
 
     /// <summary>
     /// Writes several ports in one round trip and one transaction (the caller's, or the batch's own implicit
-    /// one): all of them or none. When a statement fails, the index of the port it belongs to is in the
-    /// exception's <see cref="Exception.Data"/> under <see cref="FailedPortKey"/>.
+    /// one), each with its audit entry: all of them or none. When a statement fails, the index of the port it
+    /// belongs to is in the exception's <see cref="Exception.Data"/> under <see cref="FailedPortKey"/>.
     /// </summary>
     public static async Task<IReadOnlyList<Port>> InsertManyAsync(
         NpgsqlConnection connection, NpgsqlTransaction? transaction, IReadOnlyList<PortSpec> specs, DateTimeOffset now, CancellationToken ct)
@@ -71,6 +73,19 @@ internal static class PortWriter
                         INSERT INTO ip_allocations (subnet_id, ip_address, port_id, network_id)
                         VALUES ($1, $4, $2, $3) RETURNING ip_address
                         """, ip.SubnetId, spec.Id, spec.NetworkId, ip.Address));
+                owners.Add(i);
+            }
+            if (spec.Audit is { } actor)
+            {
+                // After the allocations, so that the entry names the addresses the database chose; written only
+                // with the port row, and at its creation time.
+                batch.BatchCommands.Add(Command("""
+                    INSERT INTO audit_entries (project_id, at, actor, address, action, object_type, object_id, object_name, details)
+                    SELECT p.project_id, p.created_at, $2, $3, 'port.create', 'port', p.id::text, p.name,
+                           coalesce((SELECT string_agg(host(a.ip_address), ', ' ORDER BY a.ip_address)
+                                       FROM ip_allocations a WHERE a.port_id = p.id), '')
+                      FROM ports p WHERE p.id = $1
+                    """, spec.Id, actor.Name, (object?)actor.Address ?? DBNull.Value));
                 owners.Add(i);
             }
         }

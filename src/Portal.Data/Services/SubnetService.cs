@@ -8,8 +8,13 @@ using Portal.Data.Entities;
 
 namespace Portal.Data.Services;
 
-/// <summary>Subnets of a project's networks, with Neutron's rules, their DHCP and router ports, and address usage.</summary>
-public sealed class SubnetService(IDbContextFactory<PortalDbContext> dbs, ChangeFeed.ChangePublisher changes, TimeProvider clock)
+/// <summary>
+/// Subnets of a project's networks, with Neutron's rules, their DHCP and router ports, and address usage.
+/// Creations and deletions are recorded in the audit trail, in their own transaction, as done by the actor
+/// (see <see cref="Actor"/> for the null default); the system ports that come and go with a subnet are not.
+/// </summary>
+public sealed class SubnetService(
+    IDbContextFactory<PortalDbContext> dbs, AuditService audit, ChangeFeed.ChangePublisher changes, TimeProvider clock)
 {
     public async Task<Subnet> GetAsync(string projectId, Guid subnetId, CancellationToken ct = default)
     {
@@ -67,7 +72,8 @@ public sealed class SubnetService(IDbContextFactory<PortalDbContext> dbs, Change
             .AsNoTracking().ToListAsync(ct);
     }
 
-    public async Task<Subnet> CreateAsync(string projectId, Guid networkId, SubnetCreate request, CancellationToken ct = default)
+    public async Task<Subnet> CreateAsync(string projectId, Guid networkId, SubnetCreate request, Actor? actor = null,
+        CancellationToken ct = default)
     {
         var plan = SubnetPlan.From(request);
         await using var db = await dbs.CreateDbContextAsync(ct);
@@ -78,7 +84,7 @@ public sealed class SubnetService(IDbContextFactory<PortalDbContext> dbs, Change
         try
         {
             await using var tx = await db.Database.BeginTransactionAsync(ct);
-            var subnet = await InsertAsync(db, tx, network, plan, clock.GetUtcNow(), ct);
+            var subnet = await InsertAsync(db, tx, network, plan, clock.GetUtcNow(), actor ?? Actor.System, ct);
             await tx.CommitAsync(ct);
             changes.Changed(projectId, Tables.Subnets, Tables.Ports);
             return subnet;
@@ -91,10 +97,11 @@ public sealed class SubnetService(IDbContextFactory<PortalDbContext> dbs, Change
 
     /// <summary>
     /// Writes a subnet with its pools, routes, DHCP port and (with internet access) router interface, in the
-    /// caller's transaction. The database takes their quota slots as the rows are inserted.
+    /// caller's transaction, with the audit entry of the subnet (not of its system ports). The database takes
+    /// their quota slots as the rows are inserted.
     /// </summary>
     internal async Task<Subnet> InsertAsync(PortalDbContext db, IDbContextTransaction tx, Network network, SubnetPlan plan,
-        DateTimeOffset now, CancellationToken ct)
+        DateTimeOffset now, Actor actor, CancellationToken ct)
     {
         await ThrowIfOverlapsAsync(db, network.Id, plan.Cidr, ct);
         var subnet = new Subnet
@@ -114,6 +121,8 @@ public sealed class SubnetService(IDbContextFactory<PortalDbContext> dbs, Change
             UpdatedAt = now,
         };
         db.Subnets.Add(subnet);
+        audit.Record(db, actor, network.ProjectId, "subnet.create", "subnet", subnet.Id.ToString(), subnet.Name,
+            subnet.Cidr.ToString(), now);
         try
         {
             await db.SaveChangesAsync(ct);
@@ -197,7 +206,7 @@ public sealed class SubnetService(IDbContextFactory<PortalDbContext> dbs, Change
         }
     }
 
-    public async Task DeleteAsync(string projectId, Guid subnetId, CancellationToken ct = default)
+    public async Task DeleteAsync(string projectId, Guid subnetId, Actor? actor = null, CancellationToken ct = default)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
         var subnet = await db.Subnets.Include(s => s.Network)
@@ -220,6 +229,9 @@ public sealed class SubnetService(IDbContextFactory<PortalDbContext> dbs, Change
         }
         await DeleteSystemPortsAsync(db, subnetId, [DeviceOwners.Dhcp, DeviceOwners.RouterInterface], ct);
         await db.Subnets.Where(s => s.Id == subnetId).ExecuteDeleteAsync(ct);
+        audit.Record(db, actor ?? Actor.System, projectId, "subnet.delete", "subnet", subnetId.ToString(), subnet.Name,
+            subnet.Cidr.ToString());
+        await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         changes.Changed(projectId, Tables.Subnets, Tables.Ports);
     }
@@ -329,7 +341,7 @@ public sealed class SubnetService(IDbContextFactory<PortalDbContext> dbs, Change
         string deviceId, IPAddress? address, DateTimeOffset now, CancellationToken ct)
     {
         var spec = new PortSpec(Guid.CreateVersion7(), subnet.ProjectId, subnet.NetworkId, "", PortWriter.NewMac(), owner,
-            deviceId, "", true, [new AllocationSpec(subnet.Id, DisplayName(subnet), address)]);
+            deviceId, "", true, [new AllocationSpec(subnet.Id, DisplayName(subnet), address)], Audit: null);
         try
         {
             await PortWriter.InsertAsync(Connection(db), Transaction(tx), spec, now, ct);

@@ -1,9 +1,13 @@
 using System.Globalization;
+using System.Security.Claims;
+using Bunit.TestDoubles;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Rendering;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 using MudBlazor.Services;
+using Portal.Data.Entities;
+using Portal.Data.Services;
 
 namespace Portal.Web.Tests.Infrastructure;
 
@@ -35,7 +39,26 @@ public abstract class PortalTest : BunitContext, IAsyncLifetime
         Services.AddSingleton(db.Subnets);
         Services.AddSingleton(db.Ports);
         Services.AddSingleton(db.Feed);
+        Services.AddSingleton(db.Services.GetRequiredService<SupportService>());
+        Services.AddSingleton(db.Services.GetRequiredService<AuditService>());
+        Services.AddSingleton<Microsoft.Extensions.Configuration.IConfiguration>(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build());
         Services.AddScoped<CurrentProject>();
+        Services.AddSingleton<Microsoft.AspNetCore.Http.IHttpContextAccessor, Microsoft.AspNetCore.Http.HttpContextAccessor>();
+        // Signed in as the demo customer (DemoData), whose current project is the demo project.
+        Authorization = AddAuthorization();
+        Authorization.SetAuthorized(DemoData.CustomerEmail);
+        Authorization.SetClaims(new Claim(ClaimTypes.NameIdentifier, DemoData.CustomerId));
+    }
+
+    protected BunitAuthorizationContext Authorization { get; }
+
+    /// <summary>Signs the test in as the demo support engineer instead (before the first render).</summary>
+    protected Task SignInAsSupportAsync()
+    {
+        Authorization.SetAuthorized(DemoData.SupportEmail);
+        Authorization.SetRoles(Roles.Support);
+        Authorization.SetClaims(new Claim(ClaimTypes.NameIdentifier, DemoData.SupportId));
+        return Services.GetRequiredService<CurrentProject>().ReloadAsync();
     }
 
     protected PortalDatabase Db { get; }
@@ -65,7 +88,8 @@ public abstract class PortalTest : BunitContext, IAsyncLifetime
         return (host, reference);
     }
 
-    public Task InitializeAsync() => Task.CompletedTask;
+    /// <summary>Loads the signed-in user and their project, as MainLayout does before it renders a page.</summary>
+    public virtual Task InitializeAsync() => Services.GetRequiredService<CurrentProject>().LoadAsync();
 
     // MudBlazor registers services that can only be disposed asynchronously, while xUnit 2 disposes a test class with
     // Dispose() after IAsyncLifetime.DisposeAsync(): the context is disposed asynchronously here, and Dispose() then
