@@ -14,8 +14,8 @@ namespace Portal.Data.Services;
 /// <remarks>
 /// Each port keeps its own outcome. When one port's statement fails (its address is taken, its subnet is full,
 /// the quota is used up) the group is rolled back, that port gets the database's error, and the others are
-/// written again without it. A failure that belongs to no single port (a deadlock between groups, a lost
-/// connection) makes each port of the group try again alone.
+/// written again without it. A failure that belongs to no single port (a deadlock between groups near a full
+/// quota, a lost connection) makes each port of the group try again alone.
 /// </remarks>
 public sealed class PortInsertQueue : IAsyncDisposable
 {
@@ -75,6 +75,13 @@ public sealed class PortInsertQueue : IAsyncDisposable
                 // The group's ports carry the time of its first creation (they are milliseconds apart).
                 var ports = await PortWriter.InsertManyAsync(connection, null, group.Select(p => p.Spec).ToList(), group[0].Now, _stop.Token);
                 for (var i = 0; i < group.Count; i++) group[i].Result.TrySetResult(ports[i]);
+                return;
+            }
+            catch (PostgresException e) when (group.Count > 1 && e.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure)
+            {
+                // Near a full quota two groups can each wait for a quota share the other holds; PostgreSQL ends
+                // one of them. Alone, a port holds no share while it waits, so it cannot be caught in a cycle.
+                foreach (var pending in group) await WriteAsync([pending]);
                 return;
             }
             catch (PostgresException e) when (e.Data[PortWriter.FailedPortKey] is int failed)

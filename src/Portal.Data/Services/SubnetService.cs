@@ -76,6 +76,22 @@ public sealed class SubnetService(
         CancellationToken ct = default)
     {
         var plan = SubnetPlan.From(request);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await CreateOnceAsync(projectId, networkId, plan, actor ?? Actor.System, ct);
+            }
+            catch (Exception e) when (attempt < 3 && PostgresErrors.Unwrap(e) is { SqlState: PostgresErrorCodes.DeadlockDetected })
+            {
+                // Two creations racing for overlapping ranges can each wait for the other's new subnet; PostgreSQL
+                // ends one. Tried again, it finds the other's subnet and reports the overlap as a clear error.
+            }
+        }
+    }
+
+    private async Task<Subnet> CreateOnceAsync(string projectId, Guid networkId, SubnetPlan plan, Actor actor, CancellationToken ct)
+    {
         await using var db = await dbs.CreateDbContextAsync(ct);
         var network = await db.Networks.AsNoTracking().FirstOrDefaultAsync(n => n.Id == networkId && n.ProjectId == projectId, ct)
                       ?? throw ServiceErrors.NetworkNotFound(networkId);
@@ -84,7 +100,7 @@ public sealed class SubnetService(
         try
         {
             await using var tx = await db.Database.BeginTransactionAsync(ct);
-            var subnet = await InsertAsync(db, tx, network, plan, clock.GetUtcNow(), actor ?? Actor.System, ct);
+            var subnet = await InsertAsync(db, tx, network, plan, clock.GetUtcNow(), actor, ct);
             await tx.CommitAsync(ct);
             changes.Changed(projectId, Tables.Subnets, Tables.Ports);
             return subnet;
