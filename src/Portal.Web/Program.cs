@@ -1,11 +1,14 @@
 using Portal.Data;
 using Portal.Web;
+using Portal.Web.Api;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddPortalData();
 builder.AddPortalWeb();
+builder.AddPortalApi();
 
 var app = builder.Build();
 await app.PreparePortalDatabaseAsync();
 app.MapPortalWeb();
+app.MapPortalApi();
 app.Run();

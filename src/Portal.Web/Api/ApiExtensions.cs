@@ -1,0 +1,53 @@
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Diagnostics;
+
+namespace Portal.Web.Api;
+
+/// <summary>
+/// The OpenStack-compatible HTTP API: Keystone v3 tokens under <c>/identity</c> and Neutron under <c>/v2.0</c>.
+/// It authenticates with <c>X-Auth-Token</c> (not the UI's cookie), answers JSON errors (never a redirect or the
+/// UI's status pages) and takes no antiforgery token.
+/// </summary>
+public static class ApiExtensions
+{
+    public static IHostApplicationBuilder AddPortalApi(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddDataProtection();
+        builder.Services.AddSingleton<KeystoneTokens>();
+        builder.Services.AddAuthentication()
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null);
+        return builder;
+    }
+
+    private static bool IsApi(PathString path) => path.StartsWithSegments("/v2.0") || path.StartsWithSegments("/identity");
+
+    public static WebApplication MapPortalApi(this WebApplication app)
+    {
+        // The UI re-executes error statuses as its /status pages; API errors keep their JSON bodies.
+        app.UseWhen(c => IsApi(c.Request.Path), api => api.Use((context, next) =>
+        {
+            if (context.Features.Get<IStatusCodePagesFeature>() is { } pages) pages.Enabled = false;
+            return next(context);
+        }));
+
+        app.MapKeystone();
+
+        var policy = new AuthorizationPolicyBuilder(TokenAuthenticationHandler.SchemeName).RequireAuthenticatedUser().Build();
+        var v2 = app.MapGroup("/v2.0").RequireAuthorization(policy).DisableAntiforgery()
+            .AddEndpointFilter(NeutronErrorResults.Filter);
+        v2.MapGet("/", (HttpContext http) => Results.Json(new JsonObject
+        {
+            ["resources"] = new JsonArray(new JsonObject
+            {
+                ["name"] = "network",
+                ["collection"] = "networks",
+                ["links"] = new JsonArray(new JsonObject { ["rel"] = "self", ["href"] = KeystoneEndpoints.BaseUrl(http) + "/v2.0/networks" }),
+            }),
+        }));
+        v2.MapNeutronNetworks();
+        // Anything else under /v2.0 is Neutron's 404, not the UI's page.
+        v2.MapFallback(() => NeutronErrorResults.Error(404, "HTTPNotFound", "The resource could not be found."));
+        return app;
+    }
+}

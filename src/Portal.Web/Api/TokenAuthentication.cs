@@ -1,0 +1,83 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+using Portal.Data.Entities;
+using Portal.Data.Services;
+
+namespace Portal.Web.Api;
+
+/// <summary>
+/// The API's authentication scheme: a Keystone token in <c>X-Auth-Token</c>. A missing or invalid token is
+/// answered with 401 and Neutron's error body, never a redirect to the login page.
+/// </summary>
+public sealed class TokenAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
+    KeystoneTokens tokens, ProjectService projects)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "KeystoneToken";
+    public const string Header = "X-Auth-Token";
+    public const string ProjectIdClaim = "portal:project_id";
+    public const string ProjectNameClaim = "portal:project_name";
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var value = Request.Headers[Header].ToString();
+        if (value.Length == 0) return AuthenticateResult.NoResult();
+        var token = tokens.Read(value);
+        if (token is null) return AuthenticateResult.Fail("Invalid or expired token.");
+        // Stateless tokens, but membership is checked on every request: a removed member loses access at once.
+        var member = await projects.ListForUserAsync(token.UserId, Context.RequestAborted);
+        if (!member.Any(p => p.Id == token.ProjectId)) return AuthenticateResult.Fail("Not a member of the token's project.");
+
+        List<Claim> claims =
+        [
+            new(ClaimTypes.NameIdentifier, token.UserId),
+            new(ClaimTypes.Name, token.UserName),
+            new(ProjectIdClaim, token.ProjectId),
+            new(ProjectNameClaim, token.ProjectName),
+        ];
+        if (token.IsSupport) claims.Add(new Claim(ClaimTypes.Role, Roles.Support));
+        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
+        return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
+    }
+
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        Response.StatusCode = StatusCodes.Status401Unauthorized;
+        Response.Headers.WWWAuthenticate = "Keystone uri=\"" + Request.Scheme + "://" + Request.Host + Request.PathBase + "/identity\"";
+        await Response.WriteAsJsonAsync(new JsonObject
+        {
+            ["NeutronError"] = new JsonObject
+            {
+                ["type"] = "HTTPUnauthorized",
+                ["message"] = "The request you have made requires authentication.",
+                ["detail"] = "",
+            },
+        });
+    }
+
+    protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
+    {
+        Response.StatusCode = StatusCodes.Status403Forbidden;
+        await Response.WriteAsJsonAsync(new JsonObject
+        {
+            ["NeutronError"] = new JsonObject { ["type"] = "HTTPForbidden", ["message"] = "Access was denied to this resource.", ["detail"] = "" },
+        });
+    }
+}
+
+/// <summary>The caller of an API request, read from the token's claims.</summary>
+public static class ApiCaller
+{
+    public static string ProjectId(this ClaimsPrincipal user) =>
+        user.FindFirstValue(TokenAuthenticationHandler.ProjectIdClaim) ?? throw new InvalidOperationException("No project in the token.");
+
+    public static Actor Actor(this HttpContext http) => new(
+        http.User.FindFirstValue(ClaimTypes.NameIdentifier) ?? "",
+        http.User.FindFirstValue(ClaimTypes.Name) ?? "",
+        http.Connection.RemoteIpAddress?.ToString(),
+        http.User.IsInRole(Roles.Support));
+}
