@@ -9,7 +9,7 @@ namespace Portal.E2E.Tests;
 
 /// <summary>
 /// The OpenStack-compatible API checked with the real client, Debian's python3-openstackclient (./test installs
-/// it): Keystone v3 password authentication scoped to a project, then Neutron's network commands. Plus the
+/// it): Keystone v3 password authentication scoped to a project, then Neutron's network, subnet and port commands. Plus the
 /// API's error bodies over plain HTTP.
 /// </summary>
 [Collection(PortalAppCollection.Name)]
@@ -176,6 +176,175 @@ public sealed class OpenStackCliTests(PortalAppFixture app)
     }
 
     [Fact]
+    public async Task Subnets_and_ports_through_the_client_with_neutrons_errors()
+    {
+        const string user = Accounts.Customer, password = Accounts.CustomerPassword, project = Accounts.DemoProjectId;
+        var suffix = Guid.NewGuid().ToString("N")[..8];
+        var network = Json(await RunOkAsync(user, password, project, "network", "create", "cli-net-" + suffix, "-f", "json"));
+        var networkId = network.GetProperty("id").GetString()!;
+
+        var subnetName = "cli-sub-" + suffix;
+        var created = Json(await RunOkAsync(user, password, project, "subnet", "create", "--network", networkId,
+            "--subnet-range", "10.71.0.0/24", "--allocation-pool", "start=10.71.0.10,end=10.71.0.100",
+            "--dns-nameserver", "8.8.8.8", "--gateway", "none", subnetName, "-f", "json"));
+        var subnetId = created.GetProperty("id").GetString()!;
+        var subnet = Json(await RunOkAsync(user, password, project, "subnet", "show", subnetName, "-f", "json"));
+        Assert.Equal(subnetId, subnet.GetProperty("id").GetString());
+        Assert.Equal("10.71.0.0/24", subnet.GetProperty("cidr").GetString());
+        Assert.Equal(JsonValueKind.Null, subnet.GetProperty("gateway_ip").ValueKind);
+        var pool = Assert.Single(subnet.GetProperty("allocation_pools").EnumerateArray());
+        Assert.Equal("10.71.0.10", pool.GetProperty("start").GetString());
+        Assert.Equal("10.71.0.100", pool.GetProperty("end").GetString());
+        Assert.Equal("8.8.8.8", Assert.Single(subnet.GetProperty("dns_nameservers").EnumerateArray()).GetString());
+        Assert.Equal(networkId, subnet.GetProperty("network_id").GetString());
+
+        var overlap = await RunAsync(user, password, project, "subnet", "create", "--network", networkId,
+            "--subnet-range", "10.71.0.128/25", "cli-overlap-" + suffix);
+        Assert.NotEqual(0, overlap.ExitCode);
+        Assert.Contains($"10.71.0.128/25 overlaps subnet «{subnetName}» (10.71.0.0/24) in this network.", overlap.StdErr);
+
+        var portName = "cli-port-" + suffix;
+        var port = Json(await RunOkAsync(user, password, project, "port", "create", "--network", networkId,
+            "--fixed-ip", $"subnet={subnetName},ip-address=10.71.0.20", portName, "-f", "json"));
+        var portId = port.GetProperty("id").GetString()!;
+        var ports = Json(await RunOkAsync(user, password, project, "port", "list", "--network", networkId, "-f", "json"));
+        var listed = ports.EnumerateArray().Single(p => p.GetProperty("ID").GetString() == portId);
+        Assert.Equal(portName, listed.GetProperty("Name").GetString());
+        Assert.Contains("10.71.0.20", listed.GetProperty("Fixed IP Addresses").GetRawText());
+        Assert.Contains(subnetId, listed.GetProperty("Fixed IP Addresses").GetRawText());
+
+        var taken = await RunAsync(user, password, project, "port", "create", "--network", networkId,
+            "--fixed-ip", $"subnet={subnetName},ip-address=10.71.0.20", portName + "-b");
+        Assert.NotEqual(0, taken.ExitCode);
+        Assert.Contains($"IP address 10.71.0.20 is already allocated in subnet «{subnetName}».", taken.StdErr);
+
+        var networkInUse = await RunAsync(user, password, project, "network", "delete", networkId);
+        Assert.NotEqual(0, networkInUse.ExitCode);
+        Assert.Contains($"port «{portName}» (10.71.0.20)", networkInUse.StdErr);
+        Assert.Contains("is in use", networkInUse.StdErr);
+        var subnetInUse = await RunAsync(user, password, project, "subnet", "delete", subnetId);
+        Assert.NotEqual(0, subnetInUse.ExitCode);
+        Assert.Contains($"Subnet «{subnetName}» has allocated addresses: port «{portName}» (10.71.0.20)", subnetInUse.StdErr);
+
+        await RunOkAsync(user, password, project, "port", "set", "--name", portName + "-renamed", "--disable", portId);
+        var renamed = Json(await RunOkAsync(user, password, project, "port", "show", portId, "-f", "json"));
+        Assert.Equal(portName + "-renamed", renamed.GetProperty("name").GetString());
+        Assert.False(renamed.GetProperty("admin_state_up").GetBoolean());
+
+        await RunOkAsync(user, password, project, "port", "delete", portId);
+        await RunOkAsync(user, password, project, "subnet", "delete", subnetId);
+        await RunOkAsync(user, password, project, "network", "delete", networkId);
+
+        await using var db = new NpgsqlConnection(app.DatabaseConnectionString);
+        await db.OpenAsync();
+        await using var audit = new NpgsqlCommand(
+            "SELECT count(*) FROM audit_entries WHERE object_id = ANY($1) AND actor = $2 AND address IS NOT NULL", db);
+        audit.Parameters.Add(new NpgsqlParameter { Value = new[] { subnetId, portId } });
+        audit.Parameters.Add(new NpgsqlParameter { Value = user });
+        Assert.Equal(4L, (long)(await audit.ExecuteScalarAsync())!);
+    }
+
+    [Fact]
+    public async Task Network_ip_availability_counts_the_pools_and_their_allocations()
+    {
+        const string user = Accounts.Customer, password = Accounts.CustomerPassword, project = Accounts.DemoProjectId;
+        var suffix = Guid.NewGuid().ToString("N")[..8];
+        var networkId = Json(await RunOkAsync(user, password, project, "network", "create", "cli-ipa-" + suffix, "-f", "json"))
+            .GetProperty("id").GetString()!;
+        // 50 addresses in the pool; DHCP takes one, the port another.
+        var subnetId = Json(await RunOkAsync(user, password, project, "subnet", "create", "--network", networkId,
+            "--subnet-range", "10.72.0.0/24", "--allocation-pool", "start=10.72.0.11,end=10.72.0.60", "cli-ipa-sub-" + suffix, "-f", "json"))
+            .GetProperty("id").GetString()!;
+        var portId = Json(await RunOkAsync(user, password, project, "port", "create", "--network", networkId, "cli-ipa-port-" + suffix, "-f", "json"))
+            .GetProperty("id").GetString()!;
+
+        using var http = new HttpClient { BaseAddress = new Uri(app.BaseUrl), Timeout = TimeSpan.FromSeconds(30) };
+        string token;
+        using (var issued = await http.PostAsync("/identity/v3/auth/tokens", JsonBody(TokenRequest(user, password))))
+        {
+            token = issued.Headers.GetValues("X-Subject-Token").Single();
+        }
+        using (var request = new HttpRequestMessage(HttpMethod.Get, "/v2.0/network-ip-availabilities/" + networkId))
+        {
+            request.Headers.Add("X-Auth-Token", token);
+            using var response = await http.SendAsync(request);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var body = Json(await response.Content.ReadAsStringAsync()).GetProperty("network_ip_availability");
+            Assert.Equal(networkId, body.GetProperty("network_id").GetString());
+            Assert.Equal("cli-ipa-" + suffix, body.GetProperty("network_name").GetString());
+            Assert.Equal(50, body.GetProperty("total_ips").GetInt64());
+            Assert.Equal(2, body.GetProperty("used_ips").GetInt64());
+            var subnet = Assert.Single(body.GetProperty("subnet_ip_availability").EnumerateArray());
+            Assert.Equal(subnetId, subnet.GetProperty("subnet_id").GetString());
+            Assert.Equal("10.72.0.0/24", subnet.GetProperty("cidr").GetString());
+            Assert.Equal(4, subnet.GetProperty("ip_version").GetInt32());
+            Assert.Equal(50, subnet.GetProperty("total_ips").GetInt64());
+            Assert.Equal(2, subnet.GetProperty("used_ips").GetInt64());
+        }
+        using (var request = new HttpRequestMessage(HttpMethod.Get, "/v2.0/"))
+        {
+            request.Headers.Add("X-Auth-Token", token);
+            using var response = await http.SendAsync(request);
+            var collections = Json(await response.Content.ReadAsStringAsync()).GetProperty("resources").EnumerateArray()
+                .Select(r => r.GetProperty("collection").GetString()).ToList();
+            Assert.Equal(["networks", "subnets", "ports", "network-ip-availabilities"], collections);
+        }
+
+        await RunOkAsync(user, password, project, "port", "delete", portId);
+        await RunOkAsync(user, password, project, "network", "delete", networkId);
+    }
+
+    [Fact]
+    public async Task Enable_shadow_port_needs_shadowport_on_the_project_and_cannot_be_turned_off()
+    {
+        var projectId = Guid.NewGuid().ToString("N");
+        await SqlAsync(
+            $"INSERT INTO projects (id, name, shadowport_enabled, created_at) VALUES ('{projectId}', 'cli-shadow', false, now())",
+            $"INSERT INTO quotas (project_id, resource, \"limit\") VALUES ('{projectId}', 'networks', 10), ('{projectId}', 'subnets', 10), ('{projectId}', 'ports', 10)",
+            $"SELECT portal_quota_set('{projectId}', r, 10) FROM (VALUES ('networks'), ('subnets'), ('ports')) AS q(r)");
+        var user = await Accounts.NewCustomerAsync(app.DatabaseConnectionString, projectId);
+        using var http = new HttpClient { BaseAddress = new Uri(app.BaseUrl), Timeout = TimeSpan.FromSeconds(30) };
+        string token;
+        using (var issued = await http.PostAsync("/identity/v3/auth/tokens", JsonBody(TokenRequest(user, Accounts.CustomerPassword, projectId))))
+        {
+            Assert.Equal(HttpStatusCode.Created, issued.StatusCode);
+            token = issued.Headers.GetValues("X-Subject-Token").Single();
+        }
+        async Task<(HttpStatusCode Status, JsonElement Body)> SendAsync(HttpMethod method, string path, string? json = null)
+        {
+            using var request = new HttpRequestMessage(method, path) { Content = json is null ? null : JsonBody(json) };
+            request.Headers.Add("X-Auth-Token", token);
+            using var response = await http.SendAsync(request);
+            var text = await response.Content.ReadAsStringAsync();
+            return (response.StatusCode, text.Length == 0 ? default : Json(text));
+        }
+
+        var refused = await SendAsync(HttpMethod.Post, "/v2.0/networks", """{"network": {"name": "sp", "enable_shadow_port": true}}""");
+        Assert.Equal(HttpStatusCode.Conflict, refused.Status);
+        Assert.Contains(projectId, refused.Body.GetProperty("NeutronError").GetProperty("message").GetString());
+        Assert.Empty((await SendAsync(HttpMethod.Get, "/v2.0/networks?name=sp")).Body.GetProperty("networks").EnumerateArray());
+
+        await SqlAsync($"UPDATE projects SET shadowport_enabled = true WHERE id = '{projectId}'");
+        var created = await SendAsync(HttpMethod.Post, "/v2.0/networks", """{"network": {"name": "sp", "enable_shadow_port": true}}""");
+        Assert.Equal(HttpStatusCode.Created, created.Status);
+        var id = created.Body.GetProperty("network").GetProperty("id").GetString();
+        Assert.True(created.Body.GetProperty("network").GetProperty("enable_shadow_port").GetBoolean());
+
+        var off = await SendAsync(HttpMethod.Put, $"/v2.0/networks/{id}", """{"network": {"enable_shadow_port": false}}""");
+        Assert.Equal(HttpStatusCode.Conflict, off.Status);
+        Assert.True((await SendAsync(HttpMethod.Get, $"/v2.0/networks/{id}")).Body.GetProperty("network").GetProperty("enable_shadow_port").GetBoolean());
+    }
+
+    private async Task SqlAsync(params string[] statements)
+    {
+        await using var db = new NpgsqlConnection(app.DatabaseConnectionString);
+        await db.OpenAsync();
+        await using var batch = new NpgsqlBatch(db);
+        foreach (var sql in statements) batch.BatchCommands.Add(new NpgsqlBatchCommand(sql));
+        await batch.ExecuteNonQueryAsync();
+    }
+
+    [Fact]
     public async Task Wrong_passwords_through_the_api_lock_the_account_like_the_login_form()
     {
         var user = await Accounts.NewCustomerAsync(app.DatabaseConnectionString, Accounts.DemoProjectId);
@@ -189,12 +358,12 @@ public sealed class OpenStackCliTests(PortalAppFixture app)
         Assert.Equal(HttpStatusCode.Unauthorized, locked.StatusCode);
     }
 
-    private static string TokenRequest(string user, string password) => JsonSerializer.Serialize(new
+    private static string TokenRequest(string user, string password, string projectId = Accounts.DemoProjectId) => JsonSerializer.Serialize(new
     {
         auth = new
         {
             identity = new { methods = new[] { "password" }, password = new { user = new { name = user, domain = new { name = "Default" }, password } } },
-            scope = new { project = new { id = Accounts.DemoProjectId } },
+            scope = new { project = new { id = projectId } },
         },
     });
 

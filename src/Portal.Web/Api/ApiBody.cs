@@ -70,6 +70,25 @@ public static class ApiBody
         };
     }
 
+    /// <summary>A list of strings (<c>dns_nameservers</c>); null when the key is absent.</summary>
+    public static IReadOnlyList<string>? StringList(JsonObject o, string key) =>
+        List(o, key)?.Select(n => n?.GetValueKind() == JsonValueKind.String ? n.GetValue<string>() : throw Invalid(key, "a list of strings")).ToList();
+
+    /// <summary>A list of objects (<c>allocation_pools</c>, <c>host_routes</c>, <c>fixed_ips</c>); null when the key is absent.</summary>
+    public static IReadOnlyList<JsonObject>? ObjectList(JsonObject o, string key) =>
+        List(o, key)?.Select(n => n as JsonObject ?? throw Invalid(key, "a list of objects")).ToList();
+
+    /// <summary>A string field of an object inside a list, required.</summary>
+    public static string Required(JsonObject o, string list, string key) =>
+        o[key] is { } n && n.GetValueKind() == JsonValueKind.String ? n.GetValue<string>() : throw Invalid(list, $"a list of objects with a string '{key}'");
+
+    private static JsonArray? List(JsonObject o, string key)
+    {
+        var node = o[key];
+        if (node is null) return null;
+        return node as JsonArray ?? throw Invalid(key, "a list");
+    }
+
     private static JsonNode? Get(JsonObject o, string key, JsonValueKind kind, string what)
     {
         var node = o[key];

@@ -38,16 +38,29 @@ public static class ApiExtensions
             .AddEndpointFilter(NeutronErrorResults.Filter);
         v2.MapGet("/", (HttpContext http) => Results.Json(new JsonObject
         {
-            ["resources"] = new JsonArray(new JsonObject
-            {
-                ["name"] = "network",
-                ["collection"] = "networks",
-                ["links"] = new JsonArray(new JsonObject { ["rel"] = "self", ["href"] = KeystoneEndpoints.BaseUrl(http) + "/v2.0/networks" }),
-            }),
+            ["resources"] = new JsonArray(
+                Resource(http, "network", "networks"),
+                Resource(http, "subnet", "subnets"),
+                Resource(http, "port", "ports"),
+                Resource(http, "network_ip_availability", "network-ip-availabilities")),
         }));
+        // No Neutron extensions are offered; clients look some up (port create asks for tag-ports-during-bulk-creation).
+        v2.MapGet("/extensions", () => Results.Json(new JsonObject { ["extensions"] = new JsonArray() }));
+        v2.MapGet("/extensions/{alias}", (string alias) =>
+            NeutronErrorResults.Error(404, "HTTPNotFound", $"Extension with alias {alias} does not exist"));
         v2.MapNeutronNetworks();
+        v2.MapNeutronSubnets();
+        v2.MapNeutronPorts();
+        v2.MapNeutronIpAvailabilities();
         // Anything else under /v2.0 is Neutron's 404, not the UI's page.
         v2.MapFallback(() => NeutronErrorResults.Error(404, "HTTPNotFound", "The resource could not be found."));
         return app;
     }
+
+    private static JsonObject Resource(HttpContext http, string name, string collection) => new()
+    {
+        ["name"] = name,
+        ["collection"] = collection,
+        ["links"] = new JsonArray(new JsonObject { ["rel"] = "self", ["href"] = KeystoneEndpoints.BaseUrl(http) + "/v2.0/" + collection }),
+    };
 }

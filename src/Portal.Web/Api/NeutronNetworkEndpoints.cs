@@ -12,8 +12,6 @@ namespace Portal.Web.Api;
 /// </summary>
 public static class NeutronNetworkEndpoints
 {
-    public const int MaxPageSize = 1000;
-
     public static void MapNeutronNetworks(this RouteGroupBuilder v2)
     {
         v2.MapGet("/networks", ListAsync);
@@ -31,43 +29,10 @@ public static class NeutronNetworkEndpoints
     private static async Task<IResult> ListAsync(HttpContext http, NetworkService networks)
     {
         var query = http.Request.Query;
-        int? limit = null;
-        if (query.TryGetValue("limit", out var l) && l.ToString().Length > 0)
-        {
-            if (!int.TryParse(l, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed))
-            {
-                throw new ApiException(400, "BadRequest", $"Bad limit request: Limit must be an integer 0 or greater and not '{l}'.");
-            }
-            limit = parsed == 0 ? null : Math.Min(parsed, MaxPageSize);
-        }
-        IEnumerable<Network> all = (await networks.ListAsync(http.User.ProjectId(), http.RequestAborted)).OrderBy(n => n.Id.ToString());
+        IEnumerable<Network> all = await networks.ListAsync(http.User.ProjectId(), http.RequestAborted);
         if (query.TryGetValue("name", out var names)) all = all.Where(n => names.Contains(n.Name));
-        if (query.TryGetValue("id", out var ids)) all = all.Where(n => ids.Contains(n.Id.ToString()));
         if (query.TryGetValue("router:external", out var external) && bool.TryParse(external, out var ext)) all = all.Where(n => n.External == ext);
-        if (query.TryGetValue("marker", out var marker) && marker.ToString().Length > 0)
-        {
-            var after = marker.ToString();
-            all = all.Where(n => string.CompareOrdinal(n.Id.ToString(), after) > 0);
-        }
-        var items = all.Take((limit ?? MaxPageSize) + 1).ToList();
-        var body = new JsonObject();
-        var page = new JsonArray();
-        foreach (var n in items.Take(limit ?? MaxPageSize)) page.Add(ToJson(n));
-        body["networks"] = page;
-        if (items.Count > (limit ?? MaxPageSize))
-        {
-            // Neutron's next link: the same query with the last id of this page as the marker.
-            var last = items[(limit ?? MaxPageSize) - 1].Id.ToString();
-            var next = query.Where(q => q.Key != "marker" && q.Key != "limit")
-                .SelectMany(q => q.Value.Select(v => Uri.EscapeDataString(q.Key) + "=" + Uri.EscapeDataString(v ?? "")))
-                .Append("limit=" + (limit ?? MaxPageSize)).Append("marker=" + last);
-            body["networks_links"] = new JsonArray(new JsonObject
-            {
-                ["rel"] = "next",
-                ["href"] = KeystoneEndpoints.BaseUrl(http) + "/v2.0/networks?" + string.Join("&", next),
-            });
-        }
-        return Results.Json(body);
+        return NeutronLists.Page(http, "networks", all, n => n.Id, ToJson);
     }
 
     private static async Task<IResult> CreateAsync(HttpContext http, NetworkService networks)
@@ -116,7 +81,7 @@ public static class NeutronNetworkEndpoints
     }
 
     /// <summary>Network ids are UUIDs; anything else is simply not found (as Neutron answers).</summary>
-    private static Guid ParseId(string id) =>
+    public static Guid ParseId(string id) =>
         Guid.TryParse(id, out var guid) ? guid : throw NeutronErrors.NotFound("Resource.Network", id);
 
     public static JsonObject ToJson(Network n) => new()

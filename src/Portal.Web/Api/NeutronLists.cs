@@ -1,0 +1,56 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+
+namespace Portal.Web.Api;
+
+/// <summary>
+/// Neutron's list conventions shared by every collection: the <c>id</c> filter, <c>limit</c>/<c>marker</c> paging
+/// in id order and the <c>{collection}_links</c> next link; plus the API's shared JSON formats.
+/// </summary>
+public static class NeutronLists
+{
+    public const int MaxPageSize = 1000;
+
+    public static IResult Page<T>(HttpContext http, string collection, IEnumerable<T> all, Func<T, Guid> id, Func<T, JsonObject> toJson)
+    {
+        var query = http.Request.Query;
+        int? limit = null;
+        if (query.TryGetValue("limit", out var l) && l.ToString().Length > 0)
+        {
+            if (!int.TryParse(l, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed))
+            {
+                throw new ApiException(400, "BadRequest", $"Bad limit request: Limit must be an integer 0 or greater and not '{l}'.");
+            }
+            limit = parsed == 0 ? null : Math.Min(parsed, MaxPageSize);
+        }
+        all = all.OrderBy(x => id(x).ToString(), StringComparer.Ordinal);
+        if (query.TryGetValue("id", out var ids)) all = all.Where(x => ids.Contains(id(x).ToString()));
+        if (query.TryGetValue("marker", out var marker) && marker.ToString().Length > 0)
+        {
+            var after = marker.ToString();
+            all = all.Where(x => string.CompareOrdinal(id(x).ToString(), after) > 0);
+        }
+        var size = limit ?? MaxPageSize;
+        var items = all.Take(size + 1).ToList();
+        var body = new JsonObject();
+        var page = new JsonArray();
+        foreach (var x in items.Take(size)) page.Add(toJson(x));
+        body[collection] = page;
+        if (items.Count > size)
+        {
+            // Neutron's next link: the same query with the last id of this page as the marker.
+            var last = id(items[size - 1]).ToString();
+            var next = query.Where(q => q.Key != "marker" && q.Key != "limit")
+                .SelectMany(q => q.Value.Select(v => Uri.EscapeDataString(q.Key) + "=" + Uri.EscapeDataString(v ?? "")))
+                .Append("limit=" + size).Append("marker=" + last);
+            body[collection + "_links"] = new JsonArray(new JsonObject
+            {
+                ["rel"] = "next",
+                ["href"] = KeystoneEndpoints.BaseUrl(http) + "/v2.0/" + collection + "?" + string.Join("&", next),
+            });
+        }
+        return Results.Json(body);
+    }
+
+    public static string Time(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+}
