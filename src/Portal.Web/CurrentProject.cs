@@ -22,6 +22,9 @@ public sealed class CurrentProject(ProjectService projects, AuthenticationStateP
 
     public bool HasProject => _project is not null;
 
+    /// <summary>The current project as loaded with the user (for the header; pages that need fresh state use <see cref="GetAsync"/>).</summary>
+    public Project? Current => _project;
+
     /// <summary>The current project's id; pages are only rendered when there is one.</summary>
     public string Id => _project?.Id ?? throw new InvalidOperationException("The signed-in user has no project.");
 

@@ -14,8 +14,7 @@ namespace Portal.E2E.Tests;
 [Collection(PortalAppCollection.Name)]
 public sealed partial class NetworksJourneyTests(PortalAppFixture app, ITestOutputHelper output)
 {
-    /// <summary>Deadline for any one wait (element, navigation, server round trip); never a pause.</summary>
-    private const float Deadline = 30_000;
+    private const float Deadline = PortalAppFixture.Deadline;
 
     private static readonly object OctetLock = new();
     private static readonly HashSet<int> UsedOctets = [];
@@ -34,13 +33,7 @@ public sealed partial class NetworksJourneyTests(PortalAppFixture app, ITestOutp
         var portIp = $"{net}.0.50";
 
         SetDefaultExpectTimeout(Deadline);
-        await using var context = await app.Browser.NewContextAsync(new BrowserNewContextOptions
-        {
-            BaseURL = app.BaseUrl,
-            ViewportSize = new ViewportSize { Width = 1300, Height = 900 },
-        });
-        context.SetDefaultTimeout(Deadline);
-        context.SetDefaultNavigationTimeout(Deadline);
+        await using var context = await app.NewContextAsync();
         var page = await context.NewPageAsync();
         var browserErrors = new List<string>();
         page.Console += (_, m) => { if (m.Type == "error") lock (browserErrors) browserErrors.Add("console: " + m.Text); };
@@ -182,8 +175,7 @@ public sealed partial class NetworksJourneyTests(PortalAppFixture app, ITestOutp
     }
 
     /// <summary>The page is prerendered first; clicks only work once the circuit is interactive.</summary>
-    private static Task ReadyAsync(IPage page) =>
-        page.WaitForSelectorAsync("#portal-interactive[data-ready=true]", new() { State = WaitForSelectorState.Attached, Timeout = Deadline });
+    private static Task ReadyAsync(IPage page) => PortalAppFixture.ReadyAsync(page);
 
     /// <summary>The snackbar that contains every one of the texts (earlier ones may still be showing).</summary>
     private static ILocator Snackbar(IPage page, params string[] texts) =>

@@ -125,6 +125,26 @@ public sealed class PortalAppFixture : IAsyncLifetime
         }
     }
 
+    /// <summary>Deadline for any one wait in a browser test (element, navigation, server round trip); never a pause.</summary>
+    public const float Deadline = 30_000;
+
+    /// <summary>A fresh browser context (its own cookies) on the app, with the tests' deadline for every wait.</summary>
+    public async Task<IBrowserContext> NewContextAsync()
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = BaseUrl,
+            ViewportSize = new ViewportSize { Width = 1300, Height = 900 },
+        });
+        context.SetDefaultTimeout(Deadline);
+        context.SetDefaultNavigationTimeout(Deadline);
+        return context;
+    }
+
+    /// <summary>Waits until the page's circuit is interactive (MainLayout's marker), so clicks reach their handlers.</summary>
+    public static Task ReadyAsync(IPage page) =>
+        page.WaitForSelectorAsync("#portal-interactive[data-ready=true]", new() { State = WaitForSelectorState.Attached, Timeout = Deadline });
+
     /// <summary>The app's most recent stdout/stderr lines, for failure messages.</summary>
     public string RecentLog(int lines = 150)
     {

@@ -13,16 +13,14 @@ namespace Portal.E2E.Tests;
 [Collection(PortalAppCollection.Name)]
 public sealed class SupportJourneyTests(PortalAppFixture app, ITestOutputHelper output)
 {
-    private const float Deadline = 30_000;
-
     [Fact]
     public async Task Support_enables_shadowport_by_project_id_and_the_customer_can_use_it()
     {
-        SetDefaultExpectTimeout(Deadline);
+        SetDefaultExpectTimeout(PortalAppFixture.Deadline);
         var customer = await Accounts.NewCustomerAsync(app.DatabaseConnectionString, Accounts.StagingProjectId);
         var ticket = "TICKET-" + Random.Shared.Next(1000, 9999);
-        await using var customerContext = await NewContextAsync();
-        await using var supportContext = await NewContextAsync();
+        await using var customerContext = await app.NewContextAsync();
+        await using var supportContext = await app.NewContextAsync();
         var customerPage = await customerContext.NewPageAsync();
         var supportPage = await supportContext.NewPageAsync();
         var step = "";
@@ -32,7 +30,7 @@ public sealed class SupportJourneyTests(PortalAppFixture app, ITestOutputHelper 
             output.WriteLine(step);
             await customerPage.GotoAsync("/networks");
             await Accounts.SignInAsync(customerPage, customer, Accounts.CustomerPassword);
-            await ReadyAsync(customerPage);
+            await PortalAppFixture.ReadyAsync(customerPage);
             await customerPage.Locator("[data-testid=create-network]").ClickAsync();
             await Expect(customerPage.Locator("[data-testid=services-access]")).ToBeDisabledAsync();
             var hint = customerPage.Locator("[data-testid=shadowport-hint]");
@@ -45,7 +43,7 @@ public sealed class SupportJourneyTests(PortalAppFixture app, ITestOutputHelper 
             output.WriteLine(step);
             await supportPage.GotoAsync("/support");
             await Accounts.SignInAsync(supportPage, Accounts.Support, Accounts.SupportPassword);
-            await ReadyAsync(supportPage);
+            await PortalAppFixture.ReadyAsync(supportPage);
             await Expect(supportPage).ToHaveURLAsync(new Regex("/support$"));
             await supportPage.Locator("[data-testid=support-search]").FillAsync(Accounts.StagingProjectId);
             await supportPage.Locator("[data-testid=support-search-button]").ClickAsync();
@@ -67,7 +65,7 @@ public sealed class SupportJourneyTests(PortalAppFixture app, ITestOutputHelper 
             step = "4. the customer's option is now available";
             output.WriteLine(step);
             await customerPage.ReloadAsync();
-            await ReadyAsync(customerPage);
+            await PortalAppFixture.ReadyAsync(customerPage);
             await customerPage.Locator("[data-testid=create-network]").ClickAsync();
             await Expect(customerPage.Locator("[data-testid=services-access]")).ToBeEnabledAsync();
             await Expect(customerPage.Locator("[data-testid=shadowport-hint]")).ToHaveCountAsync(0);
@@ -79,19 +77,4 @@ public sealed class SupportJourneyTests(PortalAppFixture app, ITestOutputHelper 
             throw new Xunit.Sdk.XunitException($"Failed at step «{step}»: {e.Message}\nScreenshot: {shot}\nApp log:\n{app.RecentLog()}");
         }
     }
-
-    private async Task<IBrowserContext> NewContextAsync()
-    {
-        var context = await app.Browser.NewContextAsync(new BrowserNewContextOptions
-        {
-            BaseURL = app.BaseUrl,
-            ViewportSize = new ViewportSize { Width = 1300, Height = 900 },
-        });
-        context.SetDefaultTimeout(Deadline);
-        context.SetDefaultNavigationTimeout(Deadline);
-        return context;
-    }
-
-    private static Task ReadyAsync(IPage page) =>
-        page.WaitForSelectorAsync("#portal-interactive[data-ready=true]", new() { State = WaitForSelectorState.Attached, Timeout = Deadline });
 }

@@ -4,7 +4,7 @@ using Portal.Data.Entities;
 namespace Portal.Data.Services;
 
 /// <summary>The audit trail: written by the other services in their own transactions, read here.</summary>
-public sealed class AuditService(IDbContextFactory<PortalDbContext> dbs, TimeProvider clock)
+public sealed class AuditService(IDbContextFactory<PortalDbContext> dbs, ProjectService projects, TimeProvider clock)
 {
     /// <summary>
     /// Adds an entry to <paramref name="db"/>; it is saved with the change it records. A creation passes its
@@ -21,9 +21,9 @@ public sealed class AuditService(IDbContextFactory<PortalDbContext> dbs, TimePro
     /// <summary>A project's trail, newest first. Members see their project's; support sees any.</summary>
     public async Task<Page<AuditEntry>> ListAsync(Actor actor, string projectId, PageRequest page, CancellationToken ct = default)
     {
-        await using var db = await dbs.CreateDbContextAsync(ct);
-        if (!actor.IsSupport && !await db.ProjectMembers.AnyAsync(m => m.ProjectId == projectId && m.UserId == actor.UserId, ct))
+        if (!actor.IsSupport && !await projects.IsMemberAsync(actor.UserId, projectId, ct))
             throw Core.Errors.NeutronErrors.NotFound("Resource.Project", projectId);
+        await using var db = await dbs.CreateDbContextAsync(ct);
         var query = db.AuditEntries.Where(e => e.ProjectId == projectId);
         var total = await query.CountAsync(ct);
         var items = await query.OrderByDescending(e => e.At).ThenByDescending(e => e.Id)

@@ -27,11 +27,15 @@ public sealed class PortService(
                ?? throw ServiceErrors.PortNotFound(portId);
     }
 
-    /// <summary>Ports of a network, or only those with an address in <paramref name="subnetId"/>.</summary>
-    public async Task<IReadOnlyList<Port>> ListAsync(string projectId, Guid networkId, Guid? subnetId = null, CancellationToken ct = default)
+    /// <summary>
+    /// The project's ports: of one network when <paramref name="networkId"/> is given (else of every network), and
+    /// only those with an address in <paramref name="subnetId"/> when that is given.
+    /// </summary>
+    public async Task<IReadOnlyList<Port>> ListAsync(string projectId, Guid? networkId, Guid? subnetId = null, CancellationToken ct = default)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
-        var ports = db.Ports.Where(p => p.ProjectId == projectId && p.NetworkId == networkId);
+        var ports = db.Ports.Where(p => p.ProjectId == projectId);
+        if (networkId is { } n) ports = ports.Where(p => p.NetworkId == n);
         if (subnetId is { } s) ports = ports.Where(p => p.FixedIps.Any(f => f.SubnetId == s));
         return await ports.Include(p => p.FixedIps).OrderBy(p => p.CreatedAt).AsNoTracking().ToListAsync(ct);
     }

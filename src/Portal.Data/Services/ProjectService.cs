@@ -94,12 +94,18 @@ public sealed class ProjectService(IDbContextFactory<PortalDbContext> dbs, Chang
                       select p).AsNoTracking().ToListAsync(ct);
     }
 
+    /// <summary>Whether the user is a member of the project: the scope of everything they may see and change.</summary>
+    public async Task<bool> IsMemberAsync(string userId, string projectId, CancellationToken ct = default)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        return await db.ProjectMembers.AnyAsync(m => m.UserId == userId && m.ProjectId == projectId, ct);
+    }
+
     /// <summary>Remembers the project the user chose in the header; only one of their own projects.</summary>
     public async Task SetCurrentAsync(string userId, string projectId, CancellationToken ct = default)
     {
+        if (!await IsMemberAsync(userId, projectId, ct)) throw NeutronErrors.NotFound("Resource.Project", projectId);
         await using var db = await dbs.CreateDbContextAsync(ct);
-        if (!await db.ProjectMembers.AnyAsync(m => m.UserId == userId && m.ProjectId == projectId, ct))
-            throw NeutronErrors.NotFound("Resource.Project", projectId);
         await db.Users.Where(u => u.Id == userId).ExecuteUpdateAsync(u => u.SetProperty(x => x.CurrentProjectId, projectId), ct);
     }
 
@@ -115,8 +121,8 @@ public sealed class ProjectService(IDbContextFactory<PortalDbContext> dbs, Chang
     /// <summary>Makes the user a member of the project (the owner when <paramref name="owner"/>), if not already.</summary>
     public async Task AddMemberAsync(string projectId, string userId, bool owner, CancellationToken ct = default)
     {
+        if (await IsMemberAsync(userId, projectId, ct)) return;
         await using var db = await dbs.CreateDbContextAsync(ct);
-        if (await db.ProjectMembers.AnyAsync(m => m.ProjectId == projectId && m.UserId == userId, ct)) return;
         db.ProjectMembers.Add(new ProjectMember { ProjectId = projectId, UserId = userId, IsOwner = owner, AddedAt = clock.GetUtcNow() });
         await db.SaveChangesAsync(ct);
     }

@@ -29,11 +29,13 @@ public sealed class SubnetService(
                ?? throw ServiceErrors.SubnetNotFound(subnetId);
     }
 
-    public async Task<IReadOnlyList<Subnet>> ListAsync(string projectId, Guid networkId, CancellationToken ct = default)
+    /// <summary>The subnets of one network, or of every network the project sees when <paramref name="networkId"/> is null.</summary>
+    public async Task<IReadOnlyList<Subnet>> ListAsync(string projectId, Guid? networkId, CancellationToken ct = default)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
-        return await VisibleSubnets(db, projectId)
-            .Where(s => s.NetworkId == networkId)
+        var subnets = VisibleSubnets(db, projectId);
+        if (networkId is { } n) subnets = subnets.Where(s => s.NetworkId == n);
+        return await subnets
             .Include(s => s.AllocationPools.OrderBy(p => p.FirstIp))
             .Include(s => s.HostRoutes)
             .OrderBy(s => s.CreatedAt).AsNoTracking().AsSplitQuery()

@@ -25,18 +25,11 @@ public static class NeutronPortEndpoints
         });
     }
 
-    private static async Task<IResult> ListAsync(HttpContext http, NetworkService networks, PortService ports)
+    private static async Task<IResult> ListAsync(HttpContext http, PortService ports)
     {
         var query = http.Request.Query;
-        var projectId = http.User.ProjectId();
-        IEnumerable<Network> visible = await networks.ListAsync(projectId, http.RequestAborted);
-        if (query.TryGetValue("network_id", out var networkIds)) visible = visible.Where(n => networkIds.Contains(n.Id.ToString()));
-        var all = new List<Port>();
-        foreach (var network in visible)
-        {
-            all.AddRange(await ports.ListAsync(projectId, network.Id, ct: http.RequestAborted));
-        }
-        IEnumerable<Port> filtered = all;
+        IEnumerable<Port> filtered = await ports.ListAsync(http.User.ProjectId(), null, ct: http.RequestAborted);
+        if (query.TryGetValue("network_id", out var networkIds)) filtered = filtered.Where(p => networkIds.Contains(p.NetworkId.ToString()));
         if (query.TryGetValue("name", out var names)) filtered = filtered.Where(p => names.Contains(p.Name));
         if (query.TryGetValue("device_owner", out var owners)) filtered = filtered.Where(p => owners.Contains(p.DeviceOwner));
         if (query.TryGetValue("device_id", out var devices)) filtered = filtered.Where(p => devices.Contains(p.DeviceId));

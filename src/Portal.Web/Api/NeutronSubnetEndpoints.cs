@@ -25,18 +25,11 @@ public static class NeutronSubnetEndpoints
         });
     }
 
-    private static async Task<IResult> ListAsync(HttpContext http, NetworkService networks, SubnetService subnets)
+    private static async Task<IResult> ListAsync(HttpContext http, SubnetService subnets)
     {
         var query = http.Request.Query;
-        var projectId = http.User.ProjectId();
-        IEnumerable<Network> visible = await networks.ListAsync(projectId, http.RequestAborted);
-        if (query.TryGetValue("network_id", out var networkIds)) visible = visible.Where(n => networkIds.Contains(n.Id.ToString()));
-        var all = new List<Subnet>();
-        foreach (var network in visible.Where(n => n.Subnets.Count > 0))
-        {
-            all.AddRange(await subnets.ListAsync(projectId, network.Id, http.RequestAborted));
-        }
-        IEnumerable<Subnet> filtered = all;
+        IEnumerable<Subnet> filtered = await subnets.ListAsync(http.User.ProjectId(), null, http.RequestAborted);
+        if (query.TryGetValue("network_id", out var networkIds)) filtered = filtered.Where(s => networkIds.Contains(s.NetworkId.ToString()));
         if (query.TryGetValue("name", out var names)) filtered = filtered.Where(s => names.Contains(s.Name));
         if (query.TryGetValue("cidr", out var cidrs)) filtered = filtered.Where(s => cidrs.Contains(s.Cidr.ToString()));
         return NeutronLists.Page(http, "subnets", filtered, s => s.Id, ToJson);

@@ -29,8 +29,8 @@ public sealed class TokenAuthenticationHandler(
         var token = tokens.Read(value);
         if (token is null) return AuthenticateResult.Fail("Invalid or expired token.");
         // Stateless tokens, but membership is checked on every request: a removed member loses access at once.
-        var member = await projects.ListForUserAsync(token.UserId, Context.RequestAborted);
-        if (!member.Any(p => p.Id == token.ProjectId)) return AuthenticateResult.Fail("Not a member of the token's project.");
+        if (!await projects.IsMemberAsync(token.UserId, token.ProjectId, Context.RequestAborted))
+            return AuthenticateResult.Fail("Not a member of the token's project.");
 
         List<Claim> claims =
         [
