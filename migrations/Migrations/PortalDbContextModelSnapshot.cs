@@ -293,6 +293,274 @@ namespace Portal.Migrations.Migrations
                     b.ToTable("audit_entries", (string)null);
                 });
 
+            modelBuilder.Entity("Portal.Data.Entities.Cluster", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id")
+                        .HasDefaultValueSql("gen_random_uuid()");
+
+                    b.Property<IPAddress>("ApiAddress")
+                        .HasColumnType("inet")
+                        .HasColumnName("api_address");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
+                    b.Property<bool>("AutoNetwork")
+                        .HasColumnType("boolean")
+                        .HasColumnName("auto_network");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("created_by");
+
+                    b.Property<bool>("DeleteRequested")
+                        .HasColumnType("boolean")
+                        .HasColumnName("delete_requested");
+
+                    b.Property<bool>("ExternalIp")
+                        .HasColumnType("boolean")
+                        .HasColumnName("external_ip");
+
+                    b.PrimitiveCollection<string[]>("FailureArgs")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("failure_args");
+
+                    b.Property<string>("FailureKey")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("failure_key");
+
+                    b.Property<string>("Flavor")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("flavor");
+
+                    b.Property<IPAddress>("FloatingIp")
+                        .HasColumnType("inet")
+                        .HasColumnName("floating_ip");
+
+                    b.Property<string>("KubernetesVersion")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("kubernetes_version");
+
+                    b.Property<int>("Masters")
+                        .HasColumnType("integer")
+                        .HasColumnName("masters");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(63)
+                        .HasColumnType("character varying(63)")
+                        .HasColumnName("name");
+
+                    b.Property<Guid?>("NetworkId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("network_id");
+
+                    b.Property<DateTimeOffset>("NextAttemptAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_attempt_at");
+
+                    b.Property<int>("NodePrefix")
+                        .HasColumnType("integer")
+                        .HasColumnName("node_prefix");
+
+                    b.Property<string>("Phase")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("phase");
+
+                    b.Property<DateTimeOffset>("PhaseSince")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("phase_since");
+
+                    b.Property<IPNetwork>("PodCidr")
+                        .HasColumnType("cidr")
+                        .HasColumnName("pod_cidr");
+
+                    b.Property<string>("ProjectId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character(32)")
+                        .HasColumnName("project_id")
+                        .IsFixedLength();
+
+                    b.Property<IPNetwork>("ServiceCidr")
+                        .HasColumnType("cidr")
+                        .HasColumnName("service_cidr");
+
+                    b.Property<Guid?>("SubnetId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("subnet_id");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<int>("Workers")
+                        .HasColumnType("integer")
+                        .HasColumnName("workers");
+
+                    b.HasKey("Id")
+                        .HasName("pk_clusters");
+
+                    b.HasIndex("NextAttemptAt")
+                        .HasDatabaseName("ix_clusters_next_attempt_at")
+                        .HasFilter("phase NOT IN ('Running', 'Failed') OR delete_requested");
+
+                    b.HasIndex("ProjectId", "Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_clusters_project_id_name");
+
+                    b.ToTable("clusters", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_clusters_cidrs_disjoint", "NOT (pod_cidr && service_cidr)");
+
+                            t.HasCheckConstraint("ck_clusters_masters", "masters IN (1, 3)");
+
+                            t.HasCheckConstraint("ck_clusters_workers", "workers BETWEEN 1 AND 100");
+                        });
+                });
+
+            modelBuilder.Entity("Portal.Data.Entities.ClusterEvent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.PrimitiveCollection<string[]>("Args")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("args");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<Guid>("ClusterId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("cluster_id");
+
+                    b.Property<string>("MessageKey")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("message_key");
+
+                    b.Property<string>("Phase")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("phase");
+
+                    b.Property<bool>("Warning")
+                        .HasColumnType("boolean")
+                        .HasColumnName("warning");
+
+                    b.HasKey("Id")
+                        .HasName("pk_cluster_events");
+
+                    b.HasIndex("ClusterId", "Id")
+                        .HasDatabaseName("ix_cluster_events_cluster_id_id");
+
+                    b.ToTable("cluster_events", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Data.Entities.ClusterNode", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id")
+                        .HasDefaultValueSql("gen_random_uuid()");
+
+                    b.Property<Guid>("ClusterId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("cluster_id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<long>("DesiredGeneration")
+                        .HasColumnType("bigint")
+                        .HasColumnName("desired_generation");
+
+                    b.Property<IPAddress>("IpAddress")
+                        .HasColumnType("inet")
+                        .HasColumnName("ip_address");
+
+                    b.Property<DateTimeOffset?>("LastHeartbeat")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_heartbeat");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(63)
+                        .HasColumnType("character varying(63)")
+                        .HasColumnName("name");
+
+                    b.Property<long>("ObservedGeneration")
+                        .HasColumnType("bigint")
+                        .HasColumnName("observed_generation");
+
+                    b.Property<int>("Ordinal")
+                        .HasColumnType("integer")
+                        .HasColumnName("ordinal");
+
+                    b.Property<IPNetwork?>("PodCidr")
+                        .HasColumnType("cidr")
+                        .HasColumnName("pod_cidr");
+
+                    b.Property<Guid?>("PortId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("port_id");
+
+                    b.Property<bool>("Ready")
+                        .HasColumnType("boolean")
+                        .HasColumnName("ready");
+
+                    b.Property<string>("Role")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("role");
+
+                    b.HasKey("Id")
+                        .HasName("pk_cluster_nodes");
+
+                    b.HasIndex("PortId")
+                        .HasDatabaseName("ix_cluster_nodes_port_id");
+
+                    b.HasIndex("ClusterId", "Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_cluster_nodes_cluster_id_name");
+
+                    b.HasIndex("ClusterId", "Role", "Ordinal")
+                        .IsUnique()
+                        .HasDatabaseName("ix_cluster_nodes_cluster_id_role_ordinal");
+
+                    b.ToTable("cluster_nodes", (string)null);
+                });
+
             modelBuilder.Entity("Portal.Data.Entities.IpAllocation", b =>
                 {
                     b.Property<long>("Id")
@@ -371,6 +639,10 @@ namespace Portal.Migrations.Migrations
                         .HasColumnType("character varying(255)")
                         .HasColumnName("name");
 
+                    b.Property<Guid?>("OwnerClusterId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("owner_cluster_id");
+
                     b.Property<string>("ProjectId")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -400,6 +672,10 @@ namespace Portal.Migrations.Migrations
 
                     b.HasKey("Id")
                         .HasName("pk_networks");
+
+                    b.HasIndex("OwnerClusterId")
+                        .HasDatabaseName("ix_networks_owner_cluster_id")
+                        .HasFilter("owner_cluster_id IS NOT NULL");
 
                     b.HasIndex("ProjectId", "Name")
                         .HasDatabaseName("ix_networks_project_id_name");
@@ -956,6 +1232,42 @@ namespace Portal.Migrations.Migrations
                         .HasConstraintName("fk_allocation_pools_subnets_subnet_id");
                 });
 
+            modelBuilder.Entity("Portal.Data.Entities.Cluster", b =>
+                {
+                    b.HasOne("Portal.Data.Entities.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_clusters_projects_project_id");
+                });
+
+            modelBuilder.Entity("Portal.Data.Entities.ClusterEvent", b =>
+                {
+                    b.HasOne("Portal.Data.Entities.Cluster", null)
+                        .WithMany()
+                        .HasForeignKey("ClusterId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_cluster_events_clusters_cluster_id");
+                });
+
+            modelBuilder.Entity("Portal.Data.Entities.ClusterNode", b =>
+                {
+                    b.HasOne("Portal.Data.Entities.Cluster", null)
+                        .WithMany("Nodes")
+                        .HasForeignKey("ClusterId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_cluster_nodes_clusters_cluster_id");
+
+                    b.HasOne("Portal.Data.Entities.Port", null)
+                        .WithMany()
+                        .HasForeignKey("PortId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_cluster_nodes_ports_port_id");
+                });
+
             modelBuilder.Entity("Portal.Data.Entities.IpAllocation", b =>
                 {
                     b.HasOne("Portal.Data.Entities.Port", null)
@@ -1077,6 +1389,11 @@ namespace Portal.Migrations.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_subnet_routes_subnets_subnet_id");
+                });
+
+            modelBuilder.Entity("Portal.Data.Entities.Cluster", b =>
+                {
+                    b.Navigation("Nodes");
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.Network", b =>

@@ -16,6 +16,7 @@ public static class DataExtensions
         var connectionString = builder.Configuration.GetConnectionString("Portal")
             ?? throw new InvalidOperationException("ConnectionStrings:Portal is not set (environment: ConnectionStrings__Portal).");
         builder.Services.AddPortalData(connectionString);
+        builder.Services.Configure<ClusterOptions>(builder.Configuration.GetSection(ClusterOptions.Section));
         return builder;
     }
 
@@ -43,6 +44,10 @@ public static class DataExtensions
         services.AddSingleton<PortService>();
         services.AddSingleton<AuditService>();
         services.AddSingleton<SupportService>();
+        services.AddOptions<ClusterOptions>();
+        services.AddSingleton<ClusterSignal>();
+        services.AddSingleton<ClusterService>();
+        services.AddSingleton<ClusterWorkflow>();
         services.AddSingleton<DemoData>();
         services.AddSingleton<ChangeFeed.ChangeFeed>();
         services.AddHostedService<ChangeFeed.ChangeFeedListener>();

@@ -28,6 +28,9 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
     public DbSet<ProjectMember> ProjectMembers => Set<ProjectMember>();
     public DbSet<ShadowportChange> ShadowportChanges => Set<ShadowportChange>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+    public DbSet<Cluster> Clusters => Set<Cluster>();
+    public DbSet<ClusterNode> ClusterNodes => Set<ClusterNode>();
+    public DbSet<ClusterEvent> ClusterEvents => Set<ClusterEvent>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

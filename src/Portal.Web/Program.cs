@@ -1,9 +1,11 @@
+using Portal.Backend;
 using Portal.Data;
 using Portal.Web;
 using Portal.Web.Api;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddPortalData();
+builder.AddPortalBackend();
 builder.AddPortalWeb();
 builder.AddPortalApi();
 

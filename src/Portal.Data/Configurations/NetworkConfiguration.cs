@@ -21,6 +21,8 @@ public sealed class NetworkConfiguration : IEntityTypeConfiguration<Network>
         b.Property(n => n.Version).IsRowVersion();
         b.HasOne<Project>().WithMany().HasForeignKey(n => n.ProjectId).OnDelete(DeleteBehavior.Restrict);
         b.HasIndex(n => new { n.ProjectId, n.Name });
+        // No foreign key to the cluster: the workflow deletes the cluster row after the network it created.
+        b.HasIndex(n => n.OwnerClusterId).HasFilter("owner_cluster_id IS NOT NULL");
         b.HasMany(n => n.Subnets).WithOne(s => s.Network).HasForeignKey(s => s.NetworkId).OnDelete(DeleteBehavior.Restrict);
     }
 }

@@ -15,6 +15,8 @@ public class Network
     public bool ServicesAccess { get; set; }
     /// <summary>A provider network (e.g. ext-net), the floating-IP source; read-only to customers.</summary>
     public bool External { get; set; }
+    /// <summary>The cluster whose workflow created this network; the network goes when that cluster is deleted.</summary>
+    public Guid? OwnerClusterId { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
     public uint Version { get; set; }

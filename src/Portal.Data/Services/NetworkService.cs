@@ -65,9 +65,15 @@ public sealed class NetworkService(
                ?? throw ServiceErrors.NetworkNotFound(networkId);
     }
 
-    public async Task<Network> CreateAsync(string projectId, NetworkCreate request, Actor? actor = null, CancellationToken ct = default)
+    public Task<Network> CreateAsync(string projectId, NetworkCreate request, Actor? actor = null, CancellationToken ct = default) =>
+        CreateAsync(projectId, request, actor ?? Actor.System, ownerClusterId: null, ct);
+
+    /// <summary>Creates the network a cluster's workflow makes for it; it is deleted with the cluster.</summary>
+    internal Task<Network> CreateForClusterAsync(string projectId, NetworkCreate request, Guid clusterId, CancellationToken ct) =>
+        CreateAsync(projectId, request, Actor.System, clusterId, ct);
+
+    private async Task<Network> CreateAsync(string projectId, NetworkCreate request, Actor actor, Guid? ownerClusterId, CancellationToken ct)
     {
-        actor ??= Actor.System;
         var name = SubnetPlan.CheckName(request.Name, required: true);
         CheckMtu(request.Mtu);
         var firstSubnet = request.FirstSubnet is null ? null : SubnetPlan.From(request.FirstSubnet);
@@ -87,6 +93,7 @@ public sealed class NetworkService(
             AdminStateUp = request.AdminStateUp,
             InternetAccess = request.InternetAccess,
             ServicesAccess = request.ServicesAccess,
+            OwnerClusterId = ownerClusterId,
             CreatedAt = now,
             UpdatedAt = now,
         };

@@ -7,4 +7,5 @@ public static class Tables
     public const string Networks = "networks";
     public const string Subnets = "subnets";
     public const string Ports = "ports";
+    public const string Clusters = "clusters";
 }

@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Options;
+using Portal.Core.Errors;
+using Portal.Data.Entities;
+using Portal.Data.Services;
+
+namespace Portal.Backend;
+
+/// <summary>
+/// One step of a claimed cluster (DESIGN.md §3, <c>ReconcileAsync(item) → done / requeue after / failed</c>):
+/// Pending → Network → Ports → Nodes → WaitingForAgents → Running, or the deletion. The outcome ends the claim.
+/// Steps are idempotent (<see cref="ClusterWorkflow"/>), so a crash anywhere only means running one again.
+/// </summary>
+public sealed class ClusterReconciler(
+    ClusterWorkflow workflow, INodeProvisioner provisioner, IOptions<BackendOptions> backend, IOptions<ClusterOptions> clusters, TimeProvider clock)
+{
+    public async Task ReconcileAsync(ClusterClaim claim, CancellationToken ct)
+    {
+        var cluster = claim.Cluster;
+        var step = claim.Step;
+        try
+        {
+            switch (step)
+            {
+                case ClusterPhase.Deleting:
+                    await provisioner.RemoveNodesAsync(cluster, ct);
+                    await workflow.ReleaseAsync(claim, ct);
+                    CrashIfAsked(step);
+                    await claim.RemoveAsync(ct);
+                    return;
+                case ClusterPhase.Pending:
+                    CrashIfAsked(step);
+                    await claim.AdvanceAsync(ClusterPhase.Network, "Event.Accepted");
+                    return;
+                case ClusterPhase.Network:
+                    await workflow.EnsureNetworkAsync(claim, ct);
+                    CrashIfAsked(step);
+                    await claim.AdvanceAsync(ClusterPhase.Ports, cluster.AutoNetwork ? "Event.NetworkCreated" : "Event.NetworkChosen",
+                        cluster.AutoNetwork ? ClusterService.AutoNetworkName(cluster.Name) : cluster.NetworkId?.ToString() ?? "");
+                    return;
+                case ClusterPhase.Ports:
+                    var created = await workflow.EnsurePortsAsync(claim, ct);
+                    CrashIfAsked(step);
+                    await claim.AdvanceAsync(ClusterPhase.Nodes, "Event.PortsCreated", created,
+                        cluster.ApiAddress?.ToString() ?? "", cluster.FloatingIp?.ToString() ?? "");
+                    return;
+                case ClusterPhase.Nodes:
+                    var nodes = await workflow.AssignPodCidrsAsync(claim, ct);
+                    await provisioner.EnsureNodesAsync(cluster, nodes, ct);
+                    CrashIfAsked(step);
+                    await claim.AdvanceAsync(ClusterPhase.WaitingForAgents, "Event.NodesRequested", nodes.Count);
+                    return;
+                case ClusterPhase.WaitingForAgents:
+                    var (ready, total) = await workflow.ReadinessAsync(cluster.Id, ct);
+                    CrashIfAsked(step);
+                    if (total > 0 && ready == total)
+                    {
+                        await claim.AdvanceAsync(ClusterPhase.Running, "Event.Running", ready);
+                    }
+                    else if (clock.GetUtcNow() - cluster.PhaseSince > clusters.Value.AgentTimeout)
+                    {
+                        await claim.FailAsync(new NeutronException("Conflict", 409, "Cluster.AgentsTimedOut", null,
+                            (int)clusters.Value.AgentTimeout.TotalSeconds, ready, total));
+                    }
+                    else
+                    {
+                        await claim.RequeueAsync(backend.Value.AgentPollInterval);
+                    }
+                    return;
+                default:
+                    // Running or Failed without a deletion request: nothing is due (the claim query skips these).
+                    await claim.RequeueAsync(TimeSpan.FromHours(1));
+                    return;
+            }
+        }
+        catch (NeutronException e) when (step != ClusterPhase.Deleting && e.StatusCode is 400 or 404 or 409)
+        {
+            await claim.FailAsync(e);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            await claim.RetryAsync(e);
+        }
+    }
+
+    /// <summary>The crash tests' power cut: the step's effects are written, its outcome is not.</summary>
+    private void CrashIfAsked(string step)
+    {
+        if (string.Equals(backend.Value.CrashInStep, step, StringComparison.OrdinalIgnoreCase))
+        {
+            Console.Error.WriteLine($"Portal.Backend: crashing in step {step}, as configured (Portal:Backend:CrashInStep).");
+            Console.Error.Flush();
+            Process.GetCurrentProcess().Kill();
+        }
+    }
+}

@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Portal.Data.Entities;
+using Portal.Data.Services;
+
+namespace Portal.Backend;
+
+/// <summary>
+/// Nodes that exist only as rows: each "agent" reports ready after <see cref="BackendOptions.SimulatedBootTime"/>,
+/// through the same call a real agent's heartbeat makes. Stands in until the node agents exist.
+/// </summary>
+public sealed class SimulatedNodeProvisioner(ClusterService clusters, IOptions<BackendOptions> options, TimeProvider clock,
+    ILogger<SimulatedNodeProvisioner> logger) : INodeProvisioner
+{
+    public Task EnsureNodesAsync(Cluster cluster, IReadOnlyList<ClusterNode> nodes, CancellationToken ct)
+    {
+        var boot = options.Value.SimulatedBootTime;
+        foreach (var node in nodes.Where(n => !n.Ready))
+        {
+            _ = BootAsync(node, boot);
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task RemoveNodesAsync(Cluster cluster, CancellationToken ct) => Task.CompletedTask;
+
+    private async Task BootAsync(ClusterNode node, TimeSpan boot)
+    {
+        try
+        {
+            if (boot > TimeSpan.Zero) await Task.Delay(boot, clock);
+            await clusters.ReportNodeAsync(node.Id, ready: true, node.DesiredGeneration);
+        }
+        catch (Exception e)
+        {
+            // The workflow's wait ends in a clear failure if the node never reports; nothing else to do here.
+            logger.LogWarning(e, "Simulated node {Node} could not report ready", node.Name);
+        }
+    }
+}

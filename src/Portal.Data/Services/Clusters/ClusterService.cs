@@ -1,0 +1,233 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Portal.Core.Clusters;
+using Portal.Core.Errors;
+using Portal.Core.Ip;
+using Portal.Data.Entities;
+
+namespace Portal.Data.Services;
+
+/// <summary>
+/// A project's Kubernetes clusters: the wizard's checks, creation and deletion requests (recorded in the audit
+/// trail), and what the cluster pages show. The provisioning itself is the backend's (<see cref="ClusterWorkflow"/>):
+/// creating a cluster only writes it as Pending and wakes the workers.
+/// </summary>
+public sealed class ClusterService(
+    IDbContextFactory<PortalDbContext> dbs, NetworkService networks, SubnetService subnets, AuditService audit,
+    ChangeFeed.ChangePublisher changes, ClusterSignal signal, IOptions<ClusterOptions> options, TimeProvider clock)
+{
+    public ClusterOptions Options => options.Value;
+
+    /// <summary>
+    /// Checks a request the way creation will and resolves it: the wizard calls it before «Создать» so that every
+    /// problem (a taken name, a subnet too small, overlapping CIDRs, shadowport) shows before submitting.
+    /// </summary>
+    public async Task<ClusterPlan> PlanAsync(string projectId, ClusterCreate request, CancellationToken ct = default)
+    {
+        var name = ClusterRules.CheckName(request.Name);
+        var version = request.KubernetesVersion ?? Options.OfferedVersions[0];
+        if (!Options.OfferedVersions.Contains(version)) throw NeutronErrors.InvalidInput("Cluster.VersionUnknown", "kubernetes_version", version);
+        var flavor = request.Flavor ?? Options.OfferedFlavors[0];
+        if (!Options.OfferedFlavors.Contains(flavor)) throw NeutronErrors.InvalidInput("Cluster.FlavorUnknown", "flavor", flavor);
+        ClusterRules.CheckMasters(request.Masters);
+        ClusterRules.CheckWorkers(request.Workers);
+        var pod = ClusterRules.ParseClusterCidr(request.PodCidr, "pod_cidr");
+        var service = ClusterRules.ParseClusterCidr(request.ServiceCidr, "service_cidr");
+        if (request.NodePrefix is < 16 or > 28) throw NeutronErrors.InvalidInput("Cluster.PodCidrTooSmall", "pod_cidr", pod, request.NodePrefix, 0, request.Masters + request.Workers);
+
+        await using (var db = await dbs.CreateDbContextAsync(ct))
+        {
+            var project = await db.Projects.AsNoTracking().FirstOrDefaultAsync(p => p.Id == projectId, ct)
+                          ?? throw NeutronErrors.NotFound("Resource.Project", projectId);
+            if (!request.ExternalIp && !project.ShadowportEnabled)
+                throw NeutronErrors.Conflict("Cluster.ShadowportNotEnabled", "external_ip", projectId);
+            if (await db.Clusters.AnyAsync(c => c.ProjectId == projectId && c.Name == name, ct))
+                throw NeutronErrors.Conflict("Cluster.NameTaken", "name", name);
+        }
+
+        var needed = ClusterRules.AddressesNeeded(request.Masters, request.Workers);
+        ClusterPlan plan;
+        if (request.NetworkId is not { } networkId)
+        {
+            var cidr = await AutoSubnetAsync(projectId, pod, service, ct)
+                       ?? throw NeutronErrors.CidrNotAvailable("Cluster.NoFreeAutoSubnet", "network_id");
+            plan = new ClusterPlan(name, version, flavor, request.Masters, request.Workers, null, AutoNetworkName(name), null,
+                AutoSubnetName(name), cidr, true, pod, service, request.NodePrefix, ClusterRules.NodeCapacity(pod, request.NodePrefix),
+                request.ExternalIp, needed, IpMath.UsableCount(cidr) - 1);
+        }
+        else
+        {
+            var network = await networks.GetAsync(projectId, networkId, ct);
+            if (network.External) throw NeutronErrors.InvalidInput("Cluster.NetworkExternal", "network_id", network.Name);
+            if (!request.ExternalIp && !network.ServicesAccess)
+                throw NeutronErrors.Conflict("Cluster.NetworkNeedsServicesAccess", "network_id", network.Name);
+            if (request.ExternalIp && !network.InternetAccess)
+                throw NeutronErrors.Conflict("Cluster.NetworkNeedsInternet", "network_id", network.Name);
+            var subnet = request.SubnetId is { } subnetId
+                ? network.Subnets.FirstOrDefault(s => s.Id == subnetId) ?? throw NeutronErrors.InvalidInput("Cluster.SubnetNotInNetwork", "subnet_id", network.Name)
+                : network.Subnets.FirstOrDefault(s => s.IpVersion == 4) ?? throw NeutronErrors.InvalidInput("NetworkHasNoSubnet", "subnet_id", network.Name);
+            if (subnet.IpVersion != 4) throw NeutronErrors.InvalidInput("Cluster.SubnetNotIpv4", "subnet_id", subnet.Cidr.ToString());
+            var free = (await subnets.GetAvailabilityAsync(projectId, subnet.Id, 1, ct)).Free;
+            var subnetName = SubnetService.DisplayName(subnet);
+            if (free < needed)
+                throw NeutronErrors.Conflict("Cluster.SubnetTooSmall", "subnet_id", subnetName, free, needed, request.Masters, request.Workers);
+            plan = new ClusterPlan(name, version, flavor, request.Masters, request.Workers, network.Id, network.Name, subnet.Id,
+                subnetName, subnet.Cidr, false, pod, service, request.NodePrefix, ClusterRules.NodeCapacity(pod, request.NodePrefix),
+                request.ExternalIp, needed, free);
+        }
+        ClusterRules.CheckAddressPlan(pod, service, plan.SubnetCidr, plan.NodePrefix, plan.Nodes);
+        return plan;
+    }
+
+    /// <summary>Checks the request and writes the cluster as Pending; the backend's workers take it from there.</summary>
+    public async Task<Cluster> CreateAsync(string projectId, ClusterCreate request, Actor? actor = null, CancellationToken ct = default)
+    {
+        actor ??= Actor.System;
+        var plan = await PlanAsync(projectId, request, ct);
+        var now = clock.GetUtcNow();
+        var cluster = new Cluster
+        {
+            Id = Guid.CreateVersion7(),
+            ProjectId = projectId,
+            Name = plan.Name,
+            KubernetesVersion = plan.KubernetesVersion,
+            Flavor = plan.Flavor,
+            Masters = plan.Masters,
+            Workers = plan.Workers,
+            NetworkId = plan.NetworkId,
+            SubnetId = plan.SubnetId,
+            AutoNetwork = plan.AutoNetwork,
+            PodCidr = plan.PodCidr,
+            ServiceCidr = plan.ServiceCidr,
+            NodePrefix = plan.NodePrefix,
+            ExternalIp = plan.ExternalIp,
+            NextAttemptAt = now,
+            PhaseSince = now,
+            CreatedBy = actor.Name,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        db.Clusters.Add(cluster);
+        db.ClusterEvents.Add(new ClusterEvent
+        {
+            ClusterId = cluster.Id, At = now, Phase = ClusterPhase.Pending, MessageKey = "Event.Created",
+            Args = [actor.Name, plan.Nodes.ToString(System.Globalization.CultureInfo.InvariantCulture)],
+        });
+        audit.Record(db, actor, projectId, "cluster.create", "cluster", cluster.Id.ToString(), cluster.Name,
+            $"{plan.KubernetesVersion}, {plan.Masters}+{plan.Workers}, {(plan.AutoNetwork ? plan.NetworkName + " (auto)" : plan.NetworkName)} {plan.SubnetCidr}, {(plan.ExternalIp ? "external IP" : "shadowport")}",
+            at: now);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException e) when (e.Is(PostgresErrors.UniqueViolation))
+        {
+            throw NeutronErrors.Conflict("Cluster.NameTaken", "name", cluster.Name);
+        }
+        changes.Changed(projectId, Tables.Clusters);
+        signal.Raise();
+        return cluster;
+    }
+
+    /// <summary>
+    /// Asks for the cluster's deletion: the workflow releases its ports, floating IP and pod CIDRs, deletes a
+    /// network it created, and then the cluster. Asking twice is harmless.
+    /// </summary>
+    public async Task DeleteAsync(string projectId, Guid clusterId, Actor? actor = null, CancellationToken ct = default)
+    {
+        actor ??= Actor.System;
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var cluster = await db.Clusters.FirstOrDefaultAsync(c => c.Id == clusterId && c.ProjectId == projectId, ct)
+                      ?? throw NotFound(clusterId);
+        if (cluster.DeleteRequested) return;
+        var now = clock.GetUtcNow();
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        // One statement, so a worker holding the cluster finishes its step first and then sees the request.
+        await db.Clusters.Where(c => c.Id == clusterId)
+            .ExecuteUpdateAsync(u => u.SetProperty(c => c.DeleteRequested, true).SetProperty(c => c.NextAttemptAt, now)
+                .SetProperty(c => c.Attempts, 0).SetProperty(c => c.UpdatedAt, now), ct);
+        db.ClusterEvents.Add(new ClusterEvent { ClusterId = clusterId, At = now, Phase = ClusterPhase.Deleting, MessageKey = "Event.DeleteRequested", Args = [actor.Name] });
+        audit.Record(db, actor, projectId, "cluster.delete", "cluster", clusterId.ToString(), cluster.Name, at: now);
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        changes.Changed(projectId, Tables.Clusters);
+        signal.Raise();
+    }
+
+    public async Task<IReadOnlyList<ClusterRow>> ListAsync(string projectId, CancellationToken ct = default)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        return await Rows(db, db.Clusters.Where(c => c.ProjectId == projectId).OrderBy(c => c.Name)).ToListAsync(ct);
+    }
+
+    public async Task<int> CountAsync(string projectId, CancellationToken ct = default)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        return await db.Clusters.CountAsync(c => c.ProjectId == projectId, ct);
+    }
+
+    /// <summary>A cluster with its nodes and its latest events (newest first).</summary>
+    public async Task<ClusterDetail> GetAsync(string projectId, Guid clusterId, int maxEvents = 200, CancellationToken ct = default)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var row = await Rows(db, db.Clusters.Where(c => c.Id == clusterId && c.ProjectId == projectId)).FirstOrDefaultAsync(ct)
+                  ?? throw NotFound(clusterId);
+        var nodes = await db.ClusterNodes.Where(n => n.ClusterId == clusterId)
+            .OrderByDescending(n => n.Role == NodeRoles.Master).ThenBy(n => n.Ordinal)
+            .Select(n => new ClusterNodeRow(n.Id, n.Name, n.Role, n.IpAddress, n.PodCidr, n.Ready, n.LastHeartbeat, n.DesiredGeneration, n.ObservedGeneration))
+            .AsNoTracking().ToListAsync(ct);
+        var events = await db.ClusterEvents.Where(e => e.ClusterId == clusterId).OrderByDescending(e => e.Id).Take(maxEvents)
+            .Select(e => new ClusterEventRow(e.Id, e.At, e.Phase, e.MessageKey, e.Args, e.Warning))
+            .AsNoTracking().ToListAsync(ct);
+        return new ClusterDetail(row, nodes, events);
+    }
+
+    /// <summary>
+    /// A node's agent reports in (the heartbeat): what generation it applied and whether it is ready. The
+    /// simulated node provisioner calls this in place of real agents.
+    /// </summary>
+    public async Task ReportNodeAsync(Guid nodeId, bool ready, long observedGeneration, CancellationToken ct = default)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var now = clock.GetUtcNow();
+        var projectId = await db.ClusterNodes.Where(n => n.Id == nodeId)
+            .Join(db.Clusters, n => n.ClusterId, c => c.Id, (n, c) => c.ProjectId).FirstOrDefaultAsync(ct);
+        if (projectId is null) return;
+        await db.ClusterNodes.Where(n => n.Id == nodeId).ExecuteUpdateAsync(u => u
+            .SetProperty(n => n.Ready, ready).SetProperty(n => n.LastHeartbeat, now)
+            .SetProperty(n => n.ObservedGeneration, observedGeneration), ct);
+        changes.Changed(projectId, Tables.Clusters);
+        signal.Raise();
+    }
+
+    /// <summary>
+    /// The /24 a new network would get now: the first of 10.0.0.0/8 that overlaps none of the project's subnets
+    /// nor the cluster's pod and service CIDRs.
+    /// </summary>
+    public async Task<IPNetwork?> AutoSubnetAsync(string projectId, IPNetwork podCidr, IPNetwork serviceCidr, CancellationToken ct = default)
+    {
+        var taken = (await subnets.ProjectSubnetsAsync(projectId, ct)).Select(s => s.Cidr)
+            .Where(c => c.BaseAddress.AddressFamily == AddressFamily.InterNetwork).Append(podCidr).Append(serviceCidr);
+        return ClusterRules.FirstFree(ClusterRules.AutoNetworkSpace, ClusterRules.AutoSubnetPrefix, taken);
+    }
+
+    public static string AutoNetworkName(string clusterName) => clusterName + "-net";
+
+    public static string AutoSubnetName(string clusterName) => clusterName + "-subnet";
+
+    internal static NeutronException NotFound(Guid clusterId) => NeutronErrors.NotFound("Resource.Cluster", clusterId);
+
+    private static IQueryable<ClusterRow> Rows(PortalDbContext db, IQueryable<Cluster> clusters) =>
+        from c in clusters
+        join n in db.Networks on c.NetworkId equals n.Id into ns
+        from n in ns.DefaultIfEmpty()
+        join s in db.Subnets on c.SubnetId equals s.Id into ss
+        from s in ss.DefaultIfEmpty()
+        select new ClusterRow(c.Id, c.Name, c.Phase, c.DeleteRequested, c.KubernetesVersion, c.Flavor, c.Masters, c.Workers,
+            c.Nodes.Count(x => x.Ready), c.NetworkId, n == null ? null : n.Name, s == null ? null : s.Cidr, c.AutoNetwork, c.ExternalIp,
+            c.FloatingIp, c.ApiAddress, c.PodCidr, c.ServiceCidr, c.NodePrefix,
+            c.FailureKey == null ? null : new ClusterFailure(c.FailureKey, c.FailureArgs), c.CreatedAt, c.PhaseSince);
+}

@@ -1,0 +1,309 @@
+using System.Net;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Portal.Core.Clusters;
+using Portal.Core.Errors;
+using Portal.Data.Entities;
+
+namespace Portal.Data.Services;
+
+/// <summary>
+/// The durable steps of cluster provisioning and deletion (DESIGN.md §3 "Backend workflow"), for the backend's
+/// workers. A worker claims a cluster whose step is due (<see cref="ClaimNextAsync"/>): the claim holds the
+/// cluster's row lock until the step's outcome is written, so no two workers run a step of one cluster at once,
+/// and a worker that dies releases it with its connection. Each step writes its effects in its own transaction
+/// and first looks for what an earlier, interrupted run of it already wrote, so running it again after a crash at
+/// any point creates nothing twice.
+/// </summary>
+public sealed class ClusterWorkflow(
+    IDbContextFactory<PortalDbContext> dbs, NetworkService networks,
+    ClusterService clusters, ChangeFeed.ChangePublisher changes, ClusterSignal signal, IOptions<ClusterOptions> options, TimeProvider clock)
+{
+    private static readonly string[] ClusterPortOwners =
+        [DeviceOwners.K8sMaster, DeviceOwners.K8sNode, DeviceOwners.K8sLoadBalancer, DeviceOwners.FloatingIp];
+
+    public ClusterSignal Signal => signal;
+
+    /// <summary>
+    /// Takes the cluster whose step is due soonest and that no other worker holds, or null when there is none.
+    /// The row lock is <c>FOR NO KEY UPDATE</c>, the form of <c>FOR UPDATE</c> that still lets the step's own
+    /// transactions insert rows referring to the cluster (its nodes) while the claim holds it.
+    /// </summary>
+    public async Task<ClusterClaim?> ClaimNextAsync(CancellationToken ct = default)
+    {
+        var db = await dbs.CreateDbContextAsync(ct);
+        try
+        {
+            var tx = await db.Database.BeginTransactionAsync(ct);
+            var now = clock.GetUtcNow();
+            var found = await db.Clusters.FromSql($"""
+                SELECT * FROM clusters
+                 WHERE (phase NOT IN ('Running', 'Failed') OR delete_requested) AND next_attempt_at <= {now}
+                 ORDER BY next_attempt_at LIMIT 1
+                 FOR NO KEY UPDATE SKIP LOCKED
+                """).ToListAsync(ct);
+            if (found.Count == 0)
+            {
+                await tx.DisposeAsync();
+                await db.DisposeAsync();
+                return null;
+            }
+            return new ClusterClaim(db, tx, found[0], changes, signal, clock);
+        }
+        catch
+        {
+            await db.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Step Network: for an automatic network, creates «&lt;name&gt;-net» with the first free /24 and, with an
+    /// external IP, internet access (its router); without one, services access. Checks that a chosen network and
+    /// subnet still exist. For a shadowport cluster, makes sure the network has its shadowport port.
+    /// </summary>
+    public async Task EnsureNetworkAsync(ClusterClaim claim, CancellationToken ct = default)
+    {
+        var cluster = claim.Cluster;
+        if (cluster.AutoNetwork)
+        {
+            var network = await OwnedNetworkAsync(cluster, ct);
+            if (network is null)
+            {
+                // Two clusters of a project creating networks at once would otherwise pick the same /24.
+                await claim.LockProjectAsync("auto-network", ct);
+                var cidr = await clusters.AutoSubnetAsync(cluster.ProjectId, cluster.PodCidr, cluster.ServiceCidr, ct)
+                           ?? throw NeutronErrors.CidrNotAvailable("Cluster.NoFreeAutoSubnet", "network_id");
+                await networks.CreateForClusterAsync(cluster.ProjectId, new NetworkCreate
+                {
+                    Name = ClusterService.AutoNetworkName(cluster.Name),
+                    Description = cluster.Name,
+                    InternetAccess = cluster.ExternalIp,
+                    ServicesAccess = !cluster.ExternalIp,
+                    FirstSubnet = new SubnetCreate { Name = ClusterService.AutoSubnetName(cluster.Name), Cidr = cidr.ToString() },
+                }, cluster.Id, ct);
+                network = await OwnedNetworkAsync(cluster, ct) ?? throw new InvalidOperationException("The cluster's network vanished.");
+            }
+            cluster.NetworkId = network.Value.NetworkId;
+            cluster.SubnetId = network.Value.SubnetId;
+        }
+
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var subnet = await db.Subnets.AsNoTracking()
+            .FirstOrDefaultAsync(s => s.Id == cluster.SubnetId && s.NetworkId == cluster.NetworkId && s.ProjectId == cluster.ProjectId, ct)
+            ?? throw NeutronErrors.Conflict("Cluster.NetworkGone", "network_id");
+        if (!cluster.ExternalIp && !await db.Ports.AnyAsync(p => p.NetworkId == subnet.NetworkId && p.DeviceOwner == DeviceOwners.Shadowport, ct))
+        {
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            await SubnetService.AddSystemPortAsync(db, tx, subnet, DeviceOwners.Shadowport, "shadowport" + subnet.NetworkId.ToString("N"), null,
+                clock.GetUtcNow(), ct);
+            await tx.CommitAsync(ct);
+            changes.Changed(cluster.ProjectId, Tables.Ports);
+        }
+    }
+
+    /// <summary>
+    /// Step Ports: the node rows, a <c>k8s:master</c> or <c>k8s:node</c> port per node and the
+    /// <c>k8s:loadbalancer</c> port of the API, with addresses from IPAM, and the floating-IP port on ext-net; all in
+    /// one transaction, and only those an earlier run did not write. Returns how many ports it created.
+    /// </summary>
+    public async Task<int> EnsurePortsAsync(ClusterClaim claim, CancellationToken ct = default)
+    {
+        var cluster = claim.Cluster;
+        if (cluster.NetworkId is not { } networkId || cluster.SubnetId is not { } subnetId)
+            throw NeutronErrors.Conflict("Cluster.NetworkGone", "network_id");
+        var deviceId = DeviceId(cluster.Id);
+        var now = clock.GetUtcNow();
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+
+        var nodes = await db.ClusterNodes.Where(n => n.ClusterId == cluster.Id).ToListAsync(ct);
+        foreach (var (role, count) in new[] { (NodeRoles.Master, cluster.Masters), (NodeRoles.Worker, cluster.Workers) })
+        {
+            for (var ordinal = 1; ordinal <= count; ordinal++)
+            {
+                if (nodes.Any(n => n.Role == role && n.Ordinal == ordinal)) continue;
+                var node = new ClusterNode
+                {
+                    Id = Guid.CreateVersion7(), ClusterId = cluster.Id, Role = role, Ordinal = ordinal,
+                    Name = NodeName(cluster.Name, role, ordinal), CreatedAt = now,
+                };
+                db.ClusterNodes.Add(node);
+                nodes.Add(node);
+            }
+        }
+
+        var existing = await db.Ports.Where(p => p.DeviceId == deviceId).Include(p => p.FixedIps).ToListAsync(ct);
+        (string ProjectId, Guid NetworkId, Guid SubnetId, string Name)? floatingNetwork = cluster.ExternalIp ? await FloatingNetworkAsync(db, ct) : null;
+        var specs = new List<PortSpec>();
+        var forNode = new Dictionary<Guid, Guid>();
+        foreach (var node in nodes.OrderBy(n => n.Role == NodeRoles.Master ? 0 : 1).ThenBy(n => n.Ordinal))
+        {
+            var port = existing.FirstOrDefault(p => p.Name == node.Name && p.DeviceOwner != DeviceOwners.FloatingIp);
+            if (port is not null)
+            {
+                node.PortId = port.Id;
+                node.IpAddress = port.FixedIps.FirstOrDefault()?.IpAddress;
+                continue;
+            }
+            var spec = ClusterPort(cluster, networkId, subnetId, node.Name,
+                node.Role == NodeRoles.Master ? DeviceOwners.K8sMaster : DeviceOwners.K8sNode);
+            specs.Add(spec);
+            forNode[spec.Id] = node.Id;
+        }
+        var apiName = cluster.Name + "-api";
+        var api = existing.FirstOrDefault(p => p.DeviceOwner == DeviceOwners.K8sLoadBalancer);
+        if (api is null) specs.Add(ClusterPort(cluster, networkId, subnetId, apiName, DeviceOwners.K8sLoadBalancer));
+        else cluster.ApiAddress = api.FixedIps.FirstOrDefault()?.IpAddress;
+        var floating = existing.FirstOrDefault(p => p.DeviceOwner == DeviceOwners.FloatingIp);
+        if (floating is not null) cluster.FloatingIp = floating.FixedIps.FirstOrDefault()?.IpAddress;
+        else if (floatingNetwork is { } fip)
+        {
+            specs.Add(new PortSpec(Guid.CreateVersion7(), fip.ProjectId, fip.NetworkId, apiName, PortWriter.NewMac(), DeviceOwners.FloatingIp,
+                deviceId, "", true, [new AllocationSpec(fip.SubnetId, fip.Name, null)], Audit: null));
+        }
+
+        if (specs.Count > 0)
+        {
+            IReadOnlyList<Port> created;
+            try
+            {
+                created = await PortWriter.InsertManyAsync(SubnetService.Connection(db), SubnetService.Transaction(tx), specs, now, ct);
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrors.NoFreeAddress)
+            {
+                var floatingFailed = e.Data[PortWriter.FailedPortKey] is int i && specs[i].DeviceOwner == DeviceOwners.FloatingIp;
+                throw floatingFailed
+                    ? NeutronErrors.IpAddressGenerationFailure(options.Value.FloatingIpNetwork)
+                    : NeutronErrors.IpAddressGenerationFailure(await SubnetNameAsync(subnetId, ct));
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrors.OverQuota)
+            {
+                throw await ServiceErrors.OverQuotaAsync(dbs, cluster.ProjectId, e, ct);
+            }
+            foreach (var port in created)
+            {
+                var address = port.FixedIps[0].IpAddress;
+                if (forNode.TryGetValue(port.Id, out var nodeId))
+                {
+                    var node = nodes.First(n => n.Id == nodeId);
+                    node.PortId = port.Id;
+                    node.IpAddress = address;
+                }
+                else if (port.DeviceOwner == DeviceOwners.K8sLoadBalancer) cluster.ApiAddress = address;
+                else if (port.DeviceOwner == DeviceOwners.FloatingIp) cluster.FloatingIp = address;
+            }
+        }
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        if (specs.Count > 0) changes.Changed(cluster.ProjectId, Tables.Ports, Tables.Clusters);
+        return specs.Count;
+    }
+
+    /// <summary>
+    /// Step Nodes, first half: gives every node without one a pod CIDR of the cluster's node size, next-fit from
+    /// the last one handed out, disjoint (the database's exclusion constraint backs this up).
+    /// </summary>
+    public async Task<IReadOnlyList<ClusterNode>> AssignPodCidrsAsync(ClusterClaim claim, CancellationToken ct = default)
+    {
+        var cluster = claim.Cluster;
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var nodes = await db.ClusterNodes.Where(n => n.ClusterId == cluster.Id)
+            .OrderBy(n => n.CreatedAt).ThenByDescending(n => n.Role == NodeRoles.Master).ThenBy(n => n.Ordinal).ToListAsync(ct);
+        var taken = nodes.Where(n => n.PodCidr is not null).Select(n => n.PodCidr!.Value).ToList();
+        var last = taken.Count > 0 ? taken[^1] : (IPNetwork?)null;
+        foreach (var node in nodes.Where(n => n.PodCidr is null))
+        {
+            var next = ClusterRules.NextNodeCidr(cluster.PodCidr, cluster.NodePrefix, taken, last)
+                       ?? throw NeutronErrors.CidrNotAvailable("Cluster.NodeCidrsExhausted", "pod_cidr", cluster.PodCidr.ToString(), cluster.NodePrefix, node.Name);
+            node.PodCidr = next;
+            node.DesiredGeneration = 1;
+            taken.Add(next);
+            last = next;
+        }
+        await db.SaveChangesAsync(ct);
+        return nodes;
+    }
+
+    /// <summary>How many of the cluster's nodes report ready, of how many.</summary>
+    public async Task<(int Ready, int Total)> ReadinessAsync(Guid clusterId, CancellationToken ct = default)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var counts = await db.ClusterNodes.Where(n => n.ClusterId == clusterId)
+            .GroupBy(n => 1).Select(g => new { Ready = g.Count(n => n.Ready), Total = g.Count() }).FirstOrDefaultAsync(ct);
+        return (counts?.Ready ?? 0, counts?.Total ?? 0);
+    }
+
+    public async Task<IReadOnlyList<ClusterNode>> NodesAsync(Guid clusterId, CancellationToken ct = default)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        return await db.ClusterNodes.Where(n => n.ClusterId == clusterId).OrderBy(n => n.CreatedAt).AsNoTracking().ToListAsync(ct);
+    }
+
+    /// <summary>
+    /// Deletion: releases the cluster's ports (nodes, load balancer, floating IP) and with them their addresses
+    /// and the nodes' pod CIDRs, then deletes the network the workflow created for it; a chosen network stays.
+    /// </summary>
+    public async Task ReleaseAsync(ClusterClaim claim, CancellationToken ct = default)
+    {
+        var cluster = claim.Cluster;
+        var deviceId = DeviceId(cluster.Id);
+        await using (var db = await dbs.CreateDbContextAsync(ct))
+        {
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            await db.ClusterNodes.Where(n => n.ClusterId == cluster.Id).ExecuteDeleteAsync(ct);
+            await db.Ports.Where(p => p.DeviceId == deviceId && ClusterPortOwners.Contains(p.DeviceOwner)).ExecuteDeleteAsync(ct);
+            await tx.CommitAsync(ct);
+        }
+        changes.Changed(cluster.ProjectId, Tables.Ports, Tables.Clusters);
+        if (cluster.AutoNetwork && await OwnedNetworkAsync(cluster, ct) is { } owned)
+        {
+            try
+            {
+                await networks.DeleteAsync(cluster.ProjectId, owned.NetworkId, Actor.System, ct);
+            }
+            catch (NeutronException e) when (e.StatusCode == 404)
+            {
+                // Deleted meanwhile: what this step wants.
+            }
+        }
+    }
+
+    /// <summary>Ports of a cluster carry the cluster's id as their device id.</summary>
+    public static string DeviceId(Guid clusterId) => clusterId.ToString();
+
+    public static string NodeName(string cluster, string role, int ordinal) =>
+        $"{cluster}-{(role == NodeRoles.Master ? "master" : "node")}-{ordinal}";
+
+    private async Task<(Guid NetworkId, Guid SubnetId)?> OwnedNetworkAsync(Cluster cluster, CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var found = await db.Networks.Where(n => n.OwnerClusterId == cluster.Id && n.ProjectId == cluster.ProjectId)
+            .Select(n => new { n.Id, Subnet = n.Subnets.OrderBy(s => s.CreatedAt).Select(s => (Guid?)s.Id).FirstOrDefault() })
+            .FirstOrDefaultAsync(ct);
+        return found is { Subnet: { } subnetId } ? (found.Id, subnetId) : null;
+    }
+
+    private async Task<(string ProjectId, Guid NetworkId, Guid SubnetId, string Name)> FloatingNetworkAsync(PortalDbContext db, CancellationToken ct)
+    {
+        var name = options.Value.FloatingIpNetwork;
+        var found = await db.Networks.Where(n => n.External && n.Name == name)
+            .Select(n => new { n.ProjectId, n.Id, Subnet = n.Subnets.Where(s => s.IpVersion == 4).OrderBy(s => s.CreatedAt).Select(s => (Guid?)s.Id).FirstOrDefault() })
+            .FirstOrDefaultAsync(ct);
+        return found is { Subnet: { } subnetId }
+            ? (found.ProjectId, found.Id, subnetId, name)
+            : throw NeutronErrors.Conflict("Cluster.ExternalNetworkMissing", null, name);
+    }
+
+    private async Task<string> SubnetNameAsync(Guid subnetId, CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var subnet = await db.Subnets.AsNoTracking().FirstAsync(s => s.Id == subnetId, ct);
+        return SubnetService.DisplayName(subnet);
+    }
+
+    private static PortSpec ClusterPort(Cluster cluster, Guid networkId, Guid subnetId, string name, string owner) =>
+        new(Guid.CreateVersion7(), cluster.ProjectId, networkId, name, PortWriter.NewMac(), owner, DeviceId(cluster.Id), name, true,
+            [new AllocationSpec(subnetId, "", null)], Audit: null);
+}
