@@ -10,7 +10,7 @@ namespace Portal.Data.Tests;
 /// server whose user may create databases). Tests share it and isolate themselves by working in projects of
 /// their own, as real tenants do.
 /// </summary>
-public sealed class DatabaseFixture : IAsyncLifetime
+public class DatabaseFixture : IAsyncLifetime
 {
     private string _adminConnectionString = "";
     private string _database = "";
@@ -29,7 +29,7 @@ public sealed class DatabaseFixture : IAsyncLifetime
 
     public static readonly Actor SupportEngineer = new("support-user", "support@test", "192.0.2.10", IsSupport: true);
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         _adminConnectionString = Environment.GetEnvironmentVariable("ConnectionStrings__Portal")
             ?? throw new InvalidOperationException(
@@ -42,11 +42,18 @@ public sealed class DatabaseFixture : IAsyncLifetime
             await create.ExecuteNonQueryAsync();
         }
         ConnectionString = new NpgsqlConnectionStringBuilder(_adminConnectionString) { Database = _database, MaxPoolSize = 100 }.ConnectionString;
-        _services = new ServiceCollection().AddPortalData(ConnectionString).BuildServiceProvider();
+        var services = new ServiceCollection().AddPortalData(ConnectionString);
+        ConfigureServices(services);
+        _services = services.BuildServiceProvider();
         await _services.MigratePortalDatabaseAsync();
     }
 
-    public async Task DisposeAsync()
+    /// <summary>What a test project adds to the service layer (e.g. the backend's workflow).</summary>
+    protected virtual void ConfigureServices(IServiceCollection services)
+    {
+    }
+
+    public virtual async Task DisposeAsync()
     {
         if (_services is not null) await _services.DisposeAsync();
         NpgsqlConnection.ClearAllPools();
