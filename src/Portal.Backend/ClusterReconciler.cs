@@ -64,6 +64,9 @@ public sealed class ClusterReconciler(
                     }
                     else
                     {
+                        // Nodes whose start was lost (the process that started them died) are started again.
+                        var waiting = (await workflow.NodesAsync(cluster.Id, ct)).Where(n => !n.Ready).ToList();
+                        await provisioner.EnsureNodesAsync(cluster, waiting, ct);
                         await claim.RequeueAsync(backend.Value.AgentPollInterval);
                     }
                     return;

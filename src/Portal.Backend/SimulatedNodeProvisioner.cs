@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Portal.Data.Entities;
@@ -12,12 +13,15 @@ namespace Portal.Backend;
 public sealed class SimulatedNodeProvisioner(ClusterService clusters, IOptions<BackendOptions> options, TimeProvider clock,
     ILogger<SimulatedNodeProvisioner> logger) : INodeProvisioner
 {
+    /// <summary>Nodes booting in this process; the workflow asks again while it waits, and a boot under way is not repeated.</summary>
+    private readonly ConcurrentDictionary<Guid, byte> _booting = new();
+
     public Task EnsureNodesAsync(Cluster cluster, IReadOnlyList<ClusterNode> nodes, CancellationToken ct)
     {
         var boot = options.Value.SimulatedBootTime;
         foreach (var node in nodes.Where(n => !n.Ready))
         {
-            _ = BootAsync(node, boot);
+            if (_booting.TryAdd(node.Id, 0)) _ = BootAsync(node, boot);
         }
         return Task.CompletedTask;
     }
@@ -35,6 +39,10 @@ public sealed class SimulatedNodeProvisioner(ClusterService clusters, IOptions<B
         {
             // The workflow's wait ends in a clear failure if the node never reports; nothing else to do here.
             logger.LogWarning(e, "Simulated node {Node} could not report ready", node.Name);
+        }
+        finally
+        {
+            _booting.TryRemove(node.Id, out _);
         }
     }
 }

@@ -1,0 +1,159 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using Microsoft.EntityFrameworkCore;
+using Portal.Core.Ip;
+using Portal.Data.Entities;
+using Portal.Data.Services;
+using Xunit.Abstractions;
+
+namespace Portal.Backend.Tests;
+
+/// <summary>
+/// The real portal process (Portal.Web, which hosts the workers) is killed in the middle of every step of a
+/// cluster's creation and deletion — after the step's effects, before its outcome is written — and started
+/// again; the cluster must still end Running (or gone) with nothing written twice and nothing left behind.
+/// </summary>
+public sealed class CrashRecoveryTests(BackendFixture f, ITestOutputHelper output) : IClassFixture<BackendFixture>
+{
+    private static readonly TimeSpan ProcessDeadline = TimeSpan.FromSeconds(90);
+
+    [Fact]
+    public async Task A_cluster_survives_a_crash_in_every_step_and_ends_running_then_deleted_without_duplicates_or_orphans()
+    {
+        var project = DemoData.DemoProjectId;
+        var cluster = await f.Clusters.CreateAsync(project, new ClusterCreate { Name = "crashy", Masters = 3, Workers = 4 }, BackendFixture.Customer);
+
+        // Each run dies in the next step; it first repeats the step the previous run died in.
+        foreach (var step in new[] { ClusterPhase.Pending, ClusterPhase.Network, ClusterPhase.Ports, ClusterPhase.Nodes, ClusterPhase.WaitingForAgents })
+        {
+            await RunUntilCrashAsync(step);
+        }
+        await RunUntilAsync(async db => await db.Clusters.AnyAsync(c => c.Id == cluster.Id && c.Phase == ClusterPhase.Running));
+
+        var detail = await f.Clusters.GetAsync(project, cluster.Id);
+        Assert.Equal(7, detail.Nodes.Count);
+        Assert.All(detail.Nodes, n => Assert.True(n.Ready));
+        Assert.Equal(7, detail.Nodes.Select(n => n.IpAddress).Distinct().Count());
+        var podCidrs = detail.Nodes.Select(n => n.PodCidr!.Value).ToList();
+        Assert.Equal(7, podCidrs.Distinct().Count());
+        Assert.All(podCidrs, c => Assert.True(IpMath.Contains(IPNetwork.Parse("10.100.0.0/16"), c)));
+        Assert.Equal(3L, await f.ScalarAsync("SELECT count(*) FROM ports WHERE device_id = $1 AND device_owner = 'k8s:master'", cluster.Id.ToString()));
+        Assert.Equal(4L, await f.ScalarAsync("SELECT count(*) FROM ports WHERE device_id = $1 AND device_owner = 'k8s:node'", cluster.Id.ToString()));
+        Assert.Equal(1L, await f.ScalarAsync("SELECT count(*) FROM ports WHERE device_id = $1 AND device_owner = 'k8s:loadbalancer'", cluster.Id.ToString()));
+        Assert.Equal(1L, await f.ScalarAsync("SELECT count(*) FROM ports WHERE device_id = $1 AND device_owner = 'network:floatingip'", cluster.Id.ToString()));
+        Assert.Equal(1L, await f.ScalarAsync("SELECT count(*) FROM networks WHERE owner_cluster_id = $1", cluster.Id));
+        Assert.Equal(1L, await f.ScalarAsync("SELECT count(*) FROM networks WHERE name = 'crashy-net'"));
+        // One event per completed step: a step repeated after a crash wrote its outcome once.
+        Assert.Equal(1, detail.Events.Count(e => e.MessageKey == "Event.PortsCreated"));
+        Assert.Equal(1, detail.Events.Count(e => e.MessageKey == "Event.Running"));
+
+        await f.Clusters.DeleteAsync(project, cluster.Id, BackendFixture.Customer);
+        await RunUntilCrashAsync(ClusterPhase.Deleting);
+        await RunUntilAsync(async db => !await db.Clusters.AnyAsync(c => c.Id == cluster.Id));
+        Assert.Equal(0L, await f.ScalarAsync("SELECT count(*) FROM ports WHERE device_id = $1", cluster.Id.ToString()));
+        Assert.Equal(0L, await f.ScalarAsync("SELECT count(*) FROM networks WHERE owner_cluster_id = $1", cluster.Id));
+        Assert.Equal(0L, await f.ScalarAsync("SELECT count(*) FROM cluster_nodes WHERE cluster_id = $1", cluster.Id));
+    }
+
+    /// <summary>Starts the portal configured to kill itself in <paramref name="step"/> and waits until it has.</summary>
+    private async Task RunUntilCrashAsync(string step)
+    {
+        using var app = new PortalProcess(f.ConnectionString, crashInStep: step);
+        var exited = await app.WaitForExitAsync(ProcessDeadline);
+        output.WriteLine($"--- run crashing in {step} ---{Environment.NewLine}{app.Log}");
+        Assert.True(exited, $"The portal did not crash in step {step} within {ProcessDeadline.TotalSeconds} s.{Environment.NewLine}{app.Log}");
+        Assert.Contains($"crashing in step {step}", app.Log);
+    }
+
+    /// <summary>Starts the portal without a crash and waits until <paramref name="done"/> holds, then stops it.</summary>
+    private async Task RunUntilAsync(Func<Portal.Data.PortalDbContext, Task<bool>> done)
+    {
+        using var app = new PortalProcess(f.ConnectionString, crashInStep: "");
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            await using (var db = f.NewDb())
+            {
+                if (await done(db)) return;
+            }
+            Assert.False(app.HasExited, $"The portal exited.{Environment.NewLine}{app.Log}");
+            Assert.True(deadline.Elapsed < ProcessDeadline, $"Not done within {ProcessDeadline.TotalSeconds} s.{Environment.NewLine}{app.Log}");
+            // Polling interval only; the deadline above bounds the wait.
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>Portal.Web of the same build configuration as the tests, as its own process on the test database.</summary>
+    private sealed class PortalProcess : IDisposable
+    {
+        private readonly Process _process;
+        private readonly ConcurrentQueue<string> _log = new();
+
+        public PortalProcess(string connectionString, string crashInStep)
+        {
+            var dll = WebDll();
+            var start = new ProcessStartInfo("dotnet")
+            {
+                WorkingDirectory = Path.GetDirectoryName(dll)!,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            start.ArgumentList.Add(dll);
+            start.ArgumentList.Add("--urls");
+            start.ArgumentList.Add("http://127.0.0.1:0");
+            start.Environment["ConnectionStrings__Portal"] = connectionString;
+            start.Environment["Portal__MigrateOnStart"] = "true";
+            start.Environment["Portal__Backend__CrashInStep"] = crashInStep;
+            start.Environment["Portal__Backend__SimulatedBootTime"] = "00:00:00";
+            start.Environment["Portal__Backend__AgentPollInterval"] = "00:00:00.050";
+            start.Environment["Portal__Backend__PollInterval"] = "00:00:00.200";
+            start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+            _process = new Process { StartInfo = start };
+            _process.OutputDataReceived += (_, e) => { if (e.Data is not null) _log.Enqueue(e.Data); };
+            _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) _log.Enqueue(e.Data); };
+            _process.Start();
+            _process.BeginOutputReadLine();
+            _process.BeginErrorReadLine();
+        }
+
+        public bool HasExited => _process.HasExited;
+
+        public string Log => string.Join(Environment.NewLine, _log.TakeLast(60));
+
+        public async Task<bool> WaitForExitAsync(TimeSpan within)
+        {
+            using var timeout = new CancellationTokenSource(within);
+            try
+            {
+                await _process.WaitForExitAsync(timeout.Token);
+                return true;
+            }
+            catch (OperationCanceledException)
+            {
+                return false;
+            }
+        }
+
+        public void Dispose()
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                _process.WaitForExit();
+            }
+            _process.Dispose();
+        }
+
+        private static string WebDll()
+        {
+            var dir = new DirectoryInfo(AppContext.BaseDirectory);
+            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Portal.sln"))) dir = dir.Parent;
+            var configuration = AppContext.BaseDirectory.Contains("/bin/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
+            var dll = Path.Combine(dir?.FullName ?? throw new InvalidOperationException("Portal.sln not found above the tests."),
+                "src", "Portal.Web", "bin", configuration, "net10.0", "Portal.Web.dll");
+            return File.Exists(dll) ? dll : throw new InvalidOperationException($"{dll} is missing: build Portal.sln -c {configuration} first (./test does).");
+        }
+    }
+}
