@@ -40,7 +40,10 @@ public sealed class ProvisioningWorker(
             try
             {
                 await DrainAsync(ct);
-                await workflow.Signal.WaitAsync(options.Value.PollInterval, ct);
+                // Until a signal, the next requeued step of this or another replica, or the next poll.
+                var poll = options.Value.PollInterval;
+                var wait = await workflow.NextDueAsync(ct) is { } due && due < poll ? due : poll;
+                await workflow.Signal.WaitAsync(wait, ct);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {

@@ -58,6 +58,17 @@ public sealed class ClusterWorkflow(
         }
     }
 
+    /// <summary>How long until the next cluster step is due (zero when one is due now), or null when none is waiting.</summary>
+    public async Task<TimeSpan?> NextDueAsync(CancellationToken ct = default)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var next = await db.Clusters.Where(c => !(c.Phase == ClusterPhase.Running || c.Phase == ClusterPhase.Failed) || c.DeleteRequested)
+            .MinAsync(c => (DateTimeOffset?)c.NextAttemptAt, ct);
+        if (next is not { } at) return null;
+        var wait = at - clock.GetUtcNow();
+        return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
+    }
+
     /// <summary>
     /// Step Network: for an automatic network, creates «&lt;name&gt;-net» with the first free /24 and, with an
     /// external IP, internet access (its router); without one, services access. Checks that a chosen network and
