@@ -35,7 +35,7 @@ public sealed class ClusterService(
         ClusterRules.CheckWorkers(request.Workers);
         var pod = ClusterRules.ParseClusterCidr(request.PodCidr, "pod_cidr");
         var service = ClusterRules.ParseClusterCidr(request.ServiceCidr, "service_cidr");
-        if (request.NodePrefix is < 16 or > 28) throw NeutronErrors.InvalidInput("Cluster.PodCidrTooSmall", "pod_cidr", pod, request.NodePrefix, 0, request.Masters + request.Workers);
+        if (request.NodePrefix is < 16 or > 28) throw NeutronErrors.InvalidInput("Cluster.NodePrefixOutOfRange", "node_prefix", 16, 28);
 
         await using (var db = await dbs.CreateDbContextAsync(ct))
         {
