@@ -41,6 +41,7 @@ public abstract class PortalTest : BunitContext, IAsyncLifetime
         Services.AddSingleton(db.Feed);
         Services.AddSingleton(db.Services.GetRequiredService<SupportService>());
         Services.AddSingleton(db.Services.GetRequiredService<AuditService>());
+        Services.AddSingleton(db.Clusters);
         Services.AddSingleton<Microsoft.Extensions.Configuration.IConfiguration>(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build());
         Services.AddScoped<CurrentProject>();
         Services.AddSingleton<Microsoft.AspNetCore.Http.IHttpContextAccessor, Microsoft.AspNetCore.Http.HttpContextAccessor>();
