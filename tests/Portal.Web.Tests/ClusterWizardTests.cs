@@ -1,6 +1,4 @@
-using System.Security.Claims;
 using Microsoft.AspNetCore.Components;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Data.Entities;
 using Portal.Data.Services;
@@ -203,33 +201,5 @@ public sealed class ClusterWizardTests(PortalDatabase db) : PortalTest(db)
         page.Press("wizard-next");
         page.WaitForAssertion(() => Assert.Single(page.FindAll("input[data-testid='pod-cidr']")));
         return page;
-    }
-
-    /// <summary>
-    /// Signs in a new customer whose only project is new too (with shadowport when asked), so what the wizard
-    /// finds — networks, subnets, clusters — is only what the test made.
-    /// </summary>
-    private async Task<string> UseNewProjectAsync(bool shadowport = false)
-    {
-        var projectId = Guid.NewGuid().ToString("N");
-        await Db.Projects.EnsureAsync(projectId, PortalDatabase.Unique("k8s"));
-        var userId = "user-" + projectId[..12];
-        var email = userId + "@test.local";
-        using (var scope = Db.Services.CreateScope())
-        {
-            var users = scope.ServiceProvider.GetRequiredService<UserManager<PortalUser>>();
-            var created = await users.CreateAsync(new PortalUser { Id = userId, UserName = email, Email = email, EmailConfirmed = true, DisplayName = userId });
-            Assert.True(created.Succeeded, string.Join("; ", created.Errors.Select(e => e.Description)));
-        }
-        await Db.Projects.AddMemberAsync(projectId, userId, owner: true);
-        if (shadowport)
-        {
-            await Db.Services.GetRequiredService<SupportService>().SetShadowportAsync(
-                new Actor(DemoData.SupportId, DemoData.SupportEmail, null, true), projectId, true, "TEST-1");
-        }
-        Authorization.SetAuthorized(email);
-        Authorization.SetClaims(new Claim(ClaimTypes.NameIdentifier, userId));
-        await Services.GetRequiredService<CurrentProject>().ReloadAsync();
-        return projectId;
     }
 }
