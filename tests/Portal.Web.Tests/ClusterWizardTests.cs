@@ -161,6 +161,21 @@ public sealed class ClusterWizardTests(PortalDatabase db) : PortalTest(db)
     }
 
     [Fact]
+    public async Task A_name_taken_meanwhile_takes_the_user_back_to_the_name()
+    {
+        UseCulture("en-US");
+        var projectId = await UseNewProjectAsync();
+        var name = PortalDatabase.Unique("taken");
+        var page = OpenNetworkStep(name);
+        await Db.Clusters.CreateAsync(projectId, new ClusterCreate { Name = name });
+
+        page.Press("wizard-next");
+
+        page.WaitForAssertion(() => Assert.Equal($"The project already has a cluster named «{name}».", page.Field("cluster-name").FieldError()));
+        Assert.Empty(page.TestIds("cluster-review"));
+    }
+
+    [Fact]
     public async Task Create_writes_the_cluster_as_pending_and_opens_its_page()
     {
         UseCulture("ru-RU");
