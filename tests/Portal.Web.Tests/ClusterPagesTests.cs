@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Portal.Data.Entities;
 using Portal.Data.Services;
 using Portal.Web.Components.Pages.Kubernetes;
@@ -84,6 +86,29 @@ public sealed class ClusterPagesTests(PortalDatabase db) : PortalTest(db)
             Assert.Contains(page.TestIds("cluster-event"), e => e.Text().Contains("Удаление запрошено пользователем"));
         });
         Assert.True((await Db.Clusters.GetAsync(projectId, cluster.Id)).Cluster.DeleteRequested);
+    }
+
+    [Fact]
+    public async Task The_cluster_page_follows_the_change_feed_without_a_reload()
+    {
+        UseCulture("ru-RU");
+        var projectId = await UseNewProjectAsync();
+        var cluster = await Db.Clusters.CreateAsync(projectId, new ClusterCreate { Name = PortalDatabase.Unique("live") }, Anna);
+        var page = RenderWithProviders<ClusterPage>(p => p.Add(x => x.ClusterId, cluster.Id));
+        page.WaitForAssertion(() => Assert.Equal("Ожидание", page.TestId("cluster-phase").Text()));
+
+        // Only this test runs the feed (the publisher's NOTIFYs and the listener), as the app's host does.
+        var feed = Db.Services.GetServices<IHostedService>().ToList();
+        foreach (var service in feed) await service.StartAsync(CancellationToken.None);
+        try
+        {
+            await Db.Clusters.DeleteAsync(projectId, cluster.Id, Anna);
+            page.WaitForAssertion(() => Assert.Equal("Удаление", page.TestId("cluster-phase").Text()));
+        }
+        finally
+        {
+            foreach (var service in feed) await service.StopAsync(CancellationToken.None);
+        }
     }
 
     [Theory]
