@@ -24,6 +24,7 @@ public sealed class PortalDatabase : IAsyncLifetime
     public SubnetService Subnets => Services.GetRequiredService<SubnetService>();
     public PortService Ports => Services.GetRequiredService<PortService>();
     public ProjectService Projects => Services.GetRequiredService<ProjectService>();
+    public ClusterService Clusters => Services.GetRequiredService<ClusterService>();
     public ChangeFeed Feed => Services.GetRequiredService<ChangeFeed>();
 
     public static string ProjectId => DemoData.DemoProjectId;

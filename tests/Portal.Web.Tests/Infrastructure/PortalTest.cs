@@ -3,6 +3,7 @@ using System.Security.Claims;
 using Bunit.TestDoubles;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Rendering;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 using MudBlazor.Services;
@@ -41,6 +42,7 @@ public abstract class PortalTest : BunitContext, IAsyncLifetime
         Services.AddSingleton(db.Feed);
         Services.AddSingleton(db.Services.GetRequiredService<SupportService>());
         Services.AddSingleton(db.Services.GetRequiredService<AuditService>());
+        Services.AddSingleton(db.Clusters);
         Services.AddSingleton<Microsoft.Extensions.Configuration.IConfiguration>(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build());
         Services.AddScoped<CurrentProject>();
         Services.AddSingleton<Microsoft.AspNetCore.Http.IHttpContextAccessor, Microsoft.AspNetCore.Http.HttpContextAccessor>();
@@ -62,6 +64,34 @@ public abstract class PortalTest : BunitContext, IAsyncLifetime
     }
 
     protected PortalDatabase Db { get; }
+
+    /// <summary>
+    /// Signs in a new customer whose only project is new too (with shadowport when asked), so what the wizard
+    /// finds — networks, subnets, clusters — is only what the test made.
+    /// </summary>
+    protected async Task<string> UseNewProjectAsync(bool shadowport = false)
+    {
+        var projectId = Guid.NewGuid().ToString("N");
+        await Db.Projects.EnsureAsync(projectId, PortalDatabase.Unique("k8s"));
+        var userId = "user-" + projectId[..12];
+        var email = userId + "@test.local";
+        using (var scope = Db.Services.CreateScope())
+        {
+            var users = scope.ServiceProvider.GetRequiredService<UserManager<PortalUser>>();
+            var created = await users.CreateAsync(new PortalUser { Id = userId, UserName = email, Email = email, EmailConfirmed = true, DisplayName = userId });
+            Assert.True(created.Succeeded, string.Join("; ", created.Errors.Select(e => e.Description)));
+        }
+        await Db.Projects.AddMemberAsync(projectId, userId, owner: true);
+        if (shadowport)
+        {
+            await Db.Services.GetRequiredService<SupportService>().SetShadowportAsync(
+                new Actor(DemoData.SupportId, DemoData.SupportEmail, null, true), projectId, true, "TEST-1");
+        }
+        Authorization.SetAuthorized(email);
+        Authorization.SetClaims(new Claim(ClaimTypes.NameIdentifier, userId));
+        await Services.GetRequiredService<CurrentProject>().ReloadAsync();
+        return projectId;
+    }
 
     protected static string ProjectId => PortalDatabase.ProjectId;
 
