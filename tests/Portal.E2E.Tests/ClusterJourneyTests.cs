@@ -53,7 +53,7 @@ public sealed class ClusterJourneyTests(PortalAppFixture app, ITestOutputHelper 
                 await page.Locator(".mud-popover-open .mud-list-item", new() { HasText = "Создать новую сеть" }).ClickAsync();
             }
             await Expect(page.Locator("[data-testid=new-network]")).ToContainTextAsync($"{name}-net");
-            await Expect(page.Locator("[data-testid=external-ip] input")).ToBeCheckedAsync();
+            await Expect(page.Locator("[data-testid=external-ip]")).ToBeCheckedAsync();
             await page.Locator("[data-testid=wizard-next]").ClickAsync();
 
             step = "4. the review names what will be created; «Создать»";
