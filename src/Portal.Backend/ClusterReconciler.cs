@@ -51,7 +51,9 @@ public sealed class ClusterReconciler(
                     await claim.AdvanceAsync(ClusterPhase.WaitingForAgents, "Event.NodesRequested", nodes.Count);
                     return;
                 case ClusterPhase.WaitingForAgents:
-                    var (ready, total) = await workflow.ReadinessAsync(cluster.Id, ct);
+                    var all = await workflow.NodesAsync(cluster.Id, ct);
+                    var waiting = all.Where(n => !n.Ready).ToList();
+                    var (ready, total) = (all.Count - waiting.Count, all.Count);
                     CrashIfAsked(step);
                     if (total > 0 && ready == total)
                     {
@@ -65,7 +67,6 @@ public sealed class ClusterReconciler(
                     else
                     {
                         // Nodes whose start was lost (the process that started them died) are started again.
-                        var waiting = (await workflow.NodesAsync(cluster.Id, ct)).Where(n => !n.Ready).ToList();
                         await provisioner.EnsureNodesAsync(cluster, waiting, ct);
                         await claim.RequeueAsync(backend.Value.AgentPollInterval);
                     }

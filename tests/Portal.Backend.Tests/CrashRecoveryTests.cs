@@ -1,10 +1,10 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Ip;
 using Portal.Data.Entities;
 using Portal.Data.Services;
+using Portal.E2E.Tests;
 using Xunit.Abstractions;
 
 namespace Portal.Backend.Tests;
@@ -59,17 +59,17 @@ public sealed class CrashRecoveryTests(BackendFixture f, ITestOutputHelper outpu
     /// <summary>Starts the portal configured to kill itself in <paramref name="step"/> and waits until it has.</summary>
     private async Task RunUntilCrashAsync(string step)
     {
-        using var app = new PortalProcess(f.ConnectionString, crashInStep: step);
+        await using var app = StartPortal(step);
         var exited = await app.WaitForExitAsync(ProcessDeadline);
-        output.WriteLine($"--- run crashing in {step} ---{Environment.NewLine}{app.Log}");
-        Assert.True(exited, $"The portal did not crash in step {step} within {ProcessDeadline.TotalSeconds} s.{Environment.NewLine}{app.Log}");
-        Assert.Contains($"crashing in step {step}", app.Log);
+        output.WriteLine($"--- run crashing in {step} ---{Environment.NewLine}{app.RecentLog(60)}");
+        Assert.True(exited, $"The portal did not crash in step {step} within {ProcessDeadline.TotalSeconds} s.{Environment.NewLine}{app.RecentLog(60)}");
+        Assert.Contains($"crashing in step {step}", app.RecentLog(60));
     }
 
     /// <summary>Starts the portal without a crash and waits until <paramref name="done"/> holds, then stops it.</summary>
     private async Task RunUntilAsync(Func<Portal.Data.PortalDbContext, Task<bool>> done)
     {
-        using var app = new PortalProcess(f.ConnectionString, crashInStep: "");
+        await using var app = StartPortal("");
         var deadline = Stopwatch.StartNew();
         while (true)
         {
@@ -77,83 +77,20 @@ public sealed class CrashRecoveryTests(BackendFixture f, ITestOutputHelper outpu
             {
                 if (await done(db)) return;
             }
-            Assert.False(app.HasExited, $"The portal exited.{Environment.NewLine}{app.Log}");
-            Assert.True(deadline.Elapsed < ProcessDeadline, $"Not done within {ProcessDeadline.TotalSeconds} s.{Environment.NewLine}{app.Log}");
+            Assert.False(app.HasExited, $"The portal exited.{Environment.NewLine}{app.RecentLog(60)}");
+            Assert.True(deadline.Elapsed < ProcessDeadline, $"Not done within {ProcessDeadline.TotalSeconds} s.{Environment.NewLine}{app.RecentLog(60)}");
             // Polling interval only; the deadline above bounds the wait.
             await Task.Delay(100);
         }
     }
 
-    /// <summary>Portal.Web of the same build configuration as the tests, as its own process on the test database.</summary>
-    private sealed class PortalProcess : IDisposable
-    {
-        private readonly Process _process;
-        private readonly ConcurrentQueue<string> _log = new();
-
-        public PortalProcess(string connectionString, string crashInStep)
+    /// <summary>Portal.Web on the test database with fast workers and simulated nodes, killing itself in <paramref name="crashInStep"/>.</summary>
+    private PortalWebProcess StartPortal(string crashInStep) =>
+        new("http://127.0.0.1:0", f.ConnectionString, new Dictionary<string, string>
         {
-            var dll = WebDll();
-            var start = new ProcessStartInfo("dotnet")
-            {
-                WorkingDirectory = Path.GetDirectoryName(dll)!,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            start.ArgumentList.Add(dll);
-            start.ArgumentList.Add("--urls");
-            start.ArgumentList.Add("http://127.0.0.1:0");
-            start.Environment["ConnectionStrings__Portal"] = connectionString;
-            start.Environment["Portal__MigrateOnStart"] = "true";
-            start.Environment["Portal__Backend__CrashInStep"] = crashInStep;
-            start.Environment["Portal__Backend__SimulatedBootTime"] = "00:00:00";
-            start.Environment["Portal__Backend__AgentPollInterval"] = "00:00:00.050";
-            start.Environment["Portal__Backend__PollInterval"] = "00:00:00.200";
-            start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
-            _process = new Process { StartInfo = start };
-            _process.OutputDataReceived += (_, e) => { if (e.Data is not null) _log.Enqueue(e.Data); };
-            _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) _log.Enqueue(e.Data); };
-            _process.Start();
-            _process.BeginOutputReadLine();
-            _process.BeginErrorReadLine();
-        }
-
-        public bool HasExited => _process.HasExited;
-
-        public string Log => string.Join(Environment.NewLine, _log.TakeLast(60));
-
-        public async Task<bool> WaitForExitAsync(TimeSpan within)
-        {
-            using var timeout = new CancellationTokenSource(within);
-            try
-            {
-                await _process.WaitForExitAsync(timeout.Token);
-                return true;
-            }
-            catch (OperationCanceledException)
-            {
-                return false;
-            }
-        }
-
-        public void Dispose()
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                _process.WaitForExit();
-            }
-            _process.Dispose();
-        }
-
-        private static string WebDll()
-        {
-            var dir = new DirectoryInfo(AppContext.BaseDirectory);
-            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Portal.sln"))) dir = dir.Parent;
-            var configuration = AppContext.BaseDirectory.Contains("/bin/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
-            var dll = Path.Combine(dir?.FullName ?? throw new InvalidOperationException("Portal.sln not found above the tests."),
-                "src", "Portal.Web", "bin", configuration, "net10.0", "Portal.Web.dll");
-            return File.Exists(dll) ? dll : throw new InvalidOperationException($"{dll} is missing: build Portal.sln -c {configuration} first (./test does).");
-        }
-    }
+            ["Portal__Backend__CrashInStep"] = crashInStep,
+            ["Portal__Backend__SimulatedBootTime"] = "00:00:00",
+            ["Portal__Backend__AgentPollInterval"] = "00:00:00.050",
+            ["Portal__Backend__PollInterval"] = "00:00:00.200",
+        });
 }

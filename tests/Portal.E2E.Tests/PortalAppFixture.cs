@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -19,11 +18,9 @@ public sealed class PortalAppFixture : IAsyncLifetime
     /// <summary>Deadline for the app to answer GET / with 200 (migrations and seeding run before it listens).</summary>
     private static readonly TimeSpan StartDeadline = TimeSpan.FromSeconds(60);
 
-    private const int LogLines = 400;
-    private readonly ConcurrentQueue<string> _log = new();
     private string _adminConnectionString = "";
     private string _database = "";
-    private Process? _app;
+    private PortalWebProcess? _app;
     private IPlaywright? _playwright;
     private IBrowser? _browser;
 
@@ -47,8 +44,6 @@ public sealed class PortalAppFixture : IAsyncLifetime
                 $"The browser tests drive Debian's Chromium at {ChromiumPath}, which is missing: apt-get install chromium (./test installs it when run as root).");
         }
 
-        var webDll = FindWebDll();
-
         _database = "portal_e2e_" + Guid.NewGuid().ToString("N")[..12];
         await using (var admin = new NpgsqlConnection(_adminConnectionString))
         {
@@ -62,7 +57,7 @@ public sealed class PortalAppFixture : IAsyncLifetime
         try
         {
             BaseUrl = $"http://127.0.0.1:{FreePort()}";
-            StartApp(webDll, appConnectionString);
+            _app = new PortalWebProcess(BaseUrl, appConnectionString, new Dictionary<string, string> { ["Portal__SeedDemoData"] = "true" });
             await WaitForAppAsync();
             await LaunchBrowserAsync();
         }
@@ -96,23 +91,8 @@ public sealed class PortalAppFixture : IAsyncLifetime
         _playwright?.Dispose();
         _playwright = null;
 
-        if (_app is not null)
-        {
-            try
-            {
-                if (!_app.HasExited)
-                {
-                    _app.Kill(entireProcessTree: true);
-                    await _app.WaitForExitAsync();
-                }
-            }
-            catch (InvalidOperationException)
-            {
-                // Already gone.
-            }
-            _app.Dispose();
-            _app = null;
-        }
+        if (_app is not null) await _app.DisposeAsync();
+        _app = null;
 
         if (_database.Length > 0)
         {
@@ -146,75 +126,13 @@ public sealed class PortalAppFixture : IAsyncLifetime
         page.WaitForSelectorAsync("#portal-interactive[data-ready=true]", new() { State = WaitForSelectorState.Attached, Timeout = Deadline });
 
     /// <summary>The app's most recent stdout/stderr lines, for failure messages.</summary>
-    public string RecentLog(int lines = 150)
-    {
-        var all = _log.ToArray();
-        return string.Join(Environment.NewLine, all.Skip(Math.Max(0, all.Length - lines)));
-    }
-
-    /// <summary>The Portal.Web build of the same configuration (Debug/Release) as this test assembly.</summary>
-    private static string FindWebDll()
-    {
-        var baseDir = AppContext.BaseDirectory;
-        var root = new DirectoryInfo(baseDir);
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Portal.sln"))) root = root.Parent;
-        if (root is null) throw new InvalidOperationException($"Could not find the repository root (the folder with Portal.sln) above {baseDir}.");
-
-        var normalized = baseDir.Replace('\\', '/');
-        var configuration = normalized.Contains("/bin/Release/", StringComparison.Ordinal) ? "Release"
-            : normalized.Contains("/bin/Debug/", StringComparison.Ordinal) ? "Debug"
-            : throw new InvalidOperationException($"Cannot tell the build configuration from the test output path {baseDir} (expected /bin/Release/ or /bin/Debug/).");
-
-        var dll = Path.Combine(root.FullName, "src", "Portal.Web", "bin", configuration, "net10.0", "Portal.Web.dll");
-        if (!File.Exists(dll))
-        {
-            throw new InvalidOperationException(
-                $"{dll} does not exist: build the solution first (dotnet build Portal.sln -c {configuration}; ./test does this).");
-        }
-        return dll;
-    }
+    public string RecentLog(int lines = 150) => _app?.RecentLog(lines) ?? "";
 
     private static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private void StartApp(string webDll, string connectionString)
-    {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = Path.GetDirectoryName(webDll)!,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(webDll);
-        start.ArgumentList.Add("--urls");
-        start.ArgumentList.Add(BaseUrl);
-        start.Environment["ConnectionStrings__Portal"] = connectionString;
-        start.Environment["Portal__MigrateOnStart"] = "true";
-        start.Environment["Portal__SeedDemoData"] = "true";
-        // Development serves MudBlazor's static assets from the build output (no publish step).
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
-        start.Environment.Remove("ASPNETCORE_URLS");
-        start.Environment.Remove("DOTNET_URLS");
-
-        var app = new Process { StartInfo = start, EnableRaisingEvents = true };
-        app.OutputDataReceived += (_, e) => Append("out", e.Data);
-        app.ErrorDataReceived += (_, e) => Append("err", e.Data);
-        if (!app.Start()) throw new InvalidOperationException($"Could not start dotnet {webDll}.");
-        _app = app;
-        app.BeginOutputReadLine();
-        app.BeginErrorReadLine();
-    }
-
-    private void Append(string stream, string? line)
-    {
-        if (line is null) return;
-        _log.Enqueue($"[{DateTime.Now:HH:mm:ss.fff} {stream}] {line}");
-        while (_log.Count > LogLines && _log.TryDequeue(out _)) { }
     }
 
     private async Task WaitForAppAsync()

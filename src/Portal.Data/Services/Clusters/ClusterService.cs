@@ -191,15 +191,15 @@ public sealed class ClusterService(
     /// </summary>
     public async Task ReportNodeAsync(Guid nodeId, bool ready, long observedGeneration, CancellationToken ct = default)
     {
+        // One statement: heartbeats are the most frequent write of running clusters.
         await using var db = await dbs.CreateDbContextAsync(ct);
-        var now = clock.GetUtcNow();
-        var projectId = await db.ClusterNodes.Where(n => n.Id == nodeId)
-            .Join(db.Clusters, n => n.ClusterId, c => c.Id, (n, c) => c.ProjectId).FirstOrDefaultAsync(ct);
-        if (projectId is null) return;
-        await db.ClusterNodes.Where(n => n.Id == nodeId).ExecuteUpdateAsync(u => u
-            .SetProperty(n => n.Ready, ready).SetProperty(n => n.LastHeartbeat, now)
-            .SetProperty(n => n.ObservedGeneration, observedGeneration), ct);
-        changes.Changed(projectId, Tables.Clusters);
+        var projectId = await db.Database.SqlQuery<string>($"""
+            UPDATE cluster_nodes n SET ready = {ready}, last_heartbeat = {clock.GetUtcNow()}, observed_generation = {observedGeneration}
+              FROM clusters c WHERE n.id = {nodeId} AND c.id = n.cluster_id
+            RETURNING c.project_id AS "Value"
+            """).ToListAsync(ct);
+        if (projectId.Count == 0) return;
+        changes.Changed(projectId[0], Tables.Clusters);
         signal.Raise();
     }
 

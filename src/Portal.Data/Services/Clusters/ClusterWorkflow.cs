@@ -237,15 +237,7 @@ public sealed class ClusterWorkflow(
         return nodes;
     }
 
-    /// <summary>How many of the cluster's nodes report ready, of how many.</summary>
-    public async Task<(int Ready, int Total)> ReadinessAsync(Guid clusterId, CancellationToken ct = default)
-    {
-        await using var db = await dbs.CreateDbContextAsync(ct);
-        var counts = await db.ClusterNodes.Where(n => n.ClusterId == clusterId)
-            .GroupBy(n => 1).Select(g => new { Ready = g.Count(n => n.Ready), Total = g.Count() }).FirstOrDefaultAsync(ct);
-        return (counts?.Ready ?? 0, counts?.Total ?? 0);
-    }
-
+    /// <summary>The cluster's nodes as their agents last reported them.</summary>
     public async Task<IReadOnlyList<ClusterNode>> NodesAsync(Guid clusterId, CancellationToken ct = default)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
