@@ -27,7 +27,9 @@ await using (var connection = new NpgsqlConnection(admin))
     await new NpgsqlCommand($"CREATE DATABASE {database}", connection).ExecuteNonQueryAsync();
 }
 var connectionString = new NpgsqlConnectionStringBuilder(admin) { Database = database, MaxPoolSize = 50 }.ConnectionString;
-var services = new ServiceCollection().AddLogging().AddPortalData(connectionString).AddPortalBackend(runWorkers: false);
+var services = new ServiceCollection().AddLogging().AddPortalData(connectionString).AddPortalBackend(runWorkers: false, serveAgents: false);
+// The workflow alone: nodes without agents report ready at once (bench/run agents measures the agents).
+services.Configure<Portal.Backend.Agents.AgentOptions>(o => o.Provisioner = "simulated");
 services.Configure<BackendOptions>(o =>
 {
     o.SimulatedBootTime = TimeSpan.Zero;

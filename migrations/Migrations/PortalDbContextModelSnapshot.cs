@@ -351,6 +351,12 @@ namespace Portal.Migrations.Migrations
                         .HasColumnType("inet")
                         .HasColumnName("floating_ip");
 
+                    b.Property<string>("JoinToken")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("join_token");
+
                     b.Property<string>("KubernetesVersion")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -419,6 +425,10 @@ namespace Portal.Migrations.Migrations
                     b.HasKey("Id")
                         .HasName("pk_clusters");
 
+                    b.HasIndex("JoinToken")
+                        .IsUnique()
+                        .HasDatabaseName("ix_clusters_join_token");
+
                     b.HasIndex("NextAttemptAt")
                         .HasDatabaseName("ix_clusters_next_attempt_at")
                         .HasFilter("phase NOT IN ('Running', 'Failed') OR delete_requested");
@@ -484,6 +494,30 @@ namespace Portal.Migrations.Migrations
                     b.ToTable("cluster_events", (string)null);
                 });
 
+            modelBuilder.Entity("Portal.Data.Entities.ClusterGeneration", b =>
+                {
+                    b.Property<Guid>("ClusterId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("cluster_id");
+
+                    b.Property<long>("CheckId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("check_id");
+
+                    b.Property<DateTimeOffset?>("CheckRequestedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("check_requested_at");
+
+                    b.Property<long>("Generation")
+                        .HasColumnType("bigint")
+                        .HasColumnName("generation");
+
+                    b.HasKey("ClusterId")
+                        .HasName("pk_cluster_generations");
+
+                    b.ToTable("cluster_generations", (string)null);
+                });
+
             modelBuilder.Entity("Portal.Data.Entities.ClusterNode", b =>
                 {
                     b.Property<Guid>("Id")
@@ -491,6 +525,27 @@ namespace Portal.Migrations.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("id")
                         .HasDefaultValueSql("gen_random_uuid()");
+
+                    b.PrimitiveCollection<string[]>("AgentErrors")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("agent_errors");
+
+                    b.Property<string>("AgentVersion")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("agent_version");
+
+                    b.Property<long>("CheckId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("check_id");
+
+                    b.Property<string>("CheckResults")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("check_results")
+                        .HasDefaultValueSql("'[]'::jsonb");
 
                     b.Property<Guid>("ClusterId")
                         .HasColumnType("uuid")
@@ -500,6 +555,10 @@ namespace Portal.Migrations.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
+                    b.Property<byte[]>("CredentialHash")
+                        .HasColumnType("bytea")
+                        .HasColumnName("credential_hash");
+
                     b.Property<long>("DesiredGeneration")
                         .HasColumnType("bigint")
                         .HasColumnName("desired_generation");
@@ -507,6 +566,10 @@ namespace Portal.Migrations.Migrations
                     b.Property<IPAddress>("IpAddress")
                         .HasColumnType("inet")
                         .HasColumnName("ip_address");
+
+                    b.Property<DateTimeOffset?>("JoinedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("joined_at");
 
                     b.Property<DateTimeOffset?>("LastHeartbeat")
                         .HasColumnType("timestamp with time zone")
@@ -530,6 +593,13 @@ namespace Portal.Migrations.Migrations
                         .HasColumnType("cidr")
                         .HasColumnName("pod_cidr");
 
+                    b.Property<string>("Pods")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("pods")
+                        .HasDefaultValueSql("'[]'::jsonb");
+
                     b.Property<Guid?>("PortId")
                         .HasColumnType("uuid")
                         .HasColumnName("port_id");
@@ -544,8 +614,16 @@ namespace Portal.Migrations.Migrations
                         .HasColumnType("character varying(16)")
                         .HasColumnName("role");
 
+                    b.Property<int>("RouteCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("route_count");
+
                     b.HasKey("Id")
                         .HasName("pk_cluster_nodes");
+
+                    b.HasIndex("CredentialHash")
+                        .IsUnique()
+                        .HasDatabaseName("ix_cluster_nodes_credential_hash");
 
                     b.HasIndex("PortId")
                         .HasDatabaseName("ix_cluster_nodes_port_id");
@@ -1250,6 +1328,16 @@ namespace Portal.Migrations.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_cluster_events_clusters_cluster_id");
+                });
+
+            modelBuilder.Entity("Portal.Data.Entities.ClusterGeneration", b =>
+                {
+                    b.HasOne("Portal.Data.Entities.Cluster", null)
+                        .WithOne()
+                        .HasForeignKey("Portal.Data.Entities.ClusterGeneration", "ClusterId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_cluster_generations_clusters_cluster_id");
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.ClusterNode", b =>

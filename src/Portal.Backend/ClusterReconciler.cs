@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Portal.Core.Errors;
 using Portal.Data.Entities;
+using Portal.Backend.Nodes;
 using Portal.Data.Services;
 
 namespace Portal.Backend;
@@ -39,9 +40,10 @@ public sealed class ClusterReconciler(
                         cluster.AutoNetwork ? ClusterService.AutoNetworkName(cluster.Name) : cluster.NetworkId?.ToString() ?? "");
                     return;
                 case ClusterPhase.Ports:
-                    var created = await workflow.EnsurePortsAsync(claim, ct);
+                    var (created, removed) = await workflow.EnsurePortsAsync(claim, ct);
                     CrashIfAsked(step);
-                    await claim.AdvanceAsync(ClusterPhase.Nodes, "Event.PortsCreated", created,
+                    if (removed.Count > 0) await claim.AdvanceAsync(ClusterPhase.Nodes, "Event.NodesRemoved", removed.Count, string.Join(", ", removed));
+                    else await claim.AdvanceAsync(ClusterPhase.Nodes, "Event.PortsCreated", created,
                         cluster.ApiAddress?.ToString() ?? "", cluster.FloatingIp?.ToString() ?? "");
                     return;
                 case ClusterPhase.Nodes:
@@ -67,7 +69,7 @@ public sealed class ClusterReconciler(
                     else
                     {
                         // Nodes whose start was lost (the process that started them died) are started again.
-                        await provisioner.EnsureNodesAsync(cluster, waiting, ct);
+                        await provisioner.EnsureNodesAsync(cluster, all, ct);
                         await claim.RequeueAsync(backend.Value.AgentPollInterval);
                     }
                     return;

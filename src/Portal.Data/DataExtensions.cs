@@ -48,6 +48,7 @@ public static class DataExtensions
         services.AddSingleton<ClusterSignal>();
         services.AddSingleton<ClusterService>();
         services.AddSingleton<ClusterWorkflow>();
+        services.AddSingleton<NodeAgentService>();
         services.AddSingleton<DemoData>();
         services.AddSingleton<ChangeFeed.ChangeFeed>();
         services.AddHostedService<ChangeFeed.ChangeFeedListener>();

@@ -30,6 +30,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
     public DbSet<Cluster> Clusters => Set<Cluster>();
     public DbSet<ClusterNode> ClusterNodes => Set<ClusterNode>();
+    public DbSet<ClusterGeneration> ClusterGenerations => Set<ClusterGeneration>();
     public DbSet<ClusterEvent> ClusterEvents => Set<ClusterEvent>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)

@@ -22,7 +22,9 @@ public sealed class BackendFixture : DatabaseFixture
 
     protected override void ConfigureServices(IServiceCollection services)
     {
-        services.AddPortalBackend(runWorkers: false);
+        services.AddPortalBackend(runWorkers: false, serveAgents: false);
+        // The workflow alone: nodes without agents report ready at once (the agents have tests of their own).
+        services.Configure<Agents.AgentOptions>(o => o.Provisioner = "simulated");
         services.Configure<BackendOptions>(o =>
         {
             o.SimulatedBootTime = TimeSpan.Zero;

@@ -22,6 +22,8 @@ public sealed class ClusterConfiguration : IEntityTypeConfiguration<Cluster>
         b.Property(c => c.Phase).HasMaxLength(32);
         b.Property(c => c.FailureKey).HasMaxLength(128);
         b.Property(c => c.CreatedBy).HasMaxLength(256);
+        b.Property(c => c.JoinToken).HasMaxLength(64);
+        b.HasIndex(c => c.JoinToken).IsUnique();
         b.HasOne<Project>().WithMany().HasForeignKey(c => c.ProjectId).OnDelete(DeleteBehavior.Restrict);
         // No foreign key to the network or subnet: the cluster's ports hold them (NetworkInUse names them), and the
         // workflow deletes an automatic network while a worker holds the cluster's row, which a key check would wait for.

@@ -37,6 +37,11 @@ public class Cluster
     /// <summary>Consecutive failed attempts of the current step, for backoff.</summary>
     public int Attempts { get; set; }
     public DateTimeOffset PhaseSince { get; set; }
+    /// <summary>
+    /// What an agent presents to register as one of the cluster's nodes (shown to the project's members, like a
+    /// kubeadm join token). Registering exchanges it for a per-node credential.
+    /// </summary>
+    public string JoinToken { get; set; } = "";
     public string CreatedBy { get; set; } = "";
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }

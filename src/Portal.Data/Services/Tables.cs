@@ -8,4 +8,6 @@ public static class Tables
     public const string Subnets = "subnets";
     public const string Ports = "ports";
     public const string Clusters = "clusters";
+    /// <summary>A cluster's agent snapshots changed (its generation was bumped): watches push the new ones.</summary>
+    public const string ClusterNetwork = "cluster_generations";
 }

@@ -105,12 +105,14 @@ public sealed class ClusterService(
             ExternalIp = plan.ExternalIp,
             NextAttemptAt = now,
             PhaseSince = now,
+            JoinToken = NewJoinToken(),
             CreatedBy = actor.Name,
             CreatedAt = now,
             UpdatedAt = now,
         };
         await using var db = await dbs.CreateDbContextAsync(ct);
         db.Clusters.Add(cluster);
+        db.ClusterGenerations.Add(new ClusterGeneration { ClusterId = cluster.Id });
         db.ClusterEvents.Add(new ClusterEvent
         {
             ClusterId = cluster.Id, At = now, Phase = ClusterPhase.Pending, MessageKey = "Event.Created",
@@ -157,6 +159,80 @@ public sealed class ClusterService(
         signal.Raise();
     }
 
+    /// <summary>
+    /// Changes the number of workers of a running cluster: the workflow adds the new nodes (ports, pod CIDRs,
+    /// agents) or removes the last ones with their ports, and every agent gets the new peers.
+    /// </summary>
+    public async Task ScaleAsync(string projectId, Guid clusterId, int workers, Actor? actor = null, CancellationToken ct = default)
+    {
+        actor ??= Actor.System;
+        ClusterRules.CheckWorkers(workers);
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var cluster = await db.Clusters.AsNoTracking().FirstOrDefaultAsync(c => c.Id == clusterId && c.ProjectId == projectId, ct)
+                      ?? throw NotFound(clusterId);
+        if (cluster.DeleteRequested) throw NeutronErrors.Conflict("Cluster.BeingDeleted", null, cluster.Name);
+        if (cluster.Phase != ClusterPhase.Running) throw NeutronErrors.Conflict("Cluster.NotRunning", null, cluster.Name);
+        if (workers == cluster.Workers) return;
+        if (workers > cluster.Workers && cluster.SubnetId is { } subnetId)
+        {
+            var free = (await subnets.GetAvailabilityAsync(projectId, subnetId, 1, ct)).Free;
+            if (free < workers - cluster.Workers)
+            {
+                var subnet = await db.Subnets.AsNoTracking().FirstAsync(s => s.Id == subnetId, ct);
+                throw NeutronErrors.Conflict("Cluster.ScaleNoRoom", "workers", SubnetService.DisplayName(subnet), free, workers - cluster.Workers);
+            }
+        }
+        var now = clock.GetUtcNow();
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        // One statement that only a running cluster passes, so a deletion or another change in between wins cleanly.
+        var changed = await db.Clusters.Where(c => c.Id == clusterId && c.Phase == ClusterPhase.Running && !c.DeleteRequested)
+            .ExecuteUpdateAsync(u => u.SetProperty(c => c.Workers, workers).SetProperty(c => c.Phase, ClusterPhase.Ports)
+                .SetProperty(c => c.PhaseSince, now).SetProperty(c => c.NextAttemptAt, now).SetProperty(c => c.Attempts, 0)
+                .SetProperty(c => c.UpdatedAt, now), ct);
+        if (changed == 0) throw NeutronErrors.Conflict("Cluster.NotRunning", null, cluster.Name);
+        db.ClusterEvents.Add(new ClusterEvent
+        {
+            ClusterId = clusterId, At = now, Phase = ClusterPhase.Ports, MessageKey = "Event.ScaleRequested",
+            Args = [actor.Name, cluster.Workers.ToString(System.Globalization.CultureInfo.InvariantCulture), workers.ToString(System.Globalization.CultureInfo.InvariantCulture)],
+        });
+        audit.Record(db, actor, projectId, "cluster.scale", "cluster", clusterId.ToString(), cluster.Name, $"{cluster.Workers} → {workers}", at: now);
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        changes.Changed(projectId, Tables.Clusters);
+        signal.Raise();
+    }
+
+    /// <summary>
+    /// Asks the cluster's agents to probe every pod from every pod (DESIGN.md §1 "network check"): a new check id in
+    /// the snapshots; each agent reports its results, which <see cref="GetAsync"/> gathers.
+    /// </summary>
+    public async Task<long> RequestNetworkCheckAsync(string projectId, Guid clusterId, Actor? actor = null, CancellationToken ct = default)
+    {
+        actor ??= Actor.System;
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var cluster = await db.Clusters.AsNoTracking().FirstOrDefaultAsync(c => c.Id == clusterId && c.ProjectId == projectId, ct)
+                      ?? throw NotFound(clusterId);
+        if (cluster.DeleteRequested) throw NeutronErrors.Conflict("Cluster.BeingDeleted", null, cluster.Name);
+        if (cluster.Phase != ClusterPhase.Running) throw NeutronErrors.Conflict("Cluster.NotRunning", null, cluster.Name);
+        var pods = (await db.ClusterNodes.Where(n => n.ClusterId == clusterId).Select(n => n.Pods).ToListAsync(ct)).Sum(p => p.Count);
+        if (pods < 2) throw NeutronErrors.Conflict("Cluster.CheckNeedsPods", null, pods);
+        var now = clock.GetUtcNow();
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var id = (await db.Database.SqlQuery<long>($"""
+            UPDATE cluster_generations SET check_id = check_id + 1, check_requested_at = {now}, generation = generation + 1
+             WHERE cluster_id = {clusterId} RETURNING check_id AS "Value"
+            """).ToListAsync(ct)).Single();
+        db.ClusterEvents.Add(new ClusterEvent
+        {
+            ClusterId = clusterId, At = now, Phase = cluster.Phase, MessageKey = "Event.CheckRequested",
+            Args = [actor.Name, pods.ToString(System.Globalization.CultureInfo.InvariantCulture)],
+        });
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        changes.Changed(projectId, Tables.Clusters, Tables.ClusterNetwork);
+        return id;
+    }
+
     public async Task<IReadOnlyList<ClusterRow>> ListAsync(string projectId, CancellationToken ct = default)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
@@ -176,13 +252,23 @@ public sealed class ClusterService(
         var row = await Rows(db, db.Clusters.Where(c => c.Id == clusterId && c.ProjectId == projectId)).FirstOrDefaultAsync(ct)
                   ?? throw NotFound(clusterId);
         var nodes = await db.ClusterNodes.Where(n => n.ClusterId == clusterId)
-            .OrderByDescending(n => n.Role == NodeRoles.Master).ThenBy(n => n.Ordinal)
-            .Select(n => new ClusterNodeRow(n.Id, n.Name, n.Role, n.IpAddress, n.PodCidr, n.Ready, n.LastHeartbeat, n.DesiredGeneration, n.ObservedGeneration))
-            .AsNoTracking().ToListAsync(ct);
+            .OrderByDescending(n => n.Role == NodeRoles.Master).ThenBy(n => n.Ordinal).AsNoTracking().ToListAsync(ct);
         var events = await db.ClusterEvents.Where(e => e.ClusterId == clusterId).OrderByDescending(e => e.Id).Take(maxEvents)
             .Select(e => new ClusterEventRow(e.Id, e.At, e.Phase, e.MessageKey, e.Args, e.Warning))
             .AsNoTracking().ToListAsync(ct);
-        return new ClusterDetail(row, nodes, events);
+        var generation = await db.ClusterGenerations.AsNoTracking().FirstOrDefaultAsync(g => g.ClusterId == clusterId, ct);
+        var joinToken = await db.Clusters.Where(c => c.Id == clusterId).Select(c => c.JoinToken).FirstAsync(ct);
+        NetworkCheckView? check = null;
+        if (generation is { CheckId: > 0 } g)
+        {
+            var answered = nodes.Where(n => n.CheckId == g.CheckId).ToList();
+            check = new NetworkCheckView(g.CheckId, g.CheckRequestedAt,
+                answered.SelectMany(n => n.CheckResults.Select(p => new NodeProbe(n.Name, p))).ToList(),
+                nodes.Sum(n => n.Pods.Count), answered.Count, nodes.Count);
+        }
+        var rows = nodes.Select(n => new ClusterNodeRow(n.Id, n.Name, n.Role, n.IpAddress, n.PodCidr, n.Ready, n.LastHeartbeat,
+            generation?.Generation ?? n.DesiredGeneration, n.ObservedGeneration, n.JoinedAt, n.AgentVersion, n.RouteCount, n.AgentErrors, n.Pods)).ToList();
+        return new ClusterDetail(row, rows, events, joinToken, generation?.Generation ?? 1, check);
     }
 
     /// <summary>
@@ -213,6 +299,9 @@ public sealed class ClusterService(
             .Where(c => c.BaseAddress.AddressFamily == AddressFamily.InterNetwork).Append(podCidr).Append(serviceCidr);
         return ClusterRules.FirstFree(ClusterRules.AutoNetworkSpace, ClusterRules.AutoSubnetPrefix, taken);
     }
+
+    /// <summary>192 random bits, hex: what an agent must present to join the cluster.</summary>
+    public static string NewJoinToken() => Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
 
     public static string AutoNetworkName(string clusterName) => clusterName + "-net";
 

@@ -63,8 +63,29 @@ public sealed record ClusterRow(
 
 public sealed record ClusterNodeRow(
     Guid Id, string Name, string Role, IPAddress? IpAddress, IPNetwork? PodCidr, bool Ready, DateTimeOffset? LastHeartbeat,
-    long DesiredGeneration, long ObservedGeneration);
+    long DesiredGeneration, long ObservedGeneration, DateTimeOffset? JoinedAt, string? AgentVersion, int RouteCount,
+    IReadOnlyList<string> AgentErrors, IReadOnlyList<NodePod> Pods);
 
 public sealed record ClusterEventRow(long Id, DateTimeOffset At, string Phase, string MessageKey, IReadOnlyList<string> Args, bool Warning);
 
-public sealed record ClusterDetail(ClusterRow Cluster, IReadOnlyList<ClusterNodeRow> Nodes, IReadOnlyList<ClusterEventRow> Events);
+/// <summary>
+/// A cluster with its nodes, its latest events, what its agents need to join (<see cref="JoinToken"/>), the generation
+/// of their snapshots, and the last network check.
+/// </summary>
+public sealed record ClusterDetail(ClusterRow Cluster, IReadOnlyList<ClusterNodeRow> Nodes, IReadOnlyList<ClusterEventRow> Events,
+    string JoinToken, long Generation, NetworkCheckView? Check);
+
+/// <summary>One probe of a network check and the node its source pod runs on.</summary>
+public sealed record NodeProbe(string SourceNode, PodProbe Probe);
+
+/// <summary>
+/// A network check: every pod probing every other pod over TCP; each listener answers with the source address it
+/// saw. <see cref="NoNat"/> holds when every reachable pair saw the source pod's own address.
+/// </summary>
+public sealed record NetworkCheckView(long Id, DateTimeOffset? RequestedAt, IReadOnlyList<NodeProbe> Probes, int Pods, int NodesAnswered, int Nodes)
+{
+    public int Pairs => Pods * (Pods - 1);
+    public int Reachable => Probes.Count(p => p.Probe.Reachable);
+    public bool NoNat => Probes.Where(p => p.Probe.Reachable).All(p => p.Probe.SeenSourceIp == p.Probe.SourceIp);
+    public bool Complete => NodesAnswered >= Nodes;
+}

@@ -117,9 +117,11 @@ public sealed class ClusterWorkflow(
     /// <summary>
     /// Step Ports: the node rows, a <c>k8s:master</c> or <c>k8s:node</c> port per node and the
     /// <c>k8s:loadbalancer</c> port of the API, with addresses from IPAM, and the floating-IP port on ext-net; all in
-    /// one transaction, and only those an earlier run did not write. Returns how many ports it created.
+    /// one transaction, and only those an earlier run did not write. Workers beyond the cluster's count (a scale-down)
+    /// are removed with their ports in the same transaction, which bumps the agents' generation so every peer drops
+    /// their routes. Returns how many ports it created and which nodes it removed.
     /// </summary>
-    public async Task<int> EnsurePortsAsync(ClusterClaim claim, CancellationToken ct = default)
+    public async Task<(int Created, IReadOnlyList<string> Removed)> EnsurePortsAsync(ClusterClaim claim, CancellationToken ct = default)
     {
         var cluster = claim.Cluster;
         if (cluster.NetworkId is not { } networkId || cluster.SubnetId is not { } subnetId)
@@ -130,6 +132,16 @@ public sealed class ClusterWorkflow(
         await using var tx = await db.Database.BeginTransactionAsync(ct);
 
         var nodes = await db.ClusterNodes.Where(n => n.ClusterId == cluster.Id).ToListAsync(ct);
+        var surplus = nodes.Where(n => n.Ordinal > (n.Role == NodeRoles.Master ? cluster.Masters : cluster.Workers)).ToList();
+        if (surplus.Count > 0)
+        {
+            var ports = surplus.Where(n => n.PortId != null).Select(n => n.PortId!.Value).ToList();
+            db.ClusterNodes.RemoveRange(surplus);
+            nodes.RemoveAll(surplus.Contains);
+            await db.SaveChangesAsync(ct);
+            await db.Ports.Where(p => ports.Contains(p.Id)).ExecuteDeleteAsync(ct);
+            await NodeAgentService.BumpAsync(db, cluster.Id, ct);
+        }
         foreach (var (role, count) in new[] { (NodeRoles.Master, cluster.Masters), (NodeRoles.Worker, cluster.Workers) })
         {
             for (var ordinal = 1; ordinal <= count; ordinal++)
@@ -208,13 +220,15 @@ public sealed class ClusterWorkflow(
         }
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        if (specs.Count > 0) changes.Changed(cluster.ProjectId, Tables.Ports, Tables.Clusters);
-        return specs.Count;
+        if (specs.Count > 0 || surplus.Count > 0) changes.Changed(cluster.ProjectId, Tables.Ports, Tables.Clusters);
+        if (surplus.Count > 0) changes.Changed(cluster.ProjectId, Tables.ClusterNetwork);
+        return (specs.Count, surplus.Select(n => n.Name).ToList());
     }
 
     /// <summary>
     /// Step Nodes, first half: gives every node without one a pod CIDR of the cluster's node size, next-fit from
-    /// the last one handed out, disjoint (the database's exclusion constraint backs this up).
+    /// the last one handed out, disjoint (the database's exclusion constraint backs this up). A node that joined
+    /// before it had one becomes a full peer now, so the generation is bumped with it.
     /// </summary>
     public async Task<IReadOnlyList<ClusterNode>> AssignPodCidrsAsync(ClusterClaim claim, CancellationToken ct = default)
     {
@@ -233,8 +247,23 @@ public sealed class ClusterWorkflow(
             taken.Add(next);
             last = next;
         }
+        if (!db.ChangeTracker.HasChanges()) return nodes;
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
         await db.SaveChangesAsync(ct);
+        await NodeAgentService.BumpAsync(db, cluster.Id, ct);
+        await tx.CommitAsync(ct);
+        changes.Changed(cluster.ProjectId, Tables.ClusterNetwork);
         return nodes;
+    }
+
+    /// <summary>Running clusters with their nodes (whose agents must run), and the ids of every cluster that exists.</summary>
+    public async Task<(IReadOnlyList<Cluster> Running, IReadOnlySet<Guid> Existing)> ClustersToSuperviseAsync(CancellationToken ct = default)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var running = await db.Clusters.Where(c => c.Phase == ClusterPhase.Running && !c.DeleteRequested)
+            .Include(c => c.Nodes.OrderBy(n => n.CreatedAt)).AsNoTracking().ToListAsync(ct);
+        var existing = await db.Clusters.Select(c => c.Id).ToListAsync(ct);
+        return (running, existing.ToHashSet());
     }
 
     /// <summary>The cluster's nodes as their agents last reported them.</summary>

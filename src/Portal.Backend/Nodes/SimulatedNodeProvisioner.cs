@@ -4,11 +4,12 @@ using Microsoft.Extensions.Options;
 using Portal.Data.Entities;
 using Portal.Data.Services;
 
-namespace Portal.Backend;
+namespace Portal.Backend.Nodes;
 
 /// <summary>
-/// Nodes that exist only as rows: each "agent" reports ready after <see cref="BackendOptions.SimulatedBootTime"/>,
-/// through the same call a real agent's heartbeat makes. Stands in until the node agents exist.
+/// Nodes without agents: each reports ready once, after <see cref="BackendOptions.SimulatedBootTime"/>, through the
+/// call a heartbeat makes. For measuring and testing the provisioning workflow alone (no liveness: nothing reports
+/// again, so run it with a long <c>NotReadyAfter</c>).
 /// </summary>
 public sealed class SimulatedNodeProvisioner(ClusterService clusters, IOptions<BackendOptions> options, TimeProvider clock,
     ILogger<SimulatedNodeProvisioner> logger) : INodeProvisioner
@@ -27,6 +28,8 @@ public sealed class SimulatedNodeProvisioner(ClusterService clusters, IOptions<B
     }
 
     public Task RemoveNodesAsync(Cluster cluster, CancellationToken ct) => Task.CompletedTask;
+
+    public Task RetainAsync(IReadOnlySet<Guid> clusters, CancellationToken ct) => Task.CompletedTask;
 
     private async Task BootAsync(ClusterNode node, TimeSpan boot)
     {

@@ -1,0 +1,101 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Portal.Agent.Dataplane;
+
+/// <summary>A pod: its name, its address (host-local from the node's pod CIDR), its netns and the host end of its veth.</summary>
+public sealed record PodRecord(string Name, string Ip, string? Netns, string? HostVeth);
+
+/// <summary>What the pod commands need to know of the node, written by the agent when it applies a snapshot.</summary>
+public sealed record NodeRecord(string Node, string Dataplane, string? Netns, string PodCidr, string Gateway, int Mtu);
+
+/// <summary>
+/// A node's persisted state in <c>&lt;state dir&gt;/&lt;node&gt;/</c>: <c>node.json</c> (written by the agent) and
+/// <c>pods.json</c> (host-local IPAM: a pod keeps its address across agent restarts). Writers hold an exclusive
+/// lock file, so the agent and a <c>pod add</c> never hand out one address twice; files are replaced atomically.
+/// </summary>
+public sealed class PodStore(string stateDirectory, string node)
+{
+    public string Directory { get; } = Path.Combine(stateDirectory, node);
+
+    private string PodsFile => Path.Combine(Directory, "pods.json");
+    private string NodeFile => Path.Combine(Directory, "node.json");
+
+    public static string DefaultStateDirectory => "/var/lib/portal-agent";
+
+    public IReadOnlyList<PodRecord> Pods() =>
+        File.Exists(PodsFile) ? JsonSerializer.Deserialize(File.ReadAllText(PodsFile), StoreJson.Default.ListPodRecord) ?? [] : [];
+
+    public NodeRecord? Node() =>
+        File.Exists(NodeFile) ? JsonSerializer.Deserialize(File.ReadAllText(NodeFile), StoreJson.Default.NodeRecord) : null;
+
+    public void SaveNode(NodeRecord record)
+    {
+        System.IO.Directory.CreateDirectory(Directory);
+        using var _ = Lock();
+        if (Node() == record) return;
+        WriteAtomically(NodeFile, JsonSerializer.Serialize(record, StoreJson.Default.NodeRecord));
+    }
+
+    /// <summary>Runs <paramref name="change"/> on the pod list under the lock and saves what it returns.</summary>
+    public async Task<T> UpdateAsync<T>(Func<List<PodRecord>, Task<(List<PodRecord> Pods, T Result)>> change)
+    {
+        System.IO.Directory.CreateDirectory(Directory);
+        using var _ = Lock();
+        var (pods, result) = await change([.. Pods()]);
+        WriteAtomically(PodsFile, JsonSerializer.Serialize(pods, StoreJson.Default.ListPodRecord));
+        return result;
+    }
+
+    /// <summary>The lowest address of the pod CIDR that is not the network, the gateway, the broadcast or taken.</summary>
+    public static IPAddress? FreeAddress(IPNetwork podCidr, IPAddress gateway, IEnumerable<PodRecord> pods)
+    {
+        var taken = pods.Select(p => p.Ip).ToHashSet();
+        var first = ToUInt(podCidr.BaseAddress);
+        var size = 1u << (32 - podCidr.PrefixLength);
+        for (var offset = 1u; offset < size - 1; offset++)
+        {
+            var candidate = ToAddress(first + offset);
+            if (candidate.Equals(gateway) || taken.Contains(candidate.ToString())) continue;
+            return candidate;
+        }
+        return null;
+    }
+
+    private static uint ToUInt(IPAddress a)
+    {
+        var b = a.GetAddressBytes();
+        return (uint)(b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3]);
+    }
+
+    private static IPAddress ToAddress(uint v) => new([(byte)(v >> 24), (byte)(v >> 16), (byte)(v >> 8), (byte)v]);
+
+    private FileStream Lock()
+    {
+        var path = Path.Combine(Directory, ".lock");
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (attempt < 200)
+            {
+                Thread.Sleep(25);
+            }
+        }
+    }
+
+    private static void WriteAtomically(string path, string text)
+    {
+        var temp = path + ".tmp";
+        File.WriteAllText(temp, text);
+        File.Move(temp, path, overwrite: true);
+    }
+}
+
+[JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+[JsonSerializable(typeof(List<PodRecord>))]
+[JsonSerializable(typeof(NodeRecord))]
+internal sealed partial class StoreJson : JsonSerializerContext;
