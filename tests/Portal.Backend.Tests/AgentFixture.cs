@@ -1,0 +1,122 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Portal.Agent;
+using Portal.Backend.Agents;
+using Portal.Data;
+using Portal.Data.Entities;
+using Portal.Data.Services;
+using Portal.Data.Tests;
+
+namespace Portal.Backend.Tests;
+
+/// <summary>
+/// The backend as it runs in the portal — workers, the agent protocol's gRPC server on a free loopback port, the
+/// liveness sweep, the change feed — on a fresh database, with fast heartbeats (1 s, NotReady after 3 s). Nodes
+/// are "external": the tests start real agents (Portal.Agent, simulated dataplane) in this process, over real gRPC.
+/// </summary>
+public sealed class AgentFixture : DatabaseFixture
+{
+    private readonly string _stateDirectory = Path.Combine(Path.GetTempPath(), "portal-agent-tests-" + Guid.NewGuid().ToString("N")[..8]);
+    private IHostedService[] _hosted = [];
+
+    public static readonly TimeSpan NotReadyAfter = TimeSpan.FromSeconds(3);
+
+    public ClusterService Clusters => Services.GetRequiredService<ClusterService>();
+    public Uri Server => Services.GetRequiredService<AgentServer>().Address ?? throw new InvalidOperationException("Agent server not started.");
+
+    protected override void ConfigureServices(IServiceCollection services)
+    {
+        services.AddLogging();
+        services.AddPortalBackend(runWorkers: true, serveAgents: true);
+        services.Configure<AgentOptions>(o =>
+        {
+            o.Provisioner = "external";
+            o.Port = 0;
+            o.HeartbeatInterval = TimeSpan.FromSeconds(1);
+            o.NotReadyAfter = NotReadyAfter;
+            o.LivenessSweep = TimeSpan.FromMilliseconds(250);
+        });
+        services.Configure<BackendOptions>(o =>
+        {
+            o.PollInterval = TimeSpan.FromMilliseconds(200);
+            o.AgentPollInterval = TimeSpan.FromMilliseconds(100);
+        });
+    }
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        await Services.GetRequiredService<DemoData>().SeedAsync();
+        _hosted = Services.GetServices<IHostedService>().ToArray();
+        foreach (var service in _hosted) await service.StartAsync(CancellationToken.None);
+    }
+
+    public override async Task DisposeAsync()
+    {
+        foreach (var service in _hosted.Reverse()) await service.StopAsync(CancellationToken.None);
+        if (Directory.Exists(_stateDirectory)) Directory.Delete(_stateDirectory, recursive: true);
+        await base.DisposeAsync();
+    }
+
+    /// <summary>Agents for <paramref name="nodes"/>, each with its own connection, until the handle is disposed (as a killed agent would stop).</summary>
+    public RunningAgents StartAgents(Cluster cluster, int pods, params string[] nodes)
+    {
+        var settings = new AgentSettings
+        {
+            Server = Server, JoinToken = cluster.JoinToken, Nodes = nodes, Dataplane = "simulated",
+            StateDirectory = Path.Combine(_stateDirectory, cluster.Id.ToString()), Pods = pods, MaxBackoff = TimeSpan.FromSeconds(1),
+        };
+        return new RunningAgents(settings);
+    }
+
+    public async Task<Cluster> ClusterAsync(Guid id)
+    {
+        await using var db = await Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+        return await db.Clusters.Include(c => c.Nodes).AsNoTracking().FirstAsync(c => c.Id == id);
+    }
+
+    public async Task<long> GenerationAsync(Guid clusterId)
+    {
+        await using var db = await Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+        return await db.ClusterGenerations.Where(g => g.ClusterId == clusterId).Select(g => g.Generation).FirstAsync();
+    }
+
+    /// <summary>Polls <paramref name="probe"/> until it returns true; fails with <paramref name="what"/> and the last state after the bound.</summary>
+    public static async Task EventuallyAsync(Func<Task<bool>> probe, Func<Task<string>> what, TimeSpan? within = null)
+    {
+        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(30));
+        while (!await probe())
+        {
+            if (DateTime.UtcNow > deadline) Assert.Fail("Timed out waiting: " + await what());
+            await Task.Delay(100);
+        }
+    }
+
+    public sealed class RunningAgents : IAsyncDisposable
+    {
+        private readonly CancellationTokenSource _stop = new();
+        private readonly StringWriter _log = new();
+        private readonly Task _run;
+
+        public RunningAgents(AgentSettings settings)
+        {
+            _run = Task.Run(() => AgentHost.RunAsync(settings, TextWriter.Synchronized(_log), _stop.Token));
+        }
+
+        public string Log => _log.ToString();
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync();
+            await _run;
+            _stop.Dispose();
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class AgentCollection : ICollectionFixture<AgentFixture>
+{
+    public const string Name = "agents";
+}
