@@ -63,7 +63,7 @@ public sealed class NetnsNodeProvisioner(
         await _lock.WaitAsync(ct);
         try
         {
-            await RemoveClusterAsync(cluster.Id.ToString("N")[..6], ct);
+            await RemoveClusterAsync(Short(cluster.Id), ct);
             var state = Path.Combine(options.Value.StateDirectory, cluster.Id.ToString());
             if (Directory.Exists(state)) Directory.Delete(state, recursive: true);
         }
@@ -75,7 +75,7 @@ public sealed class NetnsNodeProvisioner(
 
     public async Task RetainAsync(IReadOnlySet<Guid> clusters, CancellationToken ct)
     {
-        var keep = clusters.Select(c => c.ToString("N")[..6]).ToHashSet(StringComparer.Ordinal);
+        var keep = clusters.Select(Short).ToHashSet(StringComparer.Ordinal);
         var found = (await NamespacesAsync("pn-", ct)).Select(ns => ns.Split('-')[1]).Distinct().Where(c => !keep.Contains(c)).ToList();
         if (found.Count == 0) return;
         await _lock.WaitAsync(ct);
@@ -107,9 +107,12 @@ public sealed class NetnsNodeProvisioner(
     public static string Netns(Guid clusterId, ClusterNode node) =>
         $"{ClusterPrefix(clusterId)}{(node.Role == NodeRoles.Master ? 'm' : 'w')}{node.Ordinal}";
 
-    public static string Bridge(Guid clusterId) => "pb-" + clusterId.ToString("N")[..6];
+    public static string Bridge(Guid clusterId) => "pb-" + Short(clusterId);
 
-    private static string ClusterPrefix(Guid clusterId) => $"pn-{clusterId.ToString("N")[..6]}-";
+    public static string ClusterPrefix(Guid clusterId) => $"pn-{Short(clusterId)}-";
+
+    /// <summary>Six hex digits of the id's random tail (a version-7 id begins with its time, shared by clusters of the same hours).</summary>
+    private static string Short(Guid clusterId) => clusterId.ToString("N")[^6..];
 
     /// <summary>"pn-abcdef-w3" is a node; "pn-abcdef-w3-pod-1" is one of its pods.</summary>
     private static bool IsNodeNamespace(string ns) => ns.Count(c => c == '-') == 2;
