@@ -51,6 +51,7 @@ public sealed class AgentApi(NodeAgentService agents, AgentHub hub, IOptions<Age
         {
             return;
         }
+        if (hub.Stopping) throw new RpcException(new Status(StatusCode.Unavailable, "The backend is stopping; reconnect."));
         // The node left the cluster (removed, or the cluster deleted): the agent's next registration says so.
         throw new RpcException(new Status(StatusCode.NotFound, $"Node «{node.Name}» is no longer part of its cluster."));
     }

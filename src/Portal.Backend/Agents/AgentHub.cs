@@ -51,7 +51,7 @@ public sealed class AgentHub(NodeAgentService agents, ChangeFeed feed, ILogger<A
         var state = cluster.State ?? await ReloadAsync(cluster, ct);
         if (state is not null && (afterGeneration != state.Generation || !node.Ready)) watcher.Offer(state);
         else if (state is not null) watcher.Sent = state.Generation;
-        if (state is null || state.Nodes.All(n => n.Id != node.NodeId)) watcher.Complete();
+        if (state is null || state.Nodes.All(n => n.Id != node.NodeId) || Stopping) watcher.Complete();
         return watcher;
     }
 
@@ -144,6 +144,19 @@ public sealed class AgentHub(NodeAgentService agents, ChangeFeed feed, ILogger<A
             if (cluster.Watchers.Count > 0) return;
             _clusters.Remove(watcher.Node.ClusterId);
             cluster.Subscription?.Dispose();
+        }
+    }
+
+    /// <summary>True once the server is stopping: open watches have ended and new ones end at once.</summary>
+    public bool Stopping { get; private set; }
+
+    /// <summary>Ends every open watch, so that the server's shutdown does not wait for streams that never end on their own.</summary>
+    public void Stop()
+    {
+        lock (_lock)
+        {
+            Stopping = true;
+            foreach (var watcher in _clusters.Values.SelectMany(c => c.Watchers)) watcher.Complete();
         }
     }
 

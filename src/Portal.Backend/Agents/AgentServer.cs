@@ -51,6 +51,7 @@ public sealed class AgentServer(IServiceProvider services, IOptions<AgentOptions
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        services.GetRequiredService<AgentHub>().Stop();
         if (_app is not null) await _app.StopAsync(cancellationToken);
     }
 
