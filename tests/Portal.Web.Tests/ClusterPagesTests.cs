@@ -1,5 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Portal.Data.Entities;
 using Portal.Data.Services;
 using Portal.Web.Components.Pages.Kubernetes;
@@ -97,17 +95,10 @@ public sealed class ClusterPagesTests(PortalDatabase db) : PortalTest(db)
         var page = RenderWithProviders<ClusterPage>(p => p.Add(x => x.ClusterId, cluster.Id));
         page.WaitForAssertion(() => Assert.Equal("Ожидание", page.TestId("cluster-phase").Text()));
 
-        // Only this test runs the feed (the publisher's NOTIFYs and the listener), as the app's host does.
-        var feed = Db.Services.GetServices<IHostedService>().ToList();
-        foreach (var service in feed) await service.StartAsync(CancellationToken.None);
-        try
+        await using (await RunChangeFeedAsync())
         {
             await Db.Clusters.DeleteAsync(projectId, cluster.Id, Anna);
             page.WaitForAssertion(() => Assert.Equal("Удаление", page.TestId("cluster-phase").Text()));
-        }
-        finally
-        {
-            foreach (var service in feed) await service.StopAsync(CancellationToken.None);
         }
     }
 

@@ -1,7 +1,11 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using Portal.Backend;
+using Portal.Backend.Agents;
 using Portal.Data;
 using Portal.Data.ChangeFeed;
+using Portal.Data.Entities;
 using Portal.Data.Services;
 
 namespace Portal.Web.Tests.Infrastructure;
@@ -10,7 +14,9 @@ namespace Portal.Web.Tests.Infrastructure;
 /// A fresh, migrated and seeded database on the real PostgreSQL named by ConnectionStrings__Portal (a server whose
 /// user may create databases), as tests/Portal.Data.Tests does it. The pages work in the demo project
 /// (<see cref="CurrentProject"/>), so every test shares it and tells its own data apart by unique names.
-/// The change feed's listener is not started: a page re-renders only because of what its test does.
+/// The change feed's listener is not started: a page re-renders only because of what its test does. The backend's
+/// workflow is there but runs only when a test drives a cluster (<see cref="RunClusterUntilAsync"/>); its nodes are
+/// "external": they become ready only when the test reports for them as their agents would (<see cref="Agents"/>).
 /// </summary>
 public sealed class PortalDatabase : IAsyncLifetime
 {
@@ -26,6 +32,7 @@ public sealed class PortalDatabase : IAsyncLifetime
     public ProjectService Projects => Services.GetRequiredService<ProjectService>();
     public ClusterService Clusters => Services.GetRequiredService<ClusterService>();
     public ChangeFeed Feed => Services.GetRequiredService<ChangeFeed>();
+    public NodeAgentService Agents => Services.GetRequiredService<NodeAgentService>();
 
     public static string ProjectId => DemoData.DemoProjectId;
 
@@ -44,7 +51,10 @@ public sealed class PortalDatabase : IAsyncLifetime
             await create.ExecuteNonQueryAsync();
         }
         var connectionString = new NpgsqlConnectionStringBuilder(_adminConnectionString) { Database = _database }.ConnectionString;
-        _services = new ServiceCollection().AddPortalData(connectionString).BuildServiceProvider();
+        _services = new ServiceCollection().AddLogging().AddPortalData(connectionString)
+            .AddPortalBackend(runWorkers: false, serveAgents: false)
+            .Configure<AgentOptions>(o => o.Provisioner = "external")
+            .BuildServiceProvider();
         await _services.MigratePortalDatabaseAsync();
         await _services.GetRequiredService<DemoData>().SeedAsync();
         // Every test adds its own networks, subnets and ports to the demo project: room for all of them.
@@ -60,6 +70,49 @@ public sealed class PortalDatabase : IAsyncLifetime
         await admin.OpenAsync();
         await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {_database} WITH (FORCE)", admin);
         await drop.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>
+    /// Runs the backend's workflow steps of one cluster, as the workers would, until it is in <paramref name="phase"/>.
+    /// Other clusters of the shared database (earlier tests') are claimed and held untouched meanwhile, so this test
+    /// provisions only its own cluster; the claims are released at the end.
+    /// </summary>
+    public async Task RunClusterUntilAsync(Guid clusterId, string phase)
+    {
+        var workflow = Services.GetRequiredService<ClusterWorkflow>();
+        var reconciler = Services.GetRequiredService<ClusterReconciler>();
+        var dbs = Services.GetRequiredService<IDbContextFactory<PortalDbContext>>();
+        var held = new List<ClusterClaim>();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        try
+        {
+            while (true)
+            {
+                await using (var db = await dbs.CreateDbContextAsync())
+                {
+                    var cluster = await db.Clusters.AsNoTracking().FirstAsync(c => c.Id == clusterId);
+                    if (cluster.Phase == phase) return;
+                    if (cluster.Phase == ClusterPhase.Failed)
+                        throw new InvalidOperationException($"Cluster failed: {cluster.FailureKey} [{string.Join(", ", cluster.FailureArgs)}]");
+                }
+                if (DateTime.UtcNow > deadline) throw new TimeoutException($"Cluster {clusterId} did not reach {phase}.");
+                if (await workflow.ClaimNextAsync() is not { } claim)
+                {
+                    await Task.Delay(20); // its step is requeued for later (e.g. waiting for agents)
+                    continue;
+                }
+                if (claim.Cluster.Id != clusterId)
+                {
+                    held.Add(claim);
+                    continue;
+                }
+                await using (claim) await reconciler.ReconcileAsync(claim, CancellationToken.None);
+            }
+        }
+        finally
+        {
+            foreach (var claim in held) await claim.DisposeAsync();
+        }
     }
 
     /// <summary>A name no other test uses, e.g. "net-3f9a1c2b".</summary>

@@ -43,6 +43,7 @@ public abstract class PortalTest : BunitContext, IAsyncLifetime
         Services.AddSingleton(db.Services.GetRequiredService<SupportService>());
         Services.AddSingleton(db.Services.GetRequiredService<AuditService>());
         Services.AddSingleton(db.Clusters);
+        Services.AddSingleton(TimeProvider.System);
         Services.AddSingleton<Microsoft.Extensions.Configuration.IConfiguration>(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build());
         Services.AddScoped<CurrentProject>();
         Services.AddSingleton<Microsoft.AspNetCore.Http.IHttpContextAccessor, Microsoft.AspNetCore.Http.HttpContextAccessor>();
@@ -116,6 +117,25 @@ public abstract class PortalTest : BunitContext, IAsyncLifetime
         var reference = await host.InvokeAsync(() => dialogs.ShowAsync<TDialog>("dialog", parameters ?? [],
             new DialogOptions { MaxWidth = MaxWidth.Medium, FullWidth = true }));
         return (host, reference);
+    }
+
+    /// <summary>
+    /// Runs the change feed (the publisher's NOTIFYs and the listener), as the app's host does, until the result is
+    /// disposed: for the tests of pages that follow changes without a reload.
+    /// </summary>
+    protected async Task<IAsyncDisposable> RunChangeFeedAsync()
+    {
+        var services = Db.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().ToList();
+        foreach (var service in services) await service.StartAsync(CancellationToken.None);
+        return new Stopper(services);
+    }
+
+    private sealed class Stopper(List<Microsoft.Extensions.Hosting.IHostedService> services) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var service in services) await service.StopAsync(CancellationToken.None);
+        }
     }
 
     /// <summary>Loads the signed-in user and their project, as MainLayout does before it renders a page.</summary>

@@ -1,5 +1,9 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using Microsoft.Extensions.Localization;
 using MudBlazor;
+using Portal.Backend.Agents;
 using Portal.Data.Entities;
 using Portal.Data.Services;
 
@@ -38,4 +42,103 @@ public static class ClusterText
         }
         return l[e.MessageKey, args];
     }
+
+    /// <summary>
+    /// A node's agent as users think of it: ready; silent for too long (it reported before, so something broke); or not
+    /// heard from at all yet (a node still booting, or external nodes nobody has started an agent on).
+    /// </summary>
+    public static AgentLook Agent(IStringLocalizer<Ui> l, ClusterNodeRow node) =>
+        node.Ready ? new(l["AgentState.Ready"], Color.Success, "ready")
+        : node.LastHeartbeat is null ? new(l["AgentState.Waiting"], Color.Default, "waiting")
+        : new(l["AgentState.NotReady"], Color.Error, "not-ready");
+
+    /// <summary>«3 с назад»: heartbeats come every few seconds, so the age says more than the clock time.</summary>
+    public static string Ago(IStringLocalizer<Ui> l, DateTimeOffset at, DateTimeOffset now)
+    {
+        var age = now - at;
+        if (age < TimeSpan.FromSeconds(1)) return l["Ago.Now"];
+        if (age < TimeSpan.FromMinutes(1)) return l["Ago.Seconds", (int)age.TotalSeconds];
+        if (age < TimeSpan.FromHours(1)) return l["Ago.Minutes", (int)age.TotalMinutes];
+        if (age < TimeSpan.FromDays(1)) return l["Ago.Hours", (int)age.TotalHours];
+        return l["Ago.Days", (int)age.TotalDays];
+    }
+
+    /// <summary>Whether the agent still has to apply the cluster's latest snapshot (new peers, pods, a check).</summary>
+    public static bool Behind(ClusterNodeRow node) => node.ObservedGeneration < node.DesiredGeneration;
+
+    /// <summary>
+    /// Where agents reach the backend's gRPC service: <c>Portal:Agents:PublicUrl</c> when the operator set one (the
+    /// address nodes elsewhere can reach), otherwise the address the service listens on.
+    /// </summary>
+    public static string AgentUrl(AgentOptions options)
+    {
+        if (options.PublicUrl.Length > 0) return options.PublicUrl;
+        var host = IPAddress.TryParse(options.ListenAddress, out var address) && address.AddressFamily == AddressFamily.InterNetworkV6
+            ? $"[{options.ListenAddress}]"
+            : options.ListenAddress;
+        return $"http://{host}:{options.Port.ToString(CultureInfo.InvariantCulture)}";
+    }
+
+    /// <summary>The command that starts the agent of one node of the cluster on a Linux machine.</summary>
+    public static string AgentCommand(string agentUrl, string joinToken, string node) =>
+        $"Portal.Agent --server {agentUrl} --join-token {joinToken} --node {node} --dataplane linux";
+
+    /// <summary>
+    /// The network check's headline: while nodes are still answering, how many have; then how many pod pairs reached
+    /// each other and whether any connection arrived from another address than its pod's (NAT, which the Kubernetes
+    /// network model forbids).
+    /// </summary>
+    public static (string Text, Severity Severity) CheckSummary(IStringLocalizer<Ui> l, NetworkCheckView check)
+    {
+        if (!check.Complete) return (l["Check.Waiting", check.NodesAnswered, check.Nodes], Severity.Info);
+        var text = l["Check.Reachable", check.Reachable, check.Pairs].Value;
+        var unreachable = Math.Max(0, check.Pairs - check.Reachable);
+        if (unreachable > 0) text += ", " + l[Plural.Key("Check.Unreachable", unreachable), unreachable];
+        var nat = check.Probes.Where(p => p.Probe.Reachable && p.Probe.SeenSourceIp != p.Probe.SourceIp).ToList();
+        if (nat.Count > 0)
+        {
+            var first = nat[0];
+            var pair = l["Check.NatPair", $"{first.SourceNode}/{first.Probe.SourcePod}", $"{first.Probe.TargetNode}/{first.Probe.TargetPod}",
+                first.Probe.SeenSourceIp].Value;
+            if (nat.Count > 1) pair += " " + l["Check.NatMore", nat.Count - 1];
+            text += "; " + l["Check.Nat", pair];
+        }
+        else if (check.Reachable > 0)
+        {
+            text += ", " + l["Check.NoNat"];
+        }
+        var severity = unreachable > 0 ? Severity.Error : nat.Count > 0 ? Severity.Warning : Severity.Success;
+        return (text, severity);
+    }
+
+    /// <summary>A matrix cell's mark; NAT still reached the pod, so it is a tick (its colour and tooltip tell the rest).</summary>
+    public static string CellMark(CheckCell state) => state switch
+    {
+        CheckCell.Self => "—",
+        CheckCell.Ok or CheckCell.Nat => "✓",
+        CheckCell.Failed => "✗",
+        _ => "…",
+    };
+
+    /// <summary>A cell's tooltip: the source address the target saw, or why the connection failed (the agent's words).</summary>
+    public static string CellTip(IStringLocalizer<Ui> l, CheckCell state, PodProbe? probe) => (state, probe) switch
+    {
+        (CheckCell.Ok, { } p) => l["Check.CellOk", p.SeenSourceIp],
+        (CheckCell.Nat, { } p) => l["Check.CellNat", p.SeenSourceIp, p.SourceIp],
+        (CheckCell.Failed, { Error.Length: > 0 } p) => l["Check.CellFail", p.Error],
+        (CheckCell.Failed, _) => l["Check.CellFailNoReason"],
+        (CheckCell.Self, _) => "",
+        _ => l["Check.CellNone"],
+    };
+
+    public static string CellClass(CheckCell state) => state switch
+    {
+        CheckCell.Ok => "mud-success-text",
+        CheckCell.Nat => "mud-warning-text",
+        CheckCell.Failed => "mud-error-text",
+        _ => "",
+    };
 }
+
+/// <summary>How a node's agent state shows: its words, its chip colour and a stable name for tests and styles.</summary>
+public sealed record AgentLook(string Text, Color Color, string State);
