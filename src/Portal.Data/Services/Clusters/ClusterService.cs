@@ -264,7 +264,7 @@ public sealed class ClusterService(
             var answered = nodes.Where(n => n.CheckId == g.CheckId).ToList();
             check = new NetworkCheckView(g.CheckId, g.CheckRequestedAt,
                 answered.SelectMany(n => n.CheckResults.Select(p => new NodeProbe(n.Name, p))).ToList(),
-                nodes.Sum(n => n.Pods.Count), answered.Count, nodes.Count);
+                nodes.Sum(n => n.Pods.Count), answered.Count, nodes.Count(n => n.CheckId == g.CheckId || (n.Ready && n.Pods.Count > 0)));
         }
         var rows = nodes.Select(n => new ClusterNodeRow(n.Id, n.Name, n.Role, n.IpAddress, n.PodCidr, n.Ready, n.LastHeartbeat,
             generation?.Generation ?? n.DesiredGeneration, n.ObservedGeneration, n.JoinedAt, n.AgentVersion, n.RouteCount, n.AgentErrors, n.Pods)).ToList();

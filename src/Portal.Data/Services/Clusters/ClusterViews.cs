@@ -80,12 +80,14 @@ public sealed record NodeProbe(string SourceNode, PodProbe Probe);
 
 /// <summary>
 /// A network check: every pod probing every other pod over TCP; each listener answers with the source address it
-/// saw. <see cref="NoNat"/> holds when every reachable pair saw the source pod's own address.
+/// saw. <see cref="NoNat"/> holds when some pair was reached and every reachable pair saw the source pod's own
+/// address. <see cref="Nodes"/> counts the nodes expected to answer: those that answered, and the ready ones with
+/// pods (a dead node does not keep the check open forever; its pods show as unreachable from the others).
 /// </summary>
 public sealed record NetworkCheckView(long Id, DateTimeOffset? RequestedAt, IReadOnlyList<NodeProbe> Probes, int Pods, int NodesAnswered, int Nodes)
 {
     public int Pairs => Pods * (Pods - 1);
     public int Reachable => Probes.Count(p => p.Probe.Reachable);
-    public bool NoNat => Probes.Where(p => p.Probe.Reachable).All(p => p.Probe.SeenSourceIp == p.Probe.SourceIp);
+    public bool NoNat => Reachable > 0 && Probes.Where(p => p.Probe.Reachable).All(p => p.Probe.SeenSourceIp == p.Probe.SourceIp);
     public bool Complete => NodesAnswered >= Nodes;
 }
