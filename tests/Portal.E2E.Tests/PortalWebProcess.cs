@@ -32,6 +32,8 @@ public sealed class PortalWebProcess : IAsyncDisposable
         start.Environment["Portal__MigrateOnStart"] = "true";
         // Development serves MudBlazor's static assets from the build output (no publish step).
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+        // The agents' gRPC service on a free port: tests run beside each other and beside a developer's ./run.
+        start.Environment["Portal__Agents__Port"] = "0";
         start.Environment.Remove("ASPNETCORE_URLS");
         start.Environment.Remove("DOTNET_URLS");
         foreach (var (key, value) in settings) start.Environment[key] = value;
