@@ -82,17 +82,6 @@ public sealed class AgentFixture : DatabaseFixture
         return await db.ClusterGenerations.Where(g => g.ClusterId == clusterId).Select(g => g.Generation).FirstAsync();
     }
 
-    /// <summary>Polls <paramref name="probe"/> until it returns true; fails with <paramref name="what"/> and the last state after the bound.</summary>
-    public static async Task EventuallyAsync(Func<Task<bool>> probe, Func<Task<string>> what, TimeSpan? within = null)
-    {
-        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(30));
-        while (!await probe())
-        {
-            if (DateTime.UtcNow > deadline) Assert.Fail("Timed out waiting: " + await what());
-            await Task.Delay(100);
-        }
-    }
-
     public sealed class RunningAgents : IAsyncDisposable
     {
         private readonly CancellationTokenSource _stop = new();

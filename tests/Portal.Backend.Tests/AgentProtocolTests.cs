@@ -33,7 +33,7 @@ public sealed class AgentProtocolTests(AgentFixture f)
             Assert.NotNull(n.JoinedAt);
             Assert.Equal(2, n.RouteCount);
         });
-        await AgentFixture.EventuallyAsync(
+        await Eventually.Async(
             async () => (await f.ClusterAsync(cluster.Id)).Nodes.All(n => n.ObservedGeneration == generation),
             async () => $"observed {string.Join(", ", (await f.ClusterAsync(cluster.Id)).Nodes.Select(n => n.ObservedGeneration))}, generation {generation}");
         var events = await EventKeysAsync(cluster.Id);
@@ -84,7 +84,7 @@ public sealed class AgentProtocolTests(AgentFixture f)
 
         await worker.DisposeAsync();
         var stopped = DateTime.UtcNow;
-        await AgentFixture.EventuallyAsync(
+        await Eventually.Async(
             async () => !(await f.ClusterAsync(cluster.Id)).Nodes.Single(n => n.Name == names[1]).Ready,
             () => Task.FromResult($"{names[1]} still ready"), AgentFixture.NotReadyAfter + TimeSpan.FromSeconds(10));
         // NotReady after the deadline, not before; the master, still reporting, stays ready.
@@ -93,7 +93,7 @@ public sealed class AgentProtocolTests(AgentFixture f)
         Assert.Contains("Event.NodeNotReady", await EventKeysAsync(cluster.Id));
 
         await using var again = f.StartAgents(cluster, pods: 0, names[1]);
-        await AgentFixture.EventuallyAsync(
+        await Eventually.Async(
             async () => (await f.ClusterAsync(cluster.Id)).Nodes.Single(n => n.Name == names[1]) is { Ready: true, RouteCount: 1 },
             () => Task.FromResult($"{names[1]} not back"));
         Assert.Contains("Event.NodeBack", await EventKeysAsync(cluster.Id));
@@ -105,13 +105,13 @@ public sealed class AgentProtocolTests(AgentFixture f)
         var cluster = await NewClusterAsync("check", workers: 2);
         await using var agents = f.StartAgents(cluster, pods: 2, Names(cluster));
         await RunningAsync(cluster.Id);
-        await AgentFixture.EventuallyAsync(
+        await Eventually.Async(
             async () => (await f.ClusterAsync(cluster.Id)).Nodes.Sum(n => n.Pods.Count) == 6,
             async () => $"pods: {(await f.ClusterAsync(cluster.Id)).Nodes.Sum(n => n.Pods.Count)}");
 
         var id = await f.Clusters.RequestNetworkCheckAsync(cluster.ProjectId, cluster.Id, Customer);
         NetworkCheckView? check = null;
-        await AgentFixture.EventuallyAsync(async () =>
+        await Eventually.Async(async () =>
         {
             check = (await f.Clusters.GetAsync(cluster.ProjectId, cluster.Id)).Check;
             return check is { Complete: true } && check.Id == id;
@@ -137,16 +137,16 @@ public sealed class AgentProtocolTests(AgentFixture f)
 
         await f.Clusters.ScaleAsync(cluster.ProjectId, cluster.Id, 3, Customer);
         var newNode = ClusterWorkflow.NodeName(cluster.Name, NodeRoles.Worker, 3);
-        await AgentFixture.EventuallyAsync(async () => (await f.ClusterAsync(cluster.Id)).Nodes.Any(n => n.Name == newNode && n.PodCidr != null),
+        await Eventually.Async(async () => (await f.ClusterAsync(cluster.Id)).Nodes.Any(n => n.Name == newNode && n.PodCidr != null),
             () => Task.FromResult("no fourth node"));
         await using (var fourth = f.StartAgents(cluster, pods: 0, newNode))
         {
             await RunningAsync(cluster.Id);
-            await AgentFixture.EventuallyAsync(async () => (await f.ClusterAsync(cluster.Id)).Nodes is var nodes && nodes.Count == 4 && nodes.All(n => n.RouteCount == 3),
+            await Eventually.Async(async () => (await f.ClusterAsync(cluster.Id)).Nodes is var nodes && nodes.Count == 4 && nodes.All(n => n.RouteCount == 3),
                 async () => "routes " + string.Join(", ", (await f.ClusterAsync(cluster.Id)).Nodes.Select(n => $"{n.Name}={n.RouteCount}")));
 
             await f.Clusters.ScaleAsync(cluster.ProjectId, cluster.Id, 2, Customer);
-            await AgentFixture.EventuallyAsync(async () => (await f.ClusterAsync(cluster.Id)) is { Phase: ClusterPhase.Running } c && c.Nodes.Count == 3 && c.Nodes.All(n => n.RouteCount == 2),
+            await Eventually.Async(async () => (await f.ClusterAsync(cluster.Id)) is { Phase: ClusterPhase.Running } c && c.Nodes.Count == 3 && c.Nodes.All(n => n.RouteCount == 2),
                 async () => "routes " + string.Join(", ", (await f.ClusterAsync(cluster.Id)).Nodes.Select(n => $"{n.Name}={n.RouteCount}")));
         }
         Assert.Contains("Event.NodesRemoved", await EventKeysAsync(cluster.Id));
@@ -158,7 +158,7 @@ public sealed class AgentProtocolTests(AgentFixture f)
     {
         var project = await f.NewProjectAsync();
         var created = await f.Clusters.CreateAsync(project, new ClusterCreate { Name = name, Workers = workers }, Customer);
-        await AgentFixture.EventuallyAsync(async () => (await f.ClusterAsync(created.Id)).Phase == ClusterPhase.WaitingForAgents,
+        await Eventually.Async(async () => (await f.ClusterAsync(created.Id)).Phase == ClusterPhase.WaitingForAgents,
             async () => $"phase {(await f.ClusterAsync(created.Id)).Phase}");
         return await f.ClusterAsync(created.Id);
     }
@@ -168,7 +168,7 @@ public sealed class AgentProtocolTests(AgentFixture f)
 
     private async Task<Cluster> RunningAsync(Guid id)
     {
-        await AgentFixture.EventuallyAsync(async () => (await f.ClusterAsync(id)).Phase == ClusterPhase.Running,
+        await Eventually.Async(async () => (await f.ClusterAsync(id)).Phase == ClusterPhase.Running,
             async () => $"phase {(await f.ClusterAsync(id)).Phase}, ready {(await f.ClusterAsync(id)).Nodes.Count(n => n.Ready)}");
         return await f.ClusterAsync(id);
     }

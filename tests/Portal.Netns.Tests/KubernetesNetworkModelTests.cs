@@ -4,6 +4,9 @@ using Portal.Backend.Nodes;
 using Portal.Data.Entities;
 using Portal.Data.Services;
 
+using Portal.Agent.Tests;
+using Portal.Backend.Tests;
+
 namespace Portal.Netns.Tests;
 
 /// <summary>
@@ -18,7 +21,7 @@ public sealed class KubernetesNetworkModelTests(NetnsFixture f)
     [SkippableFact]
     public async Task Pods_reach_every_pod_on_every_node_without_NAT_and_the_agents_keep_the_routes_right()
     {
-        NetnsFixture.RequireRoot();
+        Root.Require();
         var cluster = await f.RunningClusterAsync("model", workers: 2);
         var nodes = cluster.Nodes;
         Assert.Equal(3, nodes.Count);
@@ -65,11 +68,11 @@ public sealed class KubernetesNetworkModelTests(NetnsFixture f)
         Assert.Equal(source.Ip, await SeenSourceAsync(source.Netns, target.Netns, target.Ip));
 
         // The product's own network check agrees: 30 of 30 pairs, no NAT.
-        await NetnsFixture.EventuallyAsync(async () => (await f.ClusterAsync(cluster.Id)).Nodes.Sum(n => n.Pods.Count) == 6,
+        await Eventually.Async(async () => (await f.ClusterAsync(cluster.Id)).Nodes.Sum(n => n.Pods.Count) == 6,
             () => Task.FromResult("agents did not report 6 pods"));
         var checkId = await f.Clusters.RequestNetworkCheckAsync(cluster.ProjectId, cluster.Id, Customer);
         NetworkCheckView? check = null;
-        await NetnsFixture.EventuallyAsync(async () =>
+        await Eventually.Async(async () =>
         {
             check = (await f.Clusters.GetAsync(cluster.ProjectId, cluster.Id)).Check;
             return check is { Complete: true } && check.Id == checkId;
@@ -87,7 +90,7 @@ public sealed class KubernetesNetworkModelTests(NetnsFixture f)
         {
             f.Provisioner.HoldAgent(cluster, restarted);
             f.Provisioner.ResumeAgent(restarted);
-            await NetnsFixture.EventuallyAsync(async () =>
+            await Eventually.Async(async () =>
                     (await f.ClusterAsync(cluster.Id)).Nodes.Single(n => n.Id == restarted.Id) is var n
                     && !n.CredentialHash!.SequenceEqual(before) && n.ObservedGeneration >= generation && n.Ready,
                 () => Task.FromResult($"{restarted.Name}'s agent did not come back"));
@@ -98,10 +101,10 @@ public sealed class KubernetesNetworkModelTests(NetnsFixture f)
         // A route deleted by hand comes back; a stray route with the agents' tag is removed.
         var peer = nodes[2];
         await Shell.IpAsync("-n", netns, "route", "del", peer.PodCidr!.Value.ToString());
-        await NetnsFixture.EventuallyAsync(async () => (await Shell.TaggedRoutesAsync(netns)).GetValueOrDefault(peer.PodCidr!.Value.ToString()) == peer.IpAddress!.ToString(),
+        await Eventually.Async(async () => (await Shell.TaggedRoutesAsync(netns)).GetValueOrDefault(peer.PodCidr!.Value.ToString()) == peer.IpAddress!.ToString(),
             () => Task.FromResult("the deleted route did not come back"));
         await Shell.IpAsync("-n", netns, "route", "add", "10.250.7.0/24", "via", peer.IpAddress!.ToString(), "proto", "77");
-        await NetnsFixture.EventuallyAsync(async () => !(await Shell.TaggedRoutesAsync(netns)).ContainsKey("10.250.7.0/24"),
+        await Eventually.Async(async () => !(await Shell.TaggedRoutesAsync(netns)).ContainsKey("10.250.7.0/24"),
             () => Task.FromResult("the stray tagged route is still there"));
         await RoutesAreExactlyPeersAsync(cluster, nodes);
     }
@@ -109,56 +112,56 @@ public sealed class KubernetesNetworkModelTests(NetnsFixture f)
     [SkippableFact]
     public async Task Adding_and_removing_a_node_reaches_every_peer_also_one_stopped_during_the_removal()
     {
-        NetnsFixture.RequireRoot();
+        Root.Require();
         var cluster = await f.RunningClusterAsync("members", workers: 2);
 
         await f.Clusters.ScaleAsync(cluster.ProjectId, cluster.Id, 3, Customer);
-        await NetnsFixture.EventuallyAsync(async () => await f.ClusterAsync(cluster.Id) is { Phase: ClusterPhase.Running, Nodes.Count: 4 },
+        await Eventually.Async(async () => await f.ClusterAsync(cluster.Id) is { Phase: ClusterPhase.Running, Nodes.Count: 4 },
             async () => $"cluster is {(await f.ClusterAsync(cluster.Id)).Phase} with {(await f.ClusterAsync(cluster.Id)).Nodes.Count} nodes", TimeSpan.FromSeconds(60));
         var four = (await f.ClusterAsync(cluster.Id)).Nodes;
         var added = four.Single(n => n.Role == NodeRoles.Worker && n.Ordinal == 3);
-        await NetnsFixture.EventuallyAsync(() => RoutesMatchAsync(cluster, four), () => DescribeRoutesAsync(cluster, four));
+        await Eventually.Async(() => RoutesMatchAsync(cluster, four), () => DescribeRoutesAsync(cluster, four));
 
         // One agent is down while the new node is removed again.
         var stopped = four.Single(n => n.Role == NodeRoles.Worker && n.Ordinal == 1);
         f.Provisioner.HoldAgent(cluster, stopped);
         await f.Clusters.ScaleAsync(cluster.ProjectId, cluster.Id, 2, Customer);
-        await NetnsFixture.EventuallyAsync(async () => await f.ClusterAsync(cluster.Id) is { Phase: ClusterPhase.Running, Nodes.Count: 3 },
+        await Eventually.Async(async () => await f.ClusterAsync(cluster.Id) is { Phase: ClusterPhase.Running, Nodes.Count: 3 },
             async () => $"cluster is {(await f.ClusterAsync(cluster.Id)).Phase} with {(await f.ClusterAsync(cluster.Id)).Nodes.Count} nodes", TimeSpan.FromSeconds(60));
         var three = (await f.ClusterAsync(cluster.Id)).Nodes;
         var running = three.Where(n => n.Id != stopped.Id).ToList();
-        await NetnsFixture.EventuallyAsync(() => RoutesMatchAsync(cluster, three, running), () => DescribeRoutesAsync(cluster, three));
+        await Eventually.Async(() => RoutesMatchAsync(cluster, three, running), () => DescribeRoutesAsync(cluster, three));
         Assert.Empty(await Shell.NamespacesAsync(NetnsNodeProvisioner.Netns(cluster.Id, added)));
         var stoppedNetns = NetnsNodeProvisioner.Netns(cluster.Id, stopped);
         Assert.Contains(added.PodCidr!.Value.ToString(), (await Shell.TaggedRoutesAsync(stoppedNetns)).Keys);
 
         // Back up, it finds the removed node's route among its own and removes it.
         f.Provisioner.ResumeAgent(stopped);
-        await NetnsFixture.EventuallyAsync(() => RoutesMatchAsync(cluster, three), () => DescribeRoutesAsync(cluster, three));
+        await Eventually.Async(() => RoutesMatchAsync(cluster, three), () => DescribeRoutesAsync(cluster, three));
         Assert.DoesNotContain(added.PodCidr!.Value.ToString(), (await Shell.TaggedRoutesAsync(stoppedNetns)).Keys);
     }
 
     [SkippableFact]
     public async Task A_killed_agent_is_marked_NotReady_within_the_deadline()
     {
-        NetnsFixture.RequireRoot();
+        Root.Require();
         var cluster = await f.RunningClusterAsync("liveness", workers: 1);
         var node = cluster.Nodes.Single(n => n.Role == NodeRoles.Worker);
         Assert.NotNull(f.Provisioner.AgentPid(cluster, node));
 
         f.Provisioner.HoldAgent(cluster, node); // SIGKILL: no goodbye
-        await NetnsFixture.EventuallyAsync(async () => !(await f.ClusterAsync(cluster.Id)).Nodes.Single(n => n.Id == node.Id).Ready,
+        await Eventually.Async(async () => !(await f.ClusterAsync(cluster.Id)).Nodes.Single(n => n.Id == node.Id).Ready,
             () => Task.FromResult($"{node.Name} still Ready"), NetnsFixture.NotReadyAfter + TimeSpan.FromSeconds(3));
         Assert.True((await f.ClusterAsync(cluster.Id)).Nodes.Single(n => n.Role == NodeRoles.Master).Ready);
 
         f.Provisioner.ResumeAgent(node);
-        await NetnsFixture.EventuallyAsync(async () => (await f.ClusterAsync(cluster.Id)).Nodes.Single(n => n.Id == node.Id).Ready,
+        await Eventually.Async(async () => (await f.ClusterAsync(cluster.Id)).Nodes.Single(n => n.Id == node.Id).Ready,
             () => Task.FromResult($"{node.Name} did not come back"));
     }
 
     private async Task RoutesAreExactlyPeersAsync(Cluster cluster, IReadOnlyList<ClusterNode> nodes)
     {
-        await NetnsFixture.EventuallyAsync(() => RoutesMatchAsync(cluster, nodes), () => DescribeRoutesAsync(cluster, nodes));
+        await Eventually.Async(() => RoutesMatchAsync(cluster, nodes), () => DescribeRoutesAsync(cluster, nodes));
     }
 
     /// <summary>Each of <paramref name="check"/> (default: all) has exactly one tagged route per other node of <paramref name="nodes"/>, via its IP.</summary>

@@ -9,6 +9,9 @@ using Portal.Data.Entities;
 using Portal.Data.Services;
 using Portal.Data.Tests;
 
+using Portal.Agent.Tests;
+using Portal.Backend.Tests;
+
 namespace Portal.Netns.Tests;
 
 /// <summary>
@@ -28,15 +31,6 @@ public sealed class NetnsFixture : DatabaseFixture
     public ClusterService Clusters => Services.GetRequiredService<ClusterService>();
     public NetnsNodeProvisioner Provisioner => Services.GetRequiredService<NetnsNodeProvisioner>();
     public string AgentDll => AgentProcesses.ResolveAgentPath("");
-
-    /// <summary>Root or nothing: skipped with the reason elsewhere, but under CI (CI set) a skip would hide an untested dataplane, so it fails.</summary>
-    public static void RequireRoot()
-    {
-        if (Environment.UserName == "root") return;
-        const string reason = "needs root: it creates network namespaces, bridges, veths and routes";
-        if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CI"))) Assert.Fail($"This test {reason}, and CI is set: run CI as root.");
-        Skip.If(true, $"This test {reason}; running as {Environment.UserName}.");
-    }
 
     protected override void ConfigureServices(IServiceCollection services)
     {
@@ -96,7 +90,7 @@ public sealed class NetnsFixture : DatabaseFixture
         var project = await NewProjectAsync();
         var created = await Clusters.CreateAsync(project, new ClusterCreate { Name = name, Workers = workers });
         lock (_clusters) _clusters.Add(created);
-        await EventuallyAsync(async () => (await ClusterAsync(created.Id)).Phase == ClusterPhase.Running,
+        await Eventually.Async(async () => (await ClusterAsync(created.Id)).Phase == ClusterPhase.Running,
             async () => $"cluster {name} is {(await ClusterAsync(created.Id)).Phase}", TimeSpan.FromSeconds(90));
         return await ClusterAsync(created.Id);
     }
@@ -125,15 +119,6 @@ public sealed class NetnsFixture : DatabaseFixture
         return verb == "add" ? (fields[0], fields[1], fields[2]) : (pod, "", "");
     }
 
-    public static async Task EventuallyAsync(Func<Task<bool>> probe, Func<Task<string>> what, TimeSpan? within = null)
-    {
-        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(30));
-        while (!await probe())
-        {
-            if (DateTime.UtcNow > deadline) Assert.Fail("Timed out waiting: " + await what());
-            await Task.Delay(200);
-        }
-    }
 }
 
 [CollectionDefinition(Name)]
