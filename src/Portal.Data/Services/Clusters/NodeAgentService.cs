@@ -86,16 +86,26 @@ public sealed class NodeAgentService(
     {
         var now = clock.GetUtcNow();
         await using var connection = await dataSource.OpenConnectionAsync(ct);
+        // One statement, so the node's state, the generation bump for changed pods and the "back" event are seen
+        // together or not at all.
         await using var cmd = new NpgsqlCommand("""
-            UPDATE cluster_nodes n SET ready = true, last_heartbeat = @now, observed_generation = @generation, route_count = @routes,
-                   agent_errors = @errors, pods = @pods, agent_version = coalesce(@version, o.agent_version),
-                   check_id = CASE WHEN @check > 0 THEN @check ELSE o.check_id END,
-                   check_results = CASE WHEN @check > 0 THEN @probes ELSE o.check_results END
-              FROM cluster_nodes o JOIN clusters c ON c.id = o.cluster_id
-             WHERE n.credential_hash = @hash AND o.id = n.id
-            RETURNING n.id, n.cluster_id, c.project_id, n.name, o.ready, o.last_heartbeat IS NOT NULL, o.pods IS DISTINCT FROM n.pods,
-                      o.observed_generation <> n.observed_generation OR o.route_count <> n.route_count OR o.agent_errors <> n.agent_errors
-                      OR @check > 0, c.phase
+            WITH r AS (
+                UPDATE cluster_nodes n SET ready = true, last_heartbeat = @now, observed_generation = @generation, route_count = @routes,
+                       agent_errors = @errors, pods = @pods, agent_version = coalesce(@version, o.agent_version),
+                       check_id = CASE WHEN @check > 0 THEN @check ELSE o.check_id END,
+                       check_results = CASE WHEN @check > 0 THEN @probes ELSE o.check_results END
+                  FROM cluster_nodes o JOIN clusters c ON c.id = o.cluster_id
+                 WHERE n.credential_hash = @hash AND o.id = n.id
+                RETURNING n.id, n.cluster_id, c.project_id, n.name, o.ready AS was_ready,
+                          NOT o.ready AND o.last_heartbeat IS NOT NULL AS back, o.pods IS DISTINCT FROM n.pods AS pods_changed,
+                          o.observed_generation <> n.observed_generation OR o.route_count <> n.route_count
+                          OR o.agent_errors <> n.agent_errors OR @check > 0 AS visible, c.phase),
+            bumped AS (
+                UPDATE cluster_generations g SET generation = g.generation + 1 FROM r WHERE g.cluster_id = r.cluster_id AND r.pods_changed),
+            logged AS (
+                INSERT INTO cluster_events (cluster_id, at, phase, message_key, args, warning)
+                SELECT r.cluster_id, @now, r.phase, 'Event.NodeBack', ARRAY[r.name], false FROM r WHERE r.back)
+            SELECT id, cluster_id, project_id, was_ready, back, pods_changed, visible, phase FROM r
             """, connection);
         cmd.Parameters.AddWithValue("hash", Hash(credential));
         cmd.Parameters.AddWithValue("now", now);
@@ -107,22 +117,14 @@ public sealed class NodeAgentService(
         cmd.Parameters.AddWithValue("check", report.CheckId);
         cmd.Parameters.Add(new NpgsqlParameter("probes", NpgsqlDbType.Jsonb) { Value = JsonSerializer.Serialize(report.Probes, Json) });
         Guid nodeId, clusterId;
-        string projectId, name, phase;
-        bool wasReady, hadReported, podsChanged, visible;
+        string projectId, phase;
+        bool wasReady, back, podsChanged, visible;
         await using (var reader = await cmd.ExecuteReaderAsync(ct))
         {
             if (!await reader.ReadAsync(ct)) return null;
-            (nodeId, clusterId, projectId, name) = (reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), reader.GetString(3));
-            (wasReady, hadReported, podsChanged, visible, phase) =
-                (reader.GetBoolean(4), reader.GetBoolean(5), reader.GetBoolean(6), reader.GetBoolean(7), reader.GetString(8));
-        }
-        var back = !wasReady && hadReported;
-        if (podsChanged || back)
-        {
-            await using var tx = await connection.BeginTransactionAsync(ct);
-            if (podsChanged) await BumpAsync(connection, tx, clusterId, ct);
-            if (back) await AddEventAsync(connection, tx, clusterId, "Event.NodeBack", [name], warning: false, ct);
-            await tx.CommitAsync(ct);
+            (nodeId, clusterId, projectId) = (reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2));
+            (wasReady, back, podsChanged, visible, phase) =
+                (reader.GetBoolean(3), reader.GetBoolean(4), reader.GetBoolean(5), reader.GetBoolean(6), reader.GetString(7));
         }
         if (podsChanged) changes.Changed(projectId, Tables.ClusterNetwork);
         if (visible || !wasReady || podsChanged) changes.Changed(projectId, Tables.Clusters);
