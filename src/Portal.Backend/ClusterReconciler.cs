@@ -54,10 +54,12 @@ public sealed class ClusterReconciler(
                     return;
                 case ClusterPhase.WaitingForAgents:
                     var all = await workflow.NodesAsync(cluster.Id, ct);
-                    var waiting = all.Where(n => !n.Ready).ToList();
-                    var (ready, total) = (all.Count - waiting.Count, all.Count);
+                    // Nodes that never reported (new ones) are waited for; one that joined earlier and fell silent
+                    // since does not hold up a scaling: it shows NotReady, and its peers keep its routes.
+                    var waiting = all.Where(n => !n.Ready && n.LastHeartbeat is null).ToList();
+                    var (ready, total) = (all.Count(n => n.Ready), all.Count);
                     CrashIfAsked(step);
-                    if (total > 0 && ready == total)
+                    if (total > 0 && waiting.Count == 0)
                     {
                         await claim.AdvanceAsync(ClusterPhase.Running, "Event.Running", ready);
                     }
