@@ -22,7 +22,7 @@ public sealed class NodeAgent(AgentSettings settings, string node, IDataplane da
     private readonly AgentApi.NodeAgentClient _client = new(channel);
     private readonly SemaphoreSlim _dataplaneLock = new(1, 1);
     private long _appliedGeneration;
-    private long _checkDone;
+    private long _checkStarted;
     private ApplyResult _lastResult = new(0, 0, []);
 
     public string Node => node;
@@ -117,14 +117,15 @@ public sealed class NodeAgent(AgentSettings settings, string node, IDataplane da
             log.WriteLine($"{node}: generation {snapshot.Generation}: {_lastResult.RouteCount} peer routes, {_lastResult.Changes} changed"
                           + (_lastResult.Errors.Count > 0 ? "; errors: " + string.Join("; ", _lastResult.Errors) : ""));
         await ReportAsync(headers, null, ct);
-        if (snapshot.Check is { Id: > 0 } check && check.Id > Interlocked.Read(ref _checkDone))
+        if (snapshot.Check is { Id: > 0 } check && Interlocked.Read(ref _checkStarted) is var started && check.Id > started
+            && Interlocked.CompareExchange(ref _checkStarted, check.Id, started) == started)
         {
-            Interlocked.Exchange(ref _checkDone, check.Id);
-            _ = ProbeAndReportAsync(check, headers, ct);
+            _ = ProbeAndReportAsync(check, started, headers, ct);
         }
     }
 
-    private async Task ProbeAndReportAsync(NetworkCheck check, Metadata headers, CancellationToken ct)
+    /// <summary>Runs a check and reports it; if that does not get through, the next snapshot carrying the check runs it again.</summary>
+    private async Task ProbeAndReportAsync(NetworkCheck check, long previous, Metadata headers, CancellationToken ct)
     {
         try
         {
@@ -133,9 +134,10 @@ public sealed class NodeAgent(AgentSettings settings, string node, IDataplane da
             log.WriteLine($"{node}: check {check.Id}: {reachable}/{results.Count} pod pairs reachable");
             await ReportAsync(headers, (check.Id, results), ct);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e)
         {
-            log.WriteLine($"{node}: check {check.Id} failed: {e.Message}");
+            Interlocked.CompareExchange(ref _checkStarted, previous, check.Id);
+            if (e is not OperationCanceledException) log.WriteLine($"{node}: check {check.Id} not reported: {e.Message}");
         }
     }
 

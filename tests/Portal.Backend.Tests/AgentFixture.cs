@@ -32,7 +32,8 @@ public sealed class AgentFixture : DatabaseFixture
         services.Configure<AgentOptions>(o =>
         {
             o.Provisioner = "external";
-            o.Port = 0;
+            // A fixed free port rather than 0: a test stops and restarts the server, and agents keep its address.
+            o.Port = FreePort();
             o.HeartbeatInterval = TimeSpan.FromSeconds(1);
             o.NotReadyAfter = NotReadyAfter;
             o.LivenessSweep = TimeSpan.FromMilliseconds(250);
@@ -68,6 +69,13 @@ public sealed class AgentFixture : DatabaseFixture
             StateDirectory = Path.Combine(_stateDirectory, cluster.Id.ToString()), Pods = pods, MaxBackoff = TimeSpan.FromSeconds(1),
         };
         return new RunningAgents(settings);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public async Task<Cluster> ClusterAsync(Guid id)

@@ -152,6 +152,27 @@ public sealed class AgentProtocolTests(AgentFixture f)
         Assert.Equal("Cluster.WorkersOutOfRange", refused.MessageKey);
     }
 
+    [Fact]
+    public async Task Agents_ride_out_a_backend_outage_and_resync_when_it_is_back()
+    {
+        var cluster = await NewClusterAsync("outage", workers: 1);
+        await using var agents = f.StartAgents(cluster, pods: 0, Names(cluster));
+        await RunningAsync(cluster.Id);
+        var server = f.Services.GetRequiredService<Agents.AgentServer>();
+
+        await server.StopAsync(CancellationToken.None);
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        // What changes while the backend is away reaches the agents once it is back: a network check (a new generation).
+        await using (var db = await f.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync())
+            await db.Database.ExecuteSqlAsync($"UPDATE cluster_generations SET generation = generation + 1 WHERE cluster_id = {cluster.Id}");
+        var generation = await f.GenerationAsync(cluster.Id);
+        await server.StartAsync(CancellationToken.None);
+
+        await Eventually.Async(async () => (await f.ClusterAsync(cluster.Id)).Nodes.All(n => n.Ready && n.ObservedGeneration == generation),
+            async () => "observed " + string.Join(", ", (await f.ClusterAsync(cluster.Id)).Nodes.Select(n => $"{n.Name}={n.ObservedGeneration}/{n.Ready}")) + $" of {generation}; agents:\n{agents.Log}");
+        Assert.Contains("retrying", agents.Log);
+    }
+
     private async Task<Cluster> NewClusterAsync(string name, int workers)
     {
         var project = await f.NewProjectAsync();

@@ -150,6 +150,12 @@ public sealed class AgentHub(NodeAgentService agents, ChangeFeed feed, ILogger<A
     /// <summary>True once the server is stopping: open watches have ended and new ones end at once.</summary>
     public bool Stopping { get; private set; }
 
+    /// <summary>Accepts watches (again, after <see cref="Stop"/>).</summary>
+    public void Start()
+    {
+        lock (_lock) Stopping = false;
+    }
+
     /// <summary>Ends every open watch, so that the server's shutdown does not wait for streams that never end on their own.</summary>
     public void Stop()
     {

@@ -26,6 +26,7 @@ public sealed class AgentServer(IServiceProvider services, IOptions<AgentOptions
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var o = options.Value;
+        services.GetRequiredService<AgentHub>().Start();
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.WebHost.UseKestrelCore().ConfigureKestrel(k =>
         {
