@@ -21,6 +21,7 @@ public sealed class NodeAgent(AgentSettings settings, string node, IDataplane da
 
     private readonly AgentApi.NodeAgentClient _client = new(channel);
     private readonly SemaphoreSlim _dataplaneLock = new(1, 1);
+    private readonly SemaphoreSlim _reportLock = new(1, 1);
     private long _appliedGeneration;
     private long _checkStarted;
     private ApplyResult _lastResult = new(0, 0, []);
@@ -192,8 +193,25 @@ public sealed class NodeAgent(AgentSettings settings, string node, IDataplane da
         }
     }
 
-    /// <summary>Sends a report; false (and the session ends) when the backend refuses it or is away.</summary>
+    /// <summary>
+    /// Sends a report; throws (and the session ends) when the backend refuses it or is away. One at a time, each
+    /// built inside the lock: a heartbeat built before an apply must not arrive after the apply's report and set
+    /// the node's observed generation back.
+    /// </summary>
     private async Task<bool> ReportAsync(Metadata headers, (long Id, IReadOnlyList<ProbeResult> Results)? check, CancellationToken ct)
+    {
+        await _reportLock.WaitAsync(ct);
+        try
+        {
+            return await SendReportAsync(headers, check, ct);
+        }
+        finally
+        {
+            _reportLock.Release();
+        }
+    }
+
+    private async Task<bool> SendReportAsync(Metadata headers, (long Id, IReadOnlyList<ProbeResult> Results)? check, CancellationToken ct)
     {
         var result = _lastResult;
         var request = new ReportRequest
@@ -223,5 +241,6 @@ public sealed class NodeAgent(AgentSettings settings, string node, IDataplane da
         await dataplane.DisposeAsync();
         channel.Dispose();
         _dataplaneLock.Dispose();
+        _reportLock.Dispose();
     }
 }

@@ -95,8 +95,9 @@ public sealed class AgentHub(NodeAgentService agents, ChangeFeed feed, ILogger<A
         return new IPAddress(bytes);
     }
 
+    /// <summary>Only generation changes (and a feed resync) matter: reports and workflow steps change nothing snapshots carry.</summary>
     private Task OnChangeAsync(ClusterWatch cluster, ChangeEvent e) =>
-        e.Table is Tables.ClusterNetwork or Tables.Clusters || e.IsResync ? ReloadAsync(cluster, CancellationToken.None) : Task.CompletedTask;
+        e.Table is Tables.ClusterNetwork || e.IsResync ? ReloadAsync(cluster, CancellationToken.None) : Task.CompletedTask;
 
     /// <summary>Reads the cluster once and offers every watcher its snapshot if the generation moved; concurrent calls coalesce.</summary>
     private async Task<ClusterNetworkState?> ReloadAsync(ClusterWatch cluster, CancellationToken ct)

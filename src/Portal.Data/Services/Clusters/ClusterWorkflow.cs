@@ -288,7 +288,8 @@ public sealed class ClusterWorkflow(
             await db.Ports.Where(p => p.DeviceId == deviceId && ClusterPortOwners.Contains(p.DeviceOwner)).ExecuteDeleteAsync(ct);
             await tx.CommitAsync(ct);
         }
-        changes.Changed(cluster.ProjectId, Tables.Ports, Tables.Clusters);
+        // The nodes are gone: their agents' watches end.
+        changes.Changed(cluster.ProjectId, Tables.Ports, Tables.Clusters, Tables.ClusterNetwork);
         if (cluster.AutoNetwork && await OwnedNetworkAsync(cluster, ct) is { } owned)
         {
             try
