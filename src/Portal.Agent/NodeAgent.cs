@@ -148,7 +148,7 @@ public sealed class NodeAgent(AgentSettings settings, string node, IDataplane da
         var ct = session.Token;
         var sinceReport = Stopwatch.StartNew();
         var sinceRepair = Stopwatch.StartNew();
-        var podsWritten = PodsWritten();
+        var podsWritten = store.PodsWritten();
         try
         {
             while (!ct.IsCancellationRequested)
@@ -156,7 +156,7 @@ public sealed class NodeAgent(AgentSettings settings, string node, IDataplane da
                 await Task.Delay(TimeSpan.FromSeconds(1), ct);
                 if (AppliedGeneration == 0) continue;
                 var due = sinceReport.Elapsed >= heartbeat;
-                if (PodsWritten() is var written && written != podsWritten)
+                if (store.PodsWritten() is var written && written != podsWritten)
                 {
                     podsWritten = written;
                     due = true;
@@ -228,12 +228,6 @@ public sealed class NodeAgent(AgentSettings settings, string node, IDataplane da
         var reply = await _client.ReportAsync(request, headers, deadline: DateTime.UtcNow.AddSeconds(10), cancellationToken: ct);
         if (!reply.Resync) return true;
         throw new IOException("the backend asks for a full resync (the node had been NotReady)");
-    }
-
-    private DateTime PodsWritten()
-    {
-        var file = Path.Combine(store.Directory, "pods.json");
-        return File.Exists(file) ? File.GetLastWriteTimeUtc(file) : default;
     }
 
     public async ValueTask DisposeAsync()

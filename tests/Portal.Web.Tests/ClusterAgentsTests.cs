@@ -235,7 +235,7 @@ public sealed class ClusterAgentsTests(PortalDatabase db) : PortalTest(db)
     [InlineData("", "::1", 5081, "http://[::1]:5081")]
     public void The_agent_url_is_the_public_one_when_configured_else_where_the_service_listens(string publicUrl, string listen, int port, string url)
     {
-        Assert.Equal(url, ClusterText.AgentUrl(new AgentOptions { PublicUrl = publicUrl, ListenAddress = listen, Port = port }));
+        Assert.Equal(url, AgentServer.UrlFor(new AgentOptions { PublicUrl = publicUrl, ListenAddress = listen, Port = port }));
     }
 
     /// <summary>A cluster of one master and <paramref name="workers"/> workers whose nodes exist and wait for their agents.</summary>

@@ -27,6 +27,9 @@ public sealed class PodStore(string stateDirectory, string node)
     public IReadOnlyList<PodRecord> Pods() =>
         File.Exists(PodsFile) ? JsonSerializer.Deserialize(File.ReadAllText(PodsFile), StoreJson.Default.ListPodRecord) ?? [] : [];
 
+    /// <summary>When the pod list was last written (by the agent or a pod command); the agent reports pods when it moves.</summary>
+    public DateTime PodsWritten() => File.Exists(PodsFile) ? File.GetLastWriteTimeUtc(PodsFile) : default;
+
     public NodeRecord? Node() =>
         File.Exists(NodeFile) ? JsonSerializer.Deserialize(File.ReadAllText(NodeFile), StoreJson.Default.NodeRecord) : null;
 

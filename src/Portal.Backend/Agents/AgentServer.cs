@@ -20,8 +20,25 @@ public sealed class AgentServer(IServiceProvider services, IOptions<AgentOptions
 {
     private WebApplication? _app;
 
-    /// <summary>Where agents reach the service (known once started).</summary>
+    /// <summary>Where the service listens (known once started).</summary>
     public Uri? Address { get; private set; }
+
+    /// <summary>The address agents are given: the configured public URL, else where the service listens.</summary>
+    public string AgentUrl => UrlFor(options.Value, Address);
+
+    /// <summary>
+    /// <c>Portal:Agents:PublicUrl</c> when set (agents elsewhere need it); else the bound address once started (port 0
+    /// picks one); else the configured listen address and port.
+    /// </summary>
+    public static string UrlFor(AgentOptions o, Uri? bound = null)
+    {
+        if (o.PublicUrl.Length > 0) return o.PublicUrl;
+        if (bound is not null) return bound.ToString().TrimEnd('/');
+        var host = IPAddress.TryParse(o.ListenAddress, out var address) && address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6
+            ? $"[{o.ListenAddress}]"
+            : o.ListenAddress;
+        return $"http://{host}:{o.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+    }
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {

@@ -20,13 +20,7 @@ public sealed class LocalProcessProvisioner(AgentProcesses processes, AgentServe
             processes.Stop(key);
             return Task.CompletedTask;
         }
-        var o = options.Value;
-        List<string> args =
-        [
-            "--server", ServerUrl(server, o), "--join-token", cluster.JoinToken, "--dataplane", "simulated",
-            "--state-dir", Path.Combine(o.StateDirectory, cluster.Id.ToString()),
-            "--pods", o.PodsPerNode.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ];
+        var args = AgentArgs(cluster, server, options.Value, "simulated");
         foreach (var name in names) args.AddRange(["--node", name]);
         if (!processes.IsRunning(key, args)) processes.Start(key, args);
         return Task.CompletedTask;
@@ -51,8 +45,12 @@ public sealed class LocalProcessProvisioner(AgentProcesses processes, AgentServe
 
     internal static string Key(Guid clusterId) => "cluster:" + clusterId;
 
-    /// <summary>Where local agents reach the backend: the configured public URL, else the agent server's own address.</summary>
-    internal static string ServerUrl(AgentServer server, AgentOptions o) =>
-        o.PublicUrl.Length > 0 ? o.PublicUrl
-        : server.Address?.ToString() ?? throw new InvalidOperationException("The agent server has not started: local agents have nowhere to connect.");
+    /// <summary>What every locally started agent of the cluster is given: where to connect, how to join, where its state lives.</summary>
+    internal static List<string> AgentArgs(Cluster cluster, AgentServer server, AgentOptions o, string dataplane) =>
+    [
+        "--server", server.AgentUrl, "--join-token", cluster.JoinToken, "--dataplane", dataplane,
+        "--state-dir", Path.Combine(o.StateDirectory, cluster.Id.ToString()),
+        "--pods", o.PodsPerNode.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        "--repair-interval", Math.Max(1, (int)o.RepairInterval.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture),
+    ];
 }

@@ -122,23 +122,14 @@ public sealed class NetnsNodeProvisioner(
 
     private static string Key(string ns) => "node:" + ns;
 
-    private List<string> AgentArgs(Cluster cluster, string node, string ns)
-    {
-        var o = options.Value;
-        return
-        [
-            "--server", LocalProcessProvisioner.ServerUrl(server, o), "--join-token", cluster.JoinToken, "--node", node,
-            "--dataplane", "linux", "--netns", ns, "--state-dir", Path.Combine(o.StateDirectory, cluster.Id.ToString()),
-            "--pods", o.PodsPerNode.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--repair-interval", Math.Max(1, (int)o.RepairInterval.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ];
-    }
+    private List<string> AgentArgs(Cluster cluster, string node, string ns) =>
+        [.. LocalProcessProvisioner.AgentArgs(cluster, server, options.Value, "linux"), "--node", node, "--netns", ns];
 
     private async Task EnsureNodeNamespaceAsync(string bridge, string ns, string veth, string address, CancellationToken ct)
     {
-        if (await SucceedsAsync(ct, "-n", ns, "-o", "addr", "show", "dev", "eth0") is var exists && exists
-            && (await RunAsync(ct, "-n", ns, "-o", "addr", "show", "dev", "eth0")).Contains(" " + address + " ", StringComparison.Ordinal))
-            return;
+        // Runs for every node at every supervision: one look at the node's address.
+        var (code, shown) = await ExecAsync(["-n", ns, "-o", "addr", "show", "dev", "eth0"], ct);
+        if (code == 0 && shown.Contains(" " + address + " ", StringComparison.Ordinal)) return;
         // Absent, or half made by an interrupted run: made again from scratch.
         await RunAsync(ct, "netns", "del", ns);
         await IpAsync(ct, "netns", "add", ns);

@@ -43,6 +43,7 @@ public abstract class PortalTest : BunitContext, IAsyncLifetime
         Services.AddSingleton(db.Services.GetRequiredService<SupportService>());
         Services.AddSingleton(db.Services.GetRequiredService<AuditService>());
         Services.AddSingleton(db.Clusters);
+        Services.AddSingleton(db.Services.GetRequiredService<Portal.Backend.Agents.AgentServer>());
         Services.AddSingleton(TimeProvider.System);
         Services.AddSingleton<Microsoft.Extensions.Configuration.IConfiguration>(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build());
         Services.AddScoped<CurrentProject>();

@@ -256,8 +256,10 @@ public sealed class ClusterService(
         var events = await db.ClusterEvents.Where(e => e.ClusterId == clusterId).OrderByDescending(e => e.Id).Take(maxEvents)
             .Select(e => new ClusterEventRow(e.Id, e.At, e.Phase, e.MessageKey, e.Args, e.Warning))
             .AsNoTracking().ToListAsync(ct);
-        var generation = await db.ClusterGenerations.AsNoTracking().FirstOrDefaultAsync(g => g.ClusterId == clusterId, ct);
-        var joinToken = await db.Clusters.Where(c => c.Id == clusterId).Select(c => c.JoinToken).FirstAsync(ct);
+        var agents = await db.Clusters.Where(c => c.Id == clusterId)
+            .Select(c => new { c.JoinToken, Generation = db.ClusterGenerations.FirstOrDefault(g => g.ClusterId == c.Id) })
+            .AsNoTracking().FirstAsync(ct);
+        var (joinToken, generation) = (agents.JoinToken, agents.Generation);
         NetworkCheckView? check = null;
         if (generation is { CheckId: > 0 } g)
         {

@@ -28,14 +28,20 @@ public sealed class NodeAgentService(
     {
         var credential = Base64Url(RandomNumberGenerator.GetBytes(32));
         var now = clock.GetUtcNow();
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
-        await using var tx = await connection.BeginTransactionAsync(ct);
-        await using var cmd = new NpgsqlCommand("""
-            UPDATE cluster_nodes n SET credential_hash = @hash, joined_at = coalesce(o.joined_at, @now), agent_version = @version
-              FROM cluster_nodes o JOIN clusters c ON c.id = o.cluster_id
-             WHERE o.id = n.id AND c.join_token = @token AND o.name = @name AND NOT c.delete_requested
-            RETURNING n.id, n.cluster_id, c.project_id, o.joined_at IS NULL
-            """, connection, tx);
+        // One statement, as a report is: the credential, the first join's generation bump and its event together.
+        await using var cmd = dataSource.CreateCommand("""
+            WITH r AS (
+                UPDATE cluster_nodes n SET credential_hash = @hash, joined_at = coalesce(o.joined_at, @now), agent_version = @version
+                  FROM cluster_nodes o JOIN clusters c ON c.id = o.cluster_id
+                 WHERE o.id = n.id AND c.join_token = @token AND o.name = @name AND NOT c.delete_requested
+                RETURNING n.id, n.cluster_id, c.project_id, c.phase, o.joined_at IS NULL AS first_join),
+            bumped AS (
+                UPDATE cluster_generations g SET generation = g.generation + 1 FROM r WHERE g.cluster_id = r.cluster_id AND r.first_join),
+            logged AS (
+                INSERT INTO cluster_events (cluster_id, at, phase, message_key, args, warning)
+                SELECT r.cluster_id, @now, r.phase, 'Event.NodeJoined', ARRAY[@name], false FROM r WHERE r.first_join)
+            SELECT id, cluster_id, project_id, first_join FROM r
+            """);
         cmd.Parameters.AddWithValue("hash", Hash(credential));
         cmd.Parameters.AddWithValue("now", now);
         cmd.Parameters.AddWithValue("version", (object?)Truncate(agentVersion, 64) ?? DBNull.Value);
@@ -46,19 +52,9 @@ public sealed class NodeAgentService(
         bool firstJoin;
         await using (var reader = await cmd.ExecuteReaderAsync(ct))
         {
-            if (!await reader.ReadAsync(ct))
-            {
-                await reader.DisposeAsync();
-                throw await RejectionAsync(connection, tx, joinToken, nodeName, ct);
-            }
+            if (!await reader.ReadAsync(ct)) throw await RejectionAsync(joinToken, nodeName, ct);
             (nodeId, clusterId, projectId, firstJoin) = (reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), reader.GetBoolean(3));
         }
-        if (firstJoin)
-        {
-            await BumpAsync(connection, tx, clusterId, ct);
-            await AddEventAsync(connection, tx, clusterId, "Event.NodeJoined", [nodeName], warning: false, ct);
-        }
-        await tx.CommitAsync(ct);
         changes.Changed(projectId, firstJoin ? [Tables.Clusters, Tables.ClusterNetwork] : [Tables.Clusters]);
         return new NodeRegistration(nodeId, clusterId, projectId, credential);
     }
@@ -188,30 +184,9 @@ public sealed class NodeAgentService(
 
     public static byte[] Hash(string credential) => SHA256.HashData(Encoding.UTF8.GetBytes(credential));
 
-    private static async Task BumpAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid clusterId, CancellationToken ct)
+    private async Task<AgentRejectedException> RejectionAsync(string joinToken, string nodeName, CancellationToken ct)
     {
-        await using var bump = new NpgsqlCommand("UPDATE cluster_generations SET generation = generation + 1 WHERE cluster_id = @id", connection, tx);
-        bump.Parameters.AddWithValue("id", clusterId);
-        await bump.ExecuteNonQueryAsync(ct);
-    }
-
-    private async Task AddEventAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid clusterId, string key, string[] args, bool warning, CancellationToken ct)
-    {
-        await using var cmd = new NpgsqlCommand("""
-            INSERT INTO cluster_events (cluster_id, at, phase, message_key, args, warning)
-            SELECT id, @now, phase, @key, @args, @warning FROM clusters WHERE id = @id
-            """, connection, tx);
-        cmd.Parameters.AddWithValue("id", clusterId);
-        cmd.Parameters.AddWithValue("now", clock.GetUtcNow());
-        cmd.Parameters.AddWithValue("key", key);
-        cmd.Parameters.AddWithValue("args", args);
-        cmd.Parameters.AddWithValue("warning", warning);
-        await cmd.ExecuteNonQueryAsync(ct);
-    }
-
-    private static async Task<AgentRejectedException> RejectionAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string joinToken, string nodeName, CancellationToken ct)
-    {
-        await using var cmd = new NpgsqlCommand("SELECT name, delete_requested FROM clusters WHERE join_token = @token", connection, tx);
+        await using var cmd = dataSource.CreateCommand("SELECT name, delete_requested FROM clusters WHERE join_token = @token");
         cmd.Parameters.AddWithValue("token", joinToken);
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         if (!await reader.ReadAsync(ct)) return new AgentRejectedException(false, "The join token is not valid for any cluster.");

@@ -1,9 +1,5 @@
-using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.Localization;
 using MudBlazor;
-using Portal.Backend.Agents;
 using Portal.Data.Entities;
 using Portal.Data.Services;
 
@@ -65,19 +61,6 @@ public static class ClusterText
 
     /// <summary>Whether the agent still has to apply the cluster's latest snapshot (new peers, pods, a check).</summary>
     public static bool Behind(ClusterNodeRow node) => node.ObservedGeneration < node.DesiredGeneration;
-
-    /// <summary>
-    /// Where agents reach the backend's gRPC service: <c>Portal:Agents:PublicUrl</c> when the operator set one (the
-    /// address nodes elsewhere can reach), otherwise the address the service listens on.
-    /// </summary>
-    public static string AgentUrl(AgentOptions options)
-    {
-        if (options.PublicUrl.Length > 0) return options.PublicUrl;
-        var host = IPAddress.TryParse(options.ListenAddress, out var address) && address.AddressFamily == AddressFamily.InterNetworkV6
-            ? $"[{options.ListenAddress}]"
-            : options.ListenAddress;
-        return $"http://{host}:{options.Port.ToString(CultureInfo.InvariantCulture)}";
-    }
 
     /// <summary>The command that starts the agent of one node of the cluster on a Linux machine.</summary>
     public static string AgentCommand(string agentUrl, string joinToken, string node) =>
