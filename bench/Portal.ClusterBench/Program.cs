@@ -8,6 +8,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Portal.Backend;
+using Portal.Backend.Workflow;
 using Portal.Data;
 using Portal.Data.Entities;
 using Portal.Data.Services;

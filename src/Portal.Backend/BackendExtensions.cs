@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Portal.Backend.Agents;
 using Portal.Backend.Nodes;
+using Portal.Backend.Workflow;
 
 namespace Portal.Backend;
 
@@ -27,6 +28,8 @@ public static class BackendExtensions
     {
         services.AddOptions<BackendOptions>();
         services.AddOptions<AgentOptions>();
+        services.AddSingleton<ClusterWorkflow>();
+        services.AddSingleton<NodeAgentService>();
         services.AddSingleton<AgentHub>();
         services.AddSingleton<AgentServer>();
         services.AddSingleton<AgentProcesses>();

@@ -47,8 +47,6 @@ public static class DataExtensions
         services.AddOptions<ClusterOptions>();
         services.AddSingleton<ClusterSignal>();
         services.AddSingleton<ClusterService>();
-        services.AddSingleton<ClusterWorkflow>();
-        services.AddSingleton<NodeAgentService>();
         services.AddSingleton<DemoData>();
         services.AddSingleton<ChangeFeed.ChangeFeed>();
         services.AddHostedService<ChangeFeed.ChangeFeedListener>();

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Agent;
 using Portal.Contracts;
+using Portal.Backend.Workflow;
 using Portal.Data;
 using Portal.Data.Entities;
 using Portal.Data.Services;

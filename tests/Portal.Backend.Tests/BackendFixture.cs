@@ -1,5 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Portal.Backend.Agents;
+using Portal.Backend.Workflow;
 using Portal.Data;
 using Portal.Data.Entities;
 using Portal.Data.Services;

@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Errors;
 using Portal.Core.Ip;
+using Portal.Backend.Workflow;
 using Portal.Data.Entities;
 using Portal.Data.Services;
 

@@ -1,6 +1,7 @@
 using System.Net;
 using Npgsql;
 using Portal.Core.Errors;
+using Portal.Data.Store;
 using Portal.Data.Entities;
 using Portal.Data.Services;
 
@@ -174,7 +175,7 @@ public sealed class AuditTrailTests(DatabaseFixture db)
         var subnet = network.Subnets.Single();
         await db.Ports.CreateAsync(project, new PortCreate { NetworkId = network.Id, FixedIps = [new FixedIpRequest(null, "10.50.0.5")] }, actor);
         var before = (await TrailAsync(actor, project)).Select(e => e.Id).ToList();
-        PortSpec Spec(string name, string? ip, Actor? audit) => new(Guid.CreateVersion7(), project, network.Id, name, PortWriter.NewMac(),
+        PortSpec Spec(string name, string? ip, Actor? audit) => new(Guid.CreateVersion7(), project, network.Id, name, PortStore.NewMac(),
             DeviceOwners.User, "", "", true, [new AllocationSpec(subnet.Id, "", ip is null ? null : IPAddress.Parse(ip))], audit);
         var now = new DateTimeOffset(2026, 11, 25, 10, 0, 0, TimeSpan.Zero);
         // Npgsql 10 names the failed statement (PostgresException.BatchCommand) only when asked to.
@@ -183,13 +184,13 @@ public sealed class AuditTrailTests(DatabaseFixture db)
         await connection.OpenAsync();
 
         // Each port before the failing one adds its audit statement to the batch; the failure must still name port 2.
-        var e = await Assert.ThrowsAsync<PostgresException>(() => PortWriter.InsertManyAsync(connection, null,
+        var e = await Assert.ThrowsAsync<PostgresException>(() => PortStore.InsertManyAsync(connection, null,
             [Spec("a", null, actor), Spec("b", "10.50.0.200", actor), Spec("taken", "10.50.0.5", actor), Spec("c", null, actor)], now, default));
-        Assert.True(2.Equals(e.Data[PortWriter.FailedPortKey]), e.Message);
+        Assert.True(2.Equals(e.Data[PortStore.FailedPortKey]), e.Message);
         Assert.Equal(before, (await TrailAsync(actor, project)).Select(x => x.Id));
 
         // A spec without an actor (how the subnet logic writes its system ports) is written without an entry.
-        var ports = await PortWriter.InsertManyAsync(connection, null,
+        var ports = await PortStore.InsertManyAsync(connection, null,
             [Spec("a", null, actor), Spec("system", null, null), Spec("b", "10.50.0.200", Actor.System)], now, default);
         var entries = (await TrailAsync(actor, project)).Where(x => !before.Contains(x.Id)).ToList();
         Assert.Equal(

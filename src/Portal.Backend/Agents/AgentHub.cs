@@ -15,8 +15,6 @@ namespace Portal.Backend.Agents;
 /// </summary>
 public sealed class AgentHub(NodeAgentService agents, ChangeFeed feed, ILogger<AgentHub> logger) : IDisposable
 {
-    public const int Mtu = 1500;
-
     private readonly Lock _lock = new();
     private readonly Dictionary<Guid, ClusterWatch> _clusters = [];
 
@@ -67,7 +65,7 @@ public sealed class AgentHub(NodeAgentService agents, ChangeFeed feed, ILogger<A
             NodeIp = self.Ip?.ToString() ?? "",
             PodCidr = self.PodCidr?.ToString() ?? "",
             Gateway = self.PodCidr is { } cidr ? Gateway(cidr).ToString() : "",
-            Mtu = Mtu,
+            Mtu = state.Mtu,
             ClusterPodCidr = state.PodCidr.ToString(),
         };
         foreach (var peer in state.Nodes)

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Portal.Backend.Agents;
+using Portal.Backend.Workflow;
 using Portal.Data.Services;
 
 namespace Portal.Backend.Nodes;

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Portal.Data.Entities;
-using Portal.Data.Services;
+using Portal.Backend.Agents;
 
 namespace Portal.Backend.Nodes;
 
@@ -11,7 +11,7 @@ namespace Portal.Backend.Nodes;
 /// call a heartbeat makes. For measuring and testing the provisioning workflow alone (no liveness: nothing reports
 /// again, so run it with a long <c>NotReadyAfter</c>).
 /// </summary>
-public sealed class SimulatedNodeProvisioner(ClusterService clusters, IOptions<BackendOptions> options, TimeProvider clock,
+public sealed class SimulatedNodeProvisioner(NodeAgentService agents, IOptions<BackendOptions> options, TimeProvider clock,
     ILogger<SimulatedNodeProvisioner> logger) : INodeProvisioner
 {
     /// <summary>Nodes booting in this process; the workflow asks again while it waits, and a boot under way is not repeated.</summary>
@@ -36,7 +36,7 @@ public sealed class SimulatedNodeProvisioner(ClusterService clusters, IOptions<B
         try
         {
             if (boot > TimeSpan.Zero) await Task.Delay(boot, clock);
-            await clusters.ReportNodeAsync(node.Id, ready: true, node.DesiredGeneration);
+            await agents.ReportWithoutAgentAsync(node.Id);
         }
         catch (Exception e)
         {

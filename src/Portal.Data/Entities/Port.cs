@@ -41,3 +41,15 @@ public static class DeviceOwners
 
     public static bool IsSystem(string owner) => owner.Length > 0;
 }
+
+/// <summary>
+/// The device ids of system ports, in one place: what owns a DHCP, router or shadowport port of a network, and
+/// the ports of a cluster (which carry the cluster's id).
+/// </summary>
+public static class DeviceIds
+{
+    public static string Dhcp(Guid networkId) => "dhcp" + networkId.ToString("N");
+    public static string Router(Guid networkId) => "router" + networkId.ToString("N");
+    public static string Shadowport(Guid networkId) => "shadowport" + networkId.ToString("N");
+    public static string Cluster(Guid clusterId) => clusterId.ToString();
+}

@@ -19,4 +19,7 @@ public class Subnet
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
     public uint Version { get; set; }
+
+    /// <summary>What messages call the subnet: its name, or its CIDR when it has none.</summary>
+    public string DisplayName => Name.Length > 0 ? Name : Cidr.ToString();
 }

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Portal.Data.Entities;
+using Portal.Data.Store;
 
 namespace Portal.Data.Services;
 
@@ -12,11 +13,7 @@ public sealed class AuditService(IDbContextFactory<PortalDbContext> dbs, Project
     /// </summary>
     internal void Record(PortalDbContext db, Actor actor, string? projectId, string action, string objectType, string objectId,
         string objectName = "", string details = "", DateTimeOffset? at = null) =>
-        db.AuditEntries.Add(new AuditEntry
-        {
-            ProjectId = projectId, At = at ?? clock.GetUtcNow(), Actor = actor.Name, Address = actor.Address, Action = action,
-            ObjectType = objectType, ObjectId = objectId, ObjectName = objectName, Details = details,
-        });
+        AuditStore.Add(db, actor, projectId, action, objectType, objectId, objectName, details, at ?? clock.GetUtcNow());
 
     /// <summary>A project's trail, newest first. Members see their project's; support sees any.</summary>
     public async Task<Page<AuditEntry>> ListAsync(Actor actor, string projectId, PageRequest page, CancellationToken ct = default)

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Errors;
 using Portal.Data.Entities;
+using Portal.Data.Store;
 
 namespace Portal.Data.Services;
 
@@ -141,13 +142,13 @@ public sealed class NetworkService(
                 {
                     if (internet && subnet.GatewayIp is not null)
                     {
-                        await SubnetService.ThrowIfGatewayHeldAsync(db, subnet.Id, subnet.GatewayIp, "internet_access", ct);
-                        await SubnetService.AddSystemPortAsync(db, tx, subnet, DeviceOwners.RouterInterface,
-                            SubnetService.RouterId(network), subnet.GatewayIp, now, ct);
+                        await PortStore.ThrowIfGatewayHeldAsync(db, subnet.Id, subnet.GatewayIp, "internet_access", ct);
+                        await PortStore.AddSystemPortAsync(db, tx, subnet, DeviceOwners.RouterInterface,
+                            DeviceIds.Router(network.Id), subnet.GatewayIp, now, ct);
                     }
                     else if (!internet)
                     {
-                        await SubnetService.DeleteSystemPortsAsync(db, subnet.Id, [DeviceOwners.RouterInterface], ct);
+                        await PortStore.DeleteSystemPortsAsync(db, subnet.Id, [DeviceOwners.RouterInterface], ct);
                     }
                 }
             }
@@ -185,7 +186,7 @@ public sealed class NetworkService(
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         // Lock the network so a port being created in it either commits before this check or fails after.
-        await db.Database.ExecuteSqlAsync($"SELECT 1 FROM networks WHERE id = {networkId} FOR UPDATE", ct);
+        await ProjectStore.LockNetworkAsync(db, networkId, ct);
         var holders = db.Ports.Where(p => p.NetworkId == networkId && !NetworkOwnedPorts.Contains(p.DeviceOwner));
         var total = await holders.CountAsync(ct);
         if (total > 0)

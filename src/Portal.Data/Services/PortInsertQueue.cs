@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Npgsql;
 using Portal.Data.Entities;
+using Portal.Data.Store;
 
 namespace Portal.Data.Services;
 
@@ -73,7 +74,7 @@ public sealed class PortInsertQueue : IAsyncDisposable
             {
                 await using var connection = await _dataSource.OpenConnectionAsync(_stop.Token);
                 // The group's ports carry the time of its first creation (they are milliseconds apart).
-                var ports = await PortWriter.InsertManyAsync(connection, null, group.Select(p => p.Spec).ToList(), group[0].Now, _stop.Token);
+                var ports = await PortStore.InsertManyAsync(connection, null, group.Select(p => p.Spec).ToList(), group[0].Now, _stop.Token);
                 for (var i = 0; i < group.Count; i++) group[i].Result.TrySetResult(ports[i]);
                 return;
             }
@@ -84,7 +85,7 @@ public sealed class PortInsertQueue : IAsyncDisposable
                 foreach (var pending in group) await WriteAsync([pending]);
                 return;
             }
-            catch (PostgresException e) when (e.Data[PortWriter.FailedPortKey] is int failed)
+            catch (PostgresException e) when (e.Data[PortStore.FailedPortKey] is int failed)
             {
                 group[failed].Result.TrySetException(e);
                 group.RemoveAt(failed);

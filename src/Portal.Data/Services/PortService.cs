@@ -4,6 +4,7 @@ using Npgsql;
 using Portal.Core.Errors;
 using Portal.Core.Ip;
 using Portal.Data.Entities;
+using Portal.Data.Store;
 
 namespace Portal.Data.Services;
 
@@ -71,7 +72,7 @@ public sealed class PortService(
             _ => query.OrderBy(x => x.IpAddress),
         };
         var rows = await query.Skip(page.SafeSkip).Take(page.SafeTake).AsNoTracking().ToListAsync(ct);
-        return new Page<PortRow>(rows.Select(x => new PortRow(x.Port.Id, x.Port.Name, x.IpAddress, PortWriter.Format(x.Port.MacAddress),
+        return new Page<PortRow>(rows.Select(x => new PortRow(x.Port.Id, x.Port.Name, x.IpAddress, PortStore.Format(x.Port.MacAddress),
             x.Port.Status, x.Port.AdminStateUp, x.Port.DeviceOwner, x.Port.DeviceId, x.Port.DnsName, x.Port.CreatedAt)).ToList(), total);
     }
 
@@ -118,7 +119,7 @@ public sealed class PortService(
     {
         actor ??= Actor.System;
         var name = SubnetPlan.CheckName(request.Name, required: false);
-        var mac = request.MacAddress is { Length: > 0 } text ? PortWriter.ParseMac(text) : null;
+        var mac = request.MacAddress is { Length: > 0 } text ? PortStore.ParseMac(text) : null;
         var now = clock.GetUtcNow();
         if (await TryCreateDirectAsync(projectId, request, name, mac, now, actor, ct) is { } created) return created;
 
@@ -150,7 +151,7 @@ public sealed class PortService(
             catch (PostgresException e) when (e.SqlState == PostgresErrors.UniqueViolation && e.ConstraintName == PostgresErrors.PortMacUnique)
             {
                 if (mac is null && attempt < MaxAttempts) continue;
-                throw NeutronErrors.MacAddressInUse(PortWriter.Format(spec.Mac), network.Name);
+                throw NeutronErrors.MacAddressInUse(PortStore.Format(spec.Mac), network.Name);
             }
             catch (PostgresException e) when (e.SqlState == PostgresErrors.OverQuota)
             {
@@ -185,32 +186,11 @@ public sealed class PortService(
         return port;
     }
 
-    /// <summary>
-    /// Deletes a user's port with its audit entry, in one statement; its addresses go with it and the database
-    /// frees its quota slot.
-    /// </summary>
+    /// <summary>Deletes a user's port with its audit entry; its addresses go with it and the database frees its quota slot.</summary>
     public async Task DeleteAsync(string projectId, Guid portId, Actor? actor = null, CancellationToken ct = default)
     {
         actor ??= Actor.System;
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
-        // The statement's snapshot still holds the port's addresses, so the entry can name them.
-        await using var command = new NpgsqlCommand("""
-            WITH deleted AS (
-                DELETE FROM ports WHERE id = $1 AND project_id = $2 AND device_owner = '' RETURNING id, name),
-            entry AS (
-                INSERT INTO audit_entries (project_id, at, actor, address, action, object_type, object_id, object_name, details)
-                SELECT $2, $3, $4, $5, 'port.delete', 'port', d.id::text, d.name,
-                       coalesce((SELECT string_agg(host(a.ip_address), ', ' ORDER BY a.ip_address)
-                                   FROM ip_allocations a WHERE a.port_id = d.id), '')
-                  FROM deleted d)
-            SELECT 1 FROM deleted
-            """, connection);
-        command.Parameters.Add(new NpgsqlParameter { Value = portId });
-        command.Parameters.Add(new NpgsqlParameter { Value = projectId });
-        command.Parameters.Add(new NpgsqlParameter { Value = clock.GetUtcNow() });
-        command.Parameters.Add(new NpgsqlParameter { Value = actor.Name });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)actor.Address ?? DBNull.Value });
-        if (await command.ExecuteScalarAsync(ct) is not null)
+        if (await PortStore.DeleteUserPortAsync(dataSource, projectId, portId, actor, clock.GetUtcNow(), ct))
         {
             changes.Changed(projectId, Tables.Ports);
             return;
@@ -228,14 +208,14 @@ public sealed class PortService(
     private async Task<(Network Network, List<IReadOnlyList<AllocationSpec>> Candidates)> ResolveAsync(
         string projectId, PortCreate request, CancellationToken ct)
     {
-        var network = await ReadNetworkAsync(projectId, request.NetworkId, ct) ?? throw ServiceErrors.NetworkNotFound(request.NetworkId);
+        var network = await PortStore.ReadNetworkForPortAsync(dataSource, projectId, request.NetworkId, ct) ?? throw ServiceErrors.NetworkNotFound(request.NetworkId);
         if (network.External) throw NeutronErrors.Conflict("ExternalNetworkNoPorts", "network_id", network.Name);
         if (network.Subnets.Count == 0) throw NeutronErrors.InvalidInput("NetworkHasNoSubnet", "fixed_ips", network.Name);
 
         if (request.FixedIps.Count == 0)
         {
             var ordered = network.Subnets.OrderBy(s => s.IpVersion).ThenBy(s => s.CreatedAt);
-            return (network, ordered.Select(s => (IReadOnlyList<AllocationSpec>)[new AllocationSpec(s.Id, SubnetService.DisplayName(s), null)]).ToList());
+            return (network, ordered.Select(s => (IReadOnlyList<AllocationSpec>)[new AllocationSpec(s.Id, s.DisplayName, null)]).ToList());
         }
 
         var specs = new List<AllocationSpec>();
@@ -260,7 +240,7 @@ public sealed class PortService(
                 throw NeutronErrors.InvalidInput("FixedIpSubnetRequired", "fixed_ips", "—", network.Name);
             }
             if (address is not null) CheckAssignable(subnet, address);
-            specs.Add(new AllocationSpec(subnet.Id, SubnetService.DisplayName(subnet), address));
+            specs.Add(new AllocationSpec(subnet.Id, subnet.DisplayName, address));
         }
         return (network, [specs]);
     }
@@ -291,43 +271,8 @@ public sealed class PortService(
 
     private static PortSpec UserPort(string projectId, PortCreate request, string name,
         System.Net.NetworkInformation.PhysicalAddress? mac, IReadOnlyList<AllocationSpec> fixedIps, Actor actor) =>
-        new(Guid.CreateVersion7(), projectId, request.NetworkId, name, mac ?? PortWriter.NewMac(), DeviceOwners.User, "",
+        new(Guid.CreateVersion7(), projectId, request.NetworkId, name, mac ?? PortStore.NewMac(), DeviceOwners.User, "",
             request.DnsName.Trim(), request.AdminStateUp, fixedIps, actor);
-
-    /// <summary>
-    /// The network and its subnets, with only what port creation needs: one plain query on the hot path
-    /// (port creation is the most frequent write), without a tracking context.
-    /// </summary>
-    private async Task<Network?> ReadNetworkAsync(string projectId, Guid networkId, CancellationToken ct)
-    {
-        await using var command = dataSource.CreateCommand("""
-            SELECT n.name, n.external, s.id, s.name, s.cidr, s.gateway_ip, s.ip_version, s.created_at
-              FROM networks n LEFT JOIN subnets s ON s.network_id = n.id
-             WHERE n.id = $1 AND (n.project_id = $2 OR n.external)
-             ORDER BY s.created_at
-            """);
-        command.Parameters.Add(new NpgsqlParameter { Value = networkId });
-        command.Parameters.Add(new NpgsqlParameter { Value = projectId });
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        Network? network = null;
-        while (await reader.ReadAsync(ct))
-        {
-            network ??= new Network { Id = networkId, ProjectId = projectId, Name = reader.GetString(0), External = reader.GetBoolean(1) };
-            if (reader.IsDBNull(2)) continue;
-            network.Subnets.Add(new Subnet
-            {
-                Id = reader.GetGuid(2),
-                ProjectId = projectId,
-                NetworkId = networkId,
-                Name = reader.GetString(3),
-                Cidr = reader.GetFieldValue<IPNetwork>(4),
-                GatewayIp = reader.IsDBNull(5) ? null : reader.GetFieldValue<IPAddress>(5),
-                IpVersion = reader.GetInt32(6),
-                CreatedAt = reader.GetFieldValue<DateTimeOffset>(7),
-            });
-        }
-        return network;
-    }
 
     /// <summary>Which explicitly requested address is already held (the server does not reveal it in the error).</summary>
     private async Task<AllocationSpec?> FirstTakenAsync(IReadOnlyList<AllocationSpec> wanted, CancellationToken ct)
@@ -342,7 +287,7 @@ public sealed class PortService(
 
     private static void CheckAssignable(Subnet subnet, IPAddress address)
     {
-        var name = SubnetService.DisplayName(subnet);
+        var name = subnet.DisplayName;
         if (!IpMath.Contains(subnet.Cidr, address))
             throw NeutronErrors.InvalidInput("IpNotInSubnet", "ip_address", address.ToString(), name, subnet.Cidr.ToString());
         if (IpMath.IsNetworkOrBroadcast(subnet.Cidr, address))

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Errors;
 using Portal.Data.Entities;
+using Portal.Data.Store;
 
 namespace Portal.Data.Services;
 
@@ -29,7 +30,7 @@ public sealed class ProjectService(IDbContextFactory<PortalDbContext> dbs, Chang
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         db.Projects.Add(project);
         await db.SaveChangesAsync(ct);
-        foreach (var (resource, limit) in Quotas.Defaults) await SetSharesAsync(db, id, resource, limit, ct);
+        foreach (var (resource, limit) in Quotas.Defaults) await ProjectStore.SetQuotaAsync(db, id, resource, limit, ct);
         await tx.CommitAsync(ct);
         return project;
     }
@@ -71,17 +72,10 @@ public sealed class ProjectService(IDbContextFactory<PortalDbContext> dbs, Chang
         var changed = await db.Quotas.Where(q => q.ProjectId == projectId && q.Resource == resource)
             .ExecuteUpdateAsync(u => u.SetProperty(q => q.Limit, limit), ct);
         if (changed == 0) throw NeutronErrors.NotFound("Resource.Project", projectId);
-        await SetSharesAsync(db, projectId, resource, limit, ct);
+        await ProjectStore.SetQuotaAsync(db, projectId, resource, limit, ct);
         await tx.CommitAsync(ct);
         changes.Changed(projectId, Tables.Projects);
     }
-
-    /// <summary>
-    /// Splits the limit over the quota's shares and spreads the usage over them again (portal_quota_set, which
-    /// first waits for racing creations and deletions): the room the shares leave is then exactly what is left.
-    /// </summary>
-    private static Task SetSharesAsync(PortalDbContext db, string projectId, string resource, int limit, CancellationToken ct) =>
-        db.Database.ExecuteSqlAsync($"SELECT portal_quota_set({projectId}, {resource}, {limit})", ct);
 
     /// <summary>The projects a user is a member of, by name.</summary>
     public async Task<IReadOnlyList<Project>> ListForUserAsync(string userId, CancellationToken ct = default)

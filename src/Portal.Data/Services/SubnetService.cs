@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
+using Portal.Data.Store;
 using Portal.Core.Errors;
 using Portal.Core.Ip;
 using Portal.Data.Entities;
@@ -19,7 +20,7 @@ public sealed class SubnetService(
     public async Task<Subnet> GetAsync(string projectId, Guid subnetId, CancellationToken ct = default)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
-        return await VisibleSubnets(db, projectId)
+        return await SubnetStore.Visible(db, projectId)
                    .Include(s => s.AllocationPools.OrderBy(p => p.FirstIp))
                    .Include(s => s.HostRoutes)
                    .Include(s => s.Network)
@@ -33,7 +34,7 @@ public sealed class SubnetService(
     public async Task<IReadOnlyList<Subnet>> ListAsync(string projectId, Guid? networkId, CancellationToken ct = default)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
-        var subnets = VisibleSubnets(db, projectId);
+        var subnets = SubnetStore.Visible(db, projectId);
         if (networkId is { } n) subnets = subnets.Where(s => s.NetworkId == n);
         return await subnets
             .Include(s => s.AllocationPools.OrderBy(p => p.FirstIp))
@@ -48,18 +49,7 @@ public sealed class SubnetService(
         var subnets = await ListAsync(projectId, networkId, ct);
         if (subnets.Count == 0) return [];
         await using var db = await dbs.CreateDbContextAsync(ct);
-        await db.Database.OpenConnectionAsync(ct);
-        await using var command = new NpgsqlCommand("""
-            SELECT a.subnet_id, count(*) FROM ip_allocations a
-              JOIN allocation_pools p ON p.subnet_id = a.subnet_id AND a.ip_address BETWEEN p.first_ip AND p.last_ip
-             WHERE a.subnet_id = ANY($1) GROUP BY a.subnet_id
-            """, Connection(db));
-        command.Parameters.Add(new NpgsqlParameter { Value = subnets.Select(s => s.Id).ToArray() });
-        var used = new Dictionary<Guid, long>();
-        await using (var reader = await command.ExecuteReaderAsync(ct))
-        {
-            while (await reader.ReadAsync(ct)) used[reader.GetGuid(0)] = reader.GetInt64(1);
-        }
+        var used = await SubnetStore.UsedInPoolsAsync(db, subnets.Select(s => s.Id).ToArray(), ct);
         return subnets.Select(s => new SubnetRow(s.Id, s.Name, s.Cidr, s.GatewayIp, s.EnableDhcp, used.GetValueOrDefault(s.Id),
             IpRanges.Count(s.AllocationPools.Select(p => new IpRange(p.FirstIp, p.LastIp))))).ToList();
     }
@@ -152,11 +142,11 @@ public sealed class SubnetService(
         }
         if (plan.EnableDhcp)
         {
-            await AddSystemPortAsync(db, tx, subnet, DeviceOwners.Dhcp, "dhcp" + network.Id.ToString("N"), null, now, ct);
+            await PortStore.AddSystemPortAsync(db, tx, subnet, DeviceOwners.Dhcp, DeviceIds.Dhcp(network.Id), null, now, ct);
         }
         if (network.InternetAccess && plan.Gateway is not null)
         {
-            await AddSystemPortAsync(db, tx, subnet, DeviceOwners.RouterInterface, RouterId(network), plan.Gateway, now, ct);
+            await PortStore.AddSystemPortAsync(db, tx, subnet, DeviceOwners.RouterInterface, DeviceIds.Router(network.Id), plan.Gateway, now, ct);
         }
         return subnet;
     }
@@ -186,11 +176,11 @@ public sealed class SubnetService(
             {
                 if (after.EnableDhcp)
                 {
-                    await AddSystemPortAsync(db, tx, subnet, DeviceOwners.Dhcp, "dhcp" + network.Id.ToString("N"), null, now, ct);
+                    await PortStore.AddSystemPortAsync(db, tx, subnet, DeviceOwners.Dhcp, DeviceIds.Dhcp(network.Id), null, now, ct);
                 }
                 else
                 {
-                    await DeleteSystemPortsAsync(db, subnet.Id, [DeviceOwners.Dhcp], ct);
+                    await PortStore.DeleteSystemPortsAsync(db, subnet.Id, [DeviceOwners.Dhcp], ct);
                 }
             }
 
@@ -234,7 +224,7 @@ public sealed class SubnetService(
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         // Lock the subnet first so a port being created in it now either finishes before us or fails.
-        await db.Database.ExecuteSqlAsync($"SELECT 1 FROM subnets WHERE id = {subnetId} FOR UPDATE", ct);
+        await SubnetStore.LockAsync(db, subnetId, ct);
         var holders = db.IpAllocations.Where(a => a.SubnetId == subnetId)
             .Join(db.Ports, a => a.PortId, p => p.Id, (a, p) => new { p.Name, p.Id, p.DeviceOwner, a.IpAddress })
             .Where(h => h.DeviceOwner != DeviceOwners.Dhcp && h.DeviceOwner != DeviceOwners.RouterInterface);
@@ -242,10 +232,10 @@ public sealed class SubnetService(
         if (total > 0)
         {
             var first = await holders.OrderBy(h => h.Name).Take(5).ToListAsync(ct);
-            throw NeutronErrors.SubnetInUse(DisplayName(subnet),
+            throw NeutronErrors.SubnetInUse(subnet.DisplayName,
                 ServiceErrors.Holders(first.Select(h => (h.Name.Length > 0 ? h.Name : h.Id.ToString(), h.IpAddress.ToString())).ToList(), total));
         }
-        await DeleteSystemPortsAsync(db, subnetId, [DeviceOwners.Dhcp, DeviceOwners.RouterInterface], ct);
+        await PortStore.DeleteSystemPortsAsync(db, subnetId, [DeviceOwners.Dhcp, DeviceOwners.RouterInterface], ct);
         await db.Subnets.Where(s => s.Id == subnetId).ExecuteDeleteAsync(ct);
         audit.Record(db, actor ?? Actor.System, projectId, "subnet.delete", "subnet", subnetId.ToString(), subnet.Name,
             subnet.Cidr.ToString());
@@ -259,61 +249,16 @@ public sealed class SubnetService(
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
         // Only the pools are needed here (their sizes make the total), not the whole subnet with its routes.
-        var poolRows = await VisibleSubnets(db, projectId).Where(s => s.Id == subnetId)
+        var poolRows = await SubnetStore.Visible(db, projectId).Where(s => s.Id == subnetId)
                            .Select(s => s.AllocationPools.Select(p => new { p.FirstIp, p.LastIp }).ToList())
                            .FirstOrDefaultAsync(ct)
                        ?? throw ServiceErrors.SubnetNotFound(subnetId);
         var pools = poolRows.Select(p => new IpRange(p.FirstIp, p.LastIp)).ToList();
-        var connection = Connection(db);
-        await db.Database.OpenConnectionAsync(ct);
-        await using var batch = new NpgsqlBatch(connection);
-        batch.BatchCommands.Add(PortWriter.Command("""
-            SELECT count(*) FROM ip_allocations a
-             WHERE a.subnet_id = $1
-               AND EXISTS (SELECT 1 FROM allocation_pools p
-                            WHERE p.subnet_id = $1 AND a.ip_address BETWEEN p.first_ip AND p.last_ip)
-            """, subnetId));
-        batch.BatchCommands.Add(PortWriter.Command("""
-            WITH p AS (SELECT first_ip, last_ip FROM allocation_pools WHERE subnet_id = $1),
-            a AS (SELECT p.first_ip AS pf, p.last_ip AS pl, x.ip_address,
-                         lag(x.ip_address) OVER (PARTITION BY p.first_ip ORDER BY x.ip_address) AS prev
-                    FROM p JOIN ip_allocations x
-                      ON x.subnet_id = $1 AND x.ip_address BETWEEN p.first_ip AND p.last_ip)
-            SELECT lo, hi FROM (
-                SELECT CASE WHEN prev IS NULL THEN pf ELSE prev + 1 END AS lo, ip_address - 1 AS hi FROM a
-                 WHERE (prev IS NULL AND ip_address > pf) OR (prev IS NOT NULL AND ip_address > prev + 1)
-                UNION ALL
-                SELECT max(ip_address) + 1, pl FROM a GROUP BY pf, pl HAVING max(ip_address) < pl
-                UNION ALL
-                SELECT first_ip, last_ip FROM p
-                 WHERE NOT EXISTS (SELECT 1 FROM ip_allocations x
-                                    WHERE x.subnet_id = $1 AND x.ip_address BETWEEN p.first_ip AND p.last_ip)
-            ) gaps ORDER BY lo LIMIT $2
-            """, subnetId, maxRanges + 1));
-        await using var reader = await batch.ExecuteReaderAsync(ct);
-        await reader.ReadAsync(ct);
-        var used = reader.GetInt64(0);
-        await reader.NextResultAsync(ct);
-        var ranges = new List<IpRange>();
-        while (await reader.ReadAsync(ct))
-        {
-            ranges.Add(new IpRange(reader.GetFieldValue<IPAddress>(0), reader.GetFieldValue<IPAddress>(1)));
-        }
+        var (used, ranges) = await SubnetStore.UsageAsync(db, subnetId, maxRanges, ct);
         var truncated = ranges.Count > maxRanges;
         var merged = IpRanges.Merge(truncated ? ranges.Take(maxRanges) : ranges);
         return new SubnetAvailability(subnetId, IpRanges.Count(pools), used, merged, truncated);
     }
-
-    internal static IQueryable<Subnet> VisibleSubnets(PortalDbContext db, string projectId) =>
-        db.Subnets.Where(s => s.ProjectId == projectId || s.Network!.External);
-
-    internal static string DisplayName(Subnet s) => s.Name.Length > 0 ? s.Name : s.Cidr.ToString();
-
-    internal static string RouterId(Network network) => "router" + network.Id.ToString("N");
-
-    internal static NpgsqlConnection Connection(PortalDbContext db) => (NpgsqlConnection)db.Database.GetDbConnection();
-
-    internal static NpgsqlTransaction Transaction(IDbContextTransaction tx) => (NpgsqlTransaction)tx.GetDbTransaction();
 
     private static SubnetPlan PlanOf(Subnet s) => new(
         s.Name, s.Cidr, s.GatewayIp, s.EnableDhcp,
@@ -323,58 +268,18 @@ public sealed class SubnetService(
     private async Task MoveGatewayAsync(PortalDbContext db, IDbContextTransaction tx, Subnet subnet, Network network,
         IPAddress? gateway, DateTimeOffset now, CancellationToken ct)
     {
-        if (gateway is not null) await ThrowIfGatewayHeldAsync(db, subnet.Id, gateway, "gateway_ip", ct);
+        if (gateway is not null) await PortStore.ThrowIfGatewayHeldAsync(db, subnet.Id, gateway, "gateway_ip", ct);
         if (!network.InternetAccess) return;
-        await DeleteSystemPortsAsync(db, subnet.Id, [DeviceOwners.RouterInterface], ct);
+        await PortStore.DeleteSystemPortsAsync(db, subnet.Id, [DeviceOwners.RouterInterface], ct);
         if (gateway is not null)
         {
-            await AddSystemPortAsync(db, tx, subnet, DeviceOwners.RouterInterface, RouterId(network), gateway, now, ct);
-        }
-    }
-
-    /// <summary>A router takes a subnet's gateway address; refuse when a port other than the router holds it.</summary>
-    internal static async Task ThrowIfGatewayHeldAsync(PortalDbContext db, Guid subnetId, IPAddress gateway, string field, CancellationToken ct)
-    {
-        var holder = await db.IpAllocations.Where(a => a.SubnetId == subnetId && a.IpAddress == gateway)
-            .Join(db.Ports, a => a.PortId, p => p.Id, (a, p) => p)
-            .FirstOrDefaultAsync(p => p.DeviceOwner != DeviceOwners.RouterInterface, ct);
-        if (holder is not null)
-        {
-            throw NeutronErrors.Conflict("GatewayInUse", field, gateway.ToString(), holder.Name.Length > 0 ? holder.Name : holder.Id.ToString());
-        }
-    }
-
-    /// <summary>Deletes the ports of the given owners on a subnet; returns how many ports were deleted.</summary>
-    internal static async Task<int> DeleteSystemPortsAsync(PortalDbContext db, Guid subnetId, string[] owners, CancellationToken ct)
-    {
-        var portIds = await db.IpAllocations.Where(a => a.SubnetId == subnetId)
-            .Join(db.Ports, a => a.PortId, p => p.Id, (a, p) => p)
-            .Where(p => owners.Contains(p.DeviceOwner))
-            .Select(p => p.Id).Distinct().ToListAsync(ct);
-        if (portIds.Count == 0) return 0;
-        return await db.Ports.Where(p => portIds.Contains(p.Id)).ExecuteDeleteAsync(ct);
-    }
-
-    internal static async Task AddSystemPortAsync(PortalDbContext db, IDbContextTransaction tx, Subnet subnet, string owner,
-        string deviceId, IPAddress? address, DateTimeOffset now, CancellationToken ct)
-    {
-        var spec = new PortSpec(Guid.CreateVersion7(), subnet.ProjectId, subnet.NetworkId, "", PortWriter.NewMac(), owner,
-            deviceId, "", true, [new AllocationSpec(subnet.Id, DisplayName(subnet), address)], Audit: null);
-        try
-        {
-            await PortWriter.InsertAsync(Connection(db), Transaction(tx), spec, now, ct);
-        }
-        catch (PostgresException e) when (e.SqlState == PostgresErrors.NoFreeAddress)
-        {
-            throw NeutronErrors.IpAddressGenerationFailure(DisplayName(subnet));
+            await PortStore.AddSystemPortAsync(db, tx, subnet, DeviceOwners.RouterInterface, DeviceIds.Router(network.Id), gateway, now, ct);
         }
     }
 
     private static async Task ThrowIfOverlapsAsync(PortalDbContext db, Guid networkId, IPNetwork cidr, CancellationToken ct)
     {
-        var other = await db.Database
-            .SqlQuery<OverlapRow>($"SELECT name, cidr FROM subnets WHERE network_id = {networkId} AND cidr && {cidr} LIMIT 1")
-            .FirstOrDefaultAsync(ct);
+        var other = await SubnetStore.FirstOverlapAsync(db, networkId, cidr, ct);
         if (other is not null)
         {
             throw other.Name.Length > 0
@@ -396,6 +301,4 @@ public sealed class SubnetService(
         }
         return NeutronErrors.InvalidInput("SubnetOverlap", "cidr", cidr.ToString(), "?", "?");
     }
-
-    private sealed record OverlapRow(string Name, IPNetwork Cidr);
 }

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Errors;
 using Portal.Data.Entities;
+using Portal.Data.Store;
 
 namespace Portal.Data.Services;
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Portal.Backend;
 using Portal.Backend.Agents;
+using Portal.Backend.Workflow;
 using Portal.Data;
 using Portal.Data.ChangeFeed;
 using Portal.Data.Entities;

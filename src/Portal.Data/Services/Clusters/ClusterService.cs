@@ -6,12 +6,13 @@ using Portal.Core.Clusters;
 using Portal.Core.Errors;
 using Portal.Core.Ip;
 using Portal.Data.Entities;
+using Portal.Data.Store;
 
 namespace Portal.Data.Services;
 
 /// <summary>
 /// A project's Kubernetes clusters: the wizard's checks, creation and deletion requests (recorded in the audit
-/// trail), and what the cluster pages show. The provisioning itself is the backend's (<see cref="ClusterWorkflow"/>):
+/// trail), and what the cluster pages show. The provisioning itself is the backend's (Portal.Backend's ClusterWorkflow):
 /// creating a cluster only writes it as Pending and wakes the workers.
 /// </summary>
 public sealed class ClusterService(
@@ -70,7 +71,7 @@ public sealed class ClusterService(
                 : network.Subnets.FirstOrDefault(s => s.IpVersion == 4) ?? throw NeutronErrors.InvalidInput("NetworkHasNoSubnet", "subnet_id", network.Name);
             if (subnet.IpVersion != 4) throw NeutronErrors.InvalidInput("Cluster.SubnetNotIpv4", "subnet_id", subnet.Cidr.ToString());
             var free = (await subnets.GetAvailabilityAsync(projectId, subnet.Id, 1, ct)).Free;
-            var subnetName = SubnetService.DisplayName(subnet);
+            var subnetName = subnet.DisplayName;
             if (free < needed)
                 throw NeutronErrors.Conflict("Cluster.SubnetTooSmall", "subnet_id", subnetName, free, needed, request.Masters, request.Workers);
             plan = new ClusterPlan(name, version, flavor, request.Masters, request.Workers, network.Id, network.Name, subnet.Id,
@@ -113,11 +114,7 @@ public sealed class ClusterService(
         await using var db = await dbs.CreateDbContextAsync(ct);
         db.Clusters.Add(cluster);
         db.ClusterGenerations.Add(new ClusterGeneration { ClusterId = cluster.Id });
-        db.ClusterEvents.Add(new ClusterEvent
-        {
-            ClusterId = cluster.Id, At = now, Phase = ClusterPhase.Pending, MessageKey = "Event.Created",
-            Args = [actor.Name, plan.Nodes.ToString(System.Globalization.CultureInfo.InvariantCulture)],
-        });
+        ClusterStore.AddEvent(db, cluster.Id, ClusterPhase.Pending, "Event.Created", [actor.Name, plan.Nodes], warning: false, now);
         audit.Record(db, actor, projectId, "cluster.create", "cluster", cluster.Id.ToString(), cluster.Name,
             $"{plan.KubernetesVersion}, {plan.Masters}+{plan.Workers}, {(plan.AutoNetwork ? plan.NetworkName + " (auto)" : plan.NetworkName)} {plan.SubnetCidr}, {(plan.ExternalIp ? "external IP" : "shadowport")}",
             at: now);
@@ -151,7 +148,7 @@ public sealed class ClusterService(
         await db.Clusters.Where(c => c.Id == clusterId)
             .ExecuteUpdateAsync(u => u.SetProperty(c => c.DeleteRequested, true).SetProperty(c => c.NextAttemptAt, now)
                 .SetProperty(c => c.Attempts, 0).SetProperty(c => c.UpdatedAt, now), ct);
-        db.ClusterEvents.Add(new ClusterEvent { ClusterId = clusterId, At = now, Phase = ClusterPhase.Deleting, MessageKey = "Event.DeleteRequested", Args = [actor.Name] });
+        ClusterStore.AddEvent(db, clusterId, ClusterPhase.Deleting, "Event.DeleteRequested", [actor.Name], warning: false, now);
         audit.Record(db, actor, projectId, "cluster.delete", "cluster", clusterId.ToString(), cluster.Name, at: now);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
@@ -179,7 +176,7 @@ public sealed class ClusterService(
             if (free < workers - cluster.Workers)
             {
                 var subnet = await db.Subnets.AsNoTracking().FirstAsync(s => s.Id == subnetId, ct);
-                throw NeutronErrors.Conflict("Cluster.ScaleNoRoom", "workers", SubnetService.DisplayName(subnet), free, workers - cluster.Workers);
+                throw NeutronErrors.Conflict("Cluster.ScaleNoRoom", "workers", subnet.DisplayName, free, workers - cluster.Workers);
             }
         }
         var now = clock.GetUtcNow();
@@ -190,11 +187,7 @@ public sealed class ClusterService(
                 .SetProperty(c => c.PhaseSince, now).SetProperty(c => c.NextAttemptAt, now).SetProperty(c => c.Attempts, 0)
                 .SetProperty(c => c.UpdatedAt, now), ct);
         if (changed == 0) throw NeutronErrors.Conflict("Cluster.NotRunning", null, cluster.Name);
-        db.ClusterEvents.Add(new ClusterEvent
-        {
-            ClusterId = clusterId, At = now, Phase = ClusterPhase.Ports, MessageKey = "Event.ScaleRequested",
-            Args = [actor.Name, cluster.Workers.ToString(System.Globalization.CultureInfo.InvariantCulture), workers.ToString(System.Globalization.CultureInfo.InvariantCulture)],
-        });
+        ClusterStore.AddEvent(db, clusterId, ClusterPhase.Ports, "Event.ScaleRequested", [actor.Name, cluster.Workers, workers], warning: false, now);
         audit.Record(db, actor, projectId, "cluster.scale", "cluster", clusterId.ToString(), cluster.Name, $"{cluster.Workers} → {workers}", at: now);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
@@ -218,15 +211,8 @@ public sealed class ClusterService(
         if (pods < 2) throw NeutronErrors.Conflict("Cluster.CheckNeedsPods", null, pods);
         var now = clock.GetUtcNow();
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var id = (await db.Database.SqlQuery<long>($"""
-            UPDATE cluster_generations SET check_id = check_id + 1, check_requested_at = {now}, generation = generation + 1
-             WHERE cluster_id = {clusterId} RETURNING check_id AS "Value"
-            """).ToListAsync(ct)).Single();
-        db.ClusterEvents.Add(new ClusterEvent
-        {
-            ClusterId = clusterId, At = now, Phase = cluster.Phase, MessageKey = "Event.CheckRequested",
-            Args = [actor.Name, pods.ToString(System.Globalization.CultureInfo.InvariantCulture)],
-        });
+        var id = await ClusterStore.RequestCheckAsync(db, clusterId, now, ct);
+        ClusterStore.AddEvent(db, clusterId, cluster.Phase, "Event.CheckRequested", [actor.Name, pods], warning: false, now);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         changes.Changed(projectId, Tables.Clusters, Tables.ClusterNetwork);
@@ -269,26 +255,8 @@ public sealed class ClusterService(
                 nodes.Sum(n => n.Pods.Count), answered.Count, nodes.Count(n => n.CheckId == g.CheckId || (n.Ready && n.Pods.Count > 0)));
         }
         var rows = nodes.Select(n => new ClusterNodeRow(n.Id, n.Name, n.Role, n.IpAddress, n.PodCidr, n.Ready, n.LastHeartbeat,
-            generation?.Generation ?? n.DesiredGeneration, n.ObservedGeneration, n.JoinedAt, n.AgentVersion, n.RouteCount, n.AgentErrors, n.Pods)).ToList();
+            generation?.Generation ?? 1, n.ObservedGeneration, n.JoinedAt, n.AgentVersion, n.RouteCount, n.AgentErrors, n.Pods)).ToList();
         return new ClusterDetail(row, rows, events, joinToken, generation?.Generation ?? 1, check);
-    }
-
-    /// <summary>
-    /// A node's agent reports in (the heartbeat): what generation it applied and whether it is ready. The
-    /// simulated node provisioner calls this in place of real agents.
-    /// </summary>
-    public async Task ReportNodeAsync(Guid nodeId, bool ready, long observedGeneration, CancellationToken ct = default)
-    {
-        // One statement: heartbeats are the most frequent write of running clusters.
-        await using var db = await dbs.CreateDbContextAsync(ct);
-        var projectId = await db.Database.SqlQuery<string>($"""
-            UPDATE cluster_nodes n SET ready = {ready}, last_heartbeat = {clock.GetUtcNow()}, observed_generation = {observedGeneration}
-              FROM clusters c WHERE n.id = {nodeId} AND c.id = n.cluster_id
-            RETURNING c.project_id AS "Value"
-            """).ToListAsync(ct);
-        if (projectId.Count == 0) return;
-        changes.Changed(projectId[0], Tables.Clusters);
-        signal.Raise();
     }
 
     /// <summary>

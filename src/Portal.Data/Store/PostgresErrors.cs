@@ -1,6 +1,6 @@
 using Npgsql;
 
-namespace Portal.Data;
+namespace Portal.Data.Store;
 
 /// <summary>SQLSTATEs and constraint names the services translate into Neutron errors.</summary>
 internal static class PostgresErrors

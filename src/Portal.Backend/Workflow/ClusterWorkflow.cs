@@ -4,9 +4,13 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using Portal.Core.Clusters;
 using Portal.Core.Errors;
+using Portal.Data;
+using Portal.Data.ChangeFeed;
 using Portal.Data.Entities;
+using Portal.Data.Services;
+using Portal.Data.Store;
 
-namespace Portal.Data.Services;
+namespace Portal.Backend.Workflow;
 
 /// <summary>
 /// The durable steps of cluster provisioning and deletion (DESIGN.md §3 "Backend workflow"), for the backend's
@@ -18,7 +22,7 @@ namespace Portal.Data.Services;
 /// </summary>
 public sealed class ClusterWorkflow(
     IDbContextFactory<PortalDbContext> dbs, NetworkService networks,
-    ClusterService clusters, ChangeFeed.ChangePublisher changes, ClusterSignal signal, IOptions<ClusterOptions> options, TimeProvider clock)
+    ClusterService clusters, ChangePublisher changes, ClusterSignal signal, IOptions<ClusterOptions> options, TimeProvider clock)
 {
     private static readonly string[] ClusterPortOwners =
         [DeviceOwners.K8sMaster, DeviceOwners.K8sNode, DeviceOwners.K8sLoadBalancer, DeviceOwners.FloatingIp];
@@ -26,9 +30,8 @@ public sealed class ClusterWorkflow(
     public ClusterSignal Signal => signal;
 
     /// <summary>
-    /// Takes the cluster whose step is due soonest and that no other worker holds, or null when there is none.
-    /// The row lock is <c>FOR NO KEY UPDATE</c>, the form of <c>FOR UPDATE</c> that still lets the step's own
-    /// transactions insert rows referring to the cluster (its nodes) while the claim holds it.
+    /// Takes the cluster whose step is due soonest and that no other worker holds (<see cref="ClusterStore.ClaimDueAsync"/>),
+    /// or null when there is none.
     /// </summary>
     public async Task<ClusterClaim?> ClaimNextAsync(CancellationToken ct = default)
     {
@@ -37,19 +40,13 @@ public sealed class ClusterWorkflow(
         {
             var tx = await db.Database.BeginTransactionAsync(ct);
             var now = clock.GetUtcNow();
-            var found = await db.Clusters.FromSql($"""
-                SELECT * FROM clusters
-                 WHERE (phase NOT IN ('Running', 'Failed') OR delete_requested) AND next_attempt_at <= {now}
-                 ORDER BY next_attempt_at LIMIT 1
-                 FOR NO KEY UPDATE SKIP LOCKED
-                """).ToListAsync(ct);
-            if (found.Count == 0)
+            if (await ClusterStore.ClaimDueAsync(db, now, ct) is not { } found)
             {
                 await tx.DisposeAsync();
                 await db.DisposeAsync();
                 return null;
             }
-            return new ClusterClaim(db, tx, found[0], changes, signal, clock);
+            return new ClusterClaim(db, tx, found, changes, signal, clock);
         }
         catch
         {
@@ -107,7 +104,7 @@ public sealed class ClusterWorkflow(
         if (!cluster.ExternalIp && !await db.Ports.AnyAsync(p => p.NetworkId == subnet.NetworkId && p.DeviceOwner == DeviceOwners.Shadowport, ct))
         {
             await using var tx = await db.Database.BeginTransactionAsync(ct);
-            await SubnetService.AddSystemPortAsync(db, tx, subnet, DeviceOwners.Shadowport, "shadowport" + subnet.NetworkId.ToString("N"), null,
+            await PortStore.AddSystemPortAsync(db, tx, subnet, DeviceOwners.Shadowport, DeviceIds.Shadowport(subnet.NetworkId), null,
                 clock.GetUtcNow(), ct);
             await tx.CommitAsync(ct);
             changes.Changed(cluster.ProjectId, Tables.Ports);
@@ -126,7 +123,7 @@ public sealed class ClusterWorkflow(
         var cluster = claim.Cluster;
         if (cluster.NetworkId is not { } networkId || cluster.SubnetId is not { } subnetId)
             throw NeutronErrors.Conflict("Cluster.NetworkGone", "network_id");
-        var deviceId = DeviceId(cluster.Id);
+        var deviceId = DeviceIds.Cluster(cluster.Id);
         var now = clock.GetUtcNow();
         await using var db = await dbs.CreateDbContextAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
@@ -140,7 +137,7 @@ public sealed class ClusterWorkflow(
             nodes.RemoveAll(surplus.Contains);
             await db.SaveChangesAsync(ct);
             await db.Ports.Where(p => ports.Contains(p.Id)).ExecuteDeleteAsync(ct);
-            await NodeAgentService.BumpAsync(db, cluster.Id, ct);
+            await ClusterStore.BumpGenerationAsync(db, cluster.Id, ct);
         }
         foreach (var (role, count) in new[] { (NodeRoles.Master, cluster.Masters), (NodeRoles.Worker, cluster.Workers) })
         {
@@ -183,7 +180,7 @@ public sealed class ClusterWorkflow(
         if (floating is not null) cluster.FloatingIp = floating.FixedIps.FirstOrDefault()?.IpAddress;
         else if (floatingNetwork is { } fip)
         {
-            specs.Add(new PortSpec(Guid.CreateVersion7(), fip.ProjectId, fip.NetworkId, apiName, PortWriter.NewMac(), DeviceOwners.FloatingIp,
+            specs.Add(new PortSpec(Guid.CreateVersion7(), fip.ProjectId, fip.NetworkId, apiName, PortStore.NewMac(), DeviceOwners.FloatingIp,
                 deviceId, "", true, [new AllocationSpec(fip.SubnetId, fip.Name, null)], Audit: null));
         }
 
@@ -192,11 +189,11 @@ public sealed class ClusterWorkflow(
             IReadOnlyList<Port> created;
             try
             {
-                created = await PortWriter.InsertManyAsync(SubnetService.Connection(db), SubnetService.Transaction(tx), specs, now, ct);
+                created = await PortStore.InsertManyAsync(Sql.Connection(db), Sql.Transaction(tx), specs, now, ct);
             }
             catch (PostgresException e) when (e.SqlState == PostgresErrors.NoFreeAddress)
             {
-                var floatingFailed = e.Data[PortWriter.FailedPortKey] is int i && specs[i].DeviceOwner == DeviceOwners.FloatingIp;
+                var floatingFailed = e.Data[PortStore.FailedPortKey] is int i && specs[i].DeviceOwner == DeviceOwners.FloatingIp;
                 throw floatingFailed
                     ? NeutronErrors.IpAddressGenerationFailure(options.Value.FloatingIpNetwork)
                     : NeutronErrors.IpAddressGenerationFailure(await SubnetNameAsync(subnetId, ct));
@@ -243,14 +240,13 @@ public sealed class ClusterWorkflow(
             var next = ClusterRules.NextNodeCidr(cluster.PodCidr, cluster.NodePrefix, taken, last)
                        ?? throw NeutronErrors.CidrNotAvailable("Cluster.NodeCidrsExhausted", "pod_cidr", cluster.PodCidr.ToString(), cluster.NodePrefix, node.Name);
             node.PodCidr = next;
-            node.DesiredGeneration = 1;
             taken.Add(next);
             last = next;
         }
         if (!db.ChangeTracker.HasChanges()) return nodes;
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await db.SaveChangesAsync(ct);
-        await NodeAgentService.BumpAsync(db, cluster.Id, ct);
+        await ClusterStore.BumpGenerationAsync(db, cluster.Id, ct);
         await tx.CommitAsync(ct);
         changes.Changed(cluster.ProjectId, Tables.ClusterNetwork);
         return nodes;
@@ -280,7 +276,7 @@ public sealed class ClusterWorkflow(
     public async Task ReleaseAsync(ClusterClaim claim, CancellationToken ct = default)
     {
         var cluster = claim.Cluster;
-        var deviceId = DeviceId(cluster.Id);
+        var deviceId = DeviceIds.Cluster(cluster.Id);
         await using (var db = await dbs.CreateDbContextAsync(ct))
         {
             await using var tx = await db.Database.BeginTransactionAsync(ct);
@@ -302,9 +298,6 @@ public sealed class ClusterWorkflow(
             }
         }
     }
-
-    /// <summary>Ports of a cluster carry the cluster's id as their device id.</summary>
-    public static string DeviceId(Guid clusterId) => clusterId.ToString();
 
     public static string NodeName(string cluster, string role, int ordinal) =>
         $"{cluster}-{(role == NodeRoles.Master ? "master" : "node")}-{ordinal}";
@@ -333,10 +326,10 @@ public sealed class ClusterWorkflow(
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
         var subnet = await db.Subnets.AsNoTracking().FirstAsync(s => s.Id == subnetId, ct);
-        return SubnetService.DisplayName(subnet);
+        return subnet.DisplayName;
     }
 
     private static PortSpec ClusterPort(Cluster cluster, Guid networkId, Guid subnetId, string name, string owner) =>
-        new(Guid.CreateVersion7(), cluster.ProjectId, networkId, name, PortWriter.NewMac(), owner, DeviceId(cluster.Id), name, true,
+        new(Guid.CreateVersion7(), cluster.ProjectId, networkId, name, PortStore.NewMac(), owner, DeviceIds.Cluster(cluster.Id), name, true,
             [new AllocationSpec(subnetId, "", null)], Audit: null);
 }

@@ -2,9 +2,13 @@ using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Portal.Core.Errors;
+using Portal.Data;
+using Portal.Data.ChangeFeed;
 using Portal.Data.Entities;
+using Portal.Data.Services;
+using Portal.Data.Store;
 
-namespace Portal.Data.Services;
+namespace Portal.Backend.Workflow;
 
 /// <summary>
 /// A worker's hold on one cluster: an open transaction with the cluster's row locked. The step's outcome —
@@ -15,12 +19,12 @@ public sealed class ClusterClaim : IAsyncDisposable
 {
     private readonly PortalDbContext _db;
     private readonly IDbContextTransaction _tx;
-    private readonly ChangeFeed.ChangePublisher _changes;
+    private readonly ChangePublisher _changes;
     private readonly ClusterSignal _signal;
     private readonly TimeProvider _clock;
     private bool _done;
 
-    internal ClusterClaim(PortalDbContext db, IDbContextTransaction tx, Cluster cluster, ChangeFeed.ChangePublisher changes,
+    internal ClusterClaim(PortalDbContext db, IDbContextTransaction tx, Cluster cluster, ChangePublisher changes,
         ClusterSignal signal, TimeProvider clock)
     {
         _db = db;
@@ -39,7 +43,7 @@ public sealed class ClusterClaim : IAsyncDisposable
 
     /// <summary>Holds a project-wide lock until the claim ends (e.g. while choosing a free CIDR for a new network).</summary>
     public async Task LockProjectAsync(string purpose, CancellationToken ct) =>
-        await _db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({purpose + ":" + Cluster.ProjectId}, 0))", ct);
+        await ClusterStore.LockProjectAsync(_db, Cluster.ProjectId, purpose, ct);
 
     /// <summary>The step is done: moves to <paramref name="phase"/>, due at once, with an event.</summary>
     public Task AdvanceAsync(string phase, string eventKey, params object[] args)
@@ -103,11 +107,7 @@ public sealed class ClusterClaim : IAsyncDisposable
     public static TimeSpan Backoff(int attempts) => TimeSpan.FromSeconds(Math.Min(60, Math.Pow(2, Math.Max(0, attempts - 1))));
 
     private void AddEvent(string phase, string key, object[] args, bool warning, DateTimeOffset now) =>
-        _db.ClusterEvents.Add(new ClusterEvent
-        {
-            ClusterId = Cluster.Id, At = now, Phase = phase, MessageKey = key, Warning = warning,
-            Args = args.Select(a => Convert.ToString(a, CultureInfo.InvariantCulture) ?? "").ToArray(),
-        });
+        ClusterStore.AddEvent(_db, Cluster.Id, phase, key, args, warning, now);
 
     private async Task FinishAsync(bool wake)
     {

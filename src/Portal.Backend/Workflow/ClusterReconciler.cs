@@ -5,7 +5,7 @@ using Portal.Data.Entities;
 using Portal.Backend.Nodes;
 using Portal.Data.Services;
 
-namespace Portal.Backend;
+namespace Portal.Backend.Workflow;
 
 /// <summary>
 /// One step of a claimed cluster (DESIGN.md §3, <c>ReconcileAsync(item) → done / requeue after / failed</c>):

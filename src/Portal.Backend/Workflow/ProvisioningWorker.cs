@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using Portal.Data.Services;
 
-namespace Portal.Backend;
+namespace Portal.Backend.Workflow;
 
 /// <summary>
 /// The provisioning workers of this process: each claims a due cluster, runs its step and writes the outcome,

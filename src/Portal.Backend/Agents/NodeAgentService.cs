@@ -1,0 +1,167 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Portal.Data;
+using Portal.Data.ChangeFeed;
+using Portal.Data.Entities;
+using Portal.Data.Services;
+using Portal.Data.Store;
+
+namespace Portal.Backend.Agents;
+
+/// <summary>
+/// The node agents' side of the service layer (DESIGN.md §3 "Agent protocol"), for the backend's gRPC service:
+/// registration with a cluster's join token, the state snapshots are made of, reports (the heartbeat) and the
+/// liveness sweep. A node credential is stored only as its SHA-256, and every call finds its node by it, so an
+/// agent reads and writes nothing but its own node. The hot calls are single statements.
+/// </summary>
+public sealed class NodeAgentService(
+    IDbContextFactory<PortalDbContext> dbs, ChangePublisher publisher, ClusterSignal signal, TimeProvider clock)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>
+    /// Exchanges a join token and a node name for a new credential of that node (the previous one stops working).
+    /// The node's first registration makes it a peer of all others: the cluster's generation is bumped.
+    /// </summary>
+    public async Task<NodeRegistration> RegisterAsync(string joinToken, string nodeName, string? agentVersion, CancellationToken ct = default)
+    {
+        var credential = Base64Url(RandomNumberGenerator.GetBytes(32));
+        var now = clock.GetUtcNow();
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        // One transaction: the credential, the first join's generation bump and its event commit together.
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var node = await NodeStore.RegisterAsync(db, joinToken, nodeName, Hash(credential), Truncate(agentVersion, 64), now, ct)
+                   ?? throw Rejection(await NodeStore.JoinTokenOwnerAsync(db, joinToken, ct), nodeName);
+        if (node.FirstJoin)
+        {
+            await ClusterStore.BumpGenerationAsync(db, node.ClusterId, ct);
+            ClusterStore.AddEvent(db, node.ClusterId, node.Phase, "Event.NodeJoined", [nodeName], warning: false, now);
+            await db.SaveChangesAsync(ct);
+        }
+        await tx.CommitAsync(ct);
+        publisher.Changed(node.ProjectId, node.FirstJoin ? [Tables.Clusters, Tables.ClusterNetwork] : [Tables.Clusters]);
+        return new NodeRegistration(node.Id, node.ClusterId, node.ProjectId, credential);
+    }
+
+    /// <summary>The node a credential belongs to, or null when it is not (or no longer) valid.</summary>
+    public async Task<NodeIdentity?> AuthenticateAsync(string credential, CancellationToken ct = default)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        return await NodeStore.AuthenticateAsync(db, Hash(credential), ct) is { } n
+            ? new NodeIdentity(n.Id, n.ClusterId, n.ProjectId, n.Name, n.Ready)
+            : null;
+    }
+
+    /// <summary>
+    /// A heartbeat: the node is ready, with what its agent applied and saw. Returns null for an unknown credential.
+    /// Pods that changed bump the generation (checks probe every pod); other changes reach open pages only when
+    /// something they show changed, not on every heartbeat.
+    /// </summary>
+    public async Task<ReportOutcome?> ReportAsync(string credential, AgentReport report, CancellationToken ct = default)
+    {
+        var now = clock.GetUtcNow();
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        // One transaction, so the node's state, the generation bump for changed pods and the "back" event are seen
+        // together or not at all.
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var node = await NodeStore.ReportAsync(db, Hash(credential), now, report.ObservedGeneration, report.RouteCount,
+            report.Errors.Select(e => Truncate(e, 500)!).Take(20).ToArray(), JsonSerializer.Serialize(report.Pods, Json),
+            Truncate(report.AgentVersion, 64), report.CheckId, JsonSerializer.Serialize(report.Probes, Json), ct);
+        if (node is null) return null;
+        if (node.PodsChanged) await ClusterStore.BumpGenerationAsync(db, node.ClusterId, ct);
+        if (node.Back)
+        {
+            ClusterStore.AddEvent(db, node.ClusterId, node.Phase, "Event.NodeBack", [node.Name], warning: false, now);
+            await db.SaveChangesAsync(ct);
+        }
+        await tx.CommitAsync(ct);
+        if (node.PodsChanged) publisher.Changed(node.ProjectId, Tables.ClusterNetwork);
+        if (node.Visible || !node.WasReady || node.PodsChanged) publisher.Changed(node.ProjectId, Tables.Clusters);
+        if (!node.WasReady && node.Phase == ClusterPhase.WaitingForAgents) signal.Raise();
+        return new ReportOutcome(node.Id, node.ClusterId, Resync: node.Back);
+    }
+
+    /// <summary>
+    /// A node without an agent reports ready (the simulated provisioner): as a first heartbeat would, with the first
+    /// generation as observed.
+    /// </summary>
+    public async Task ReportWithoutAgentAsync(Guid nodeId, CancellationToken ct = default)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        if (await NodeStore.ReportWithoutAgentAsync(db, nodeId, ready: true, observedGeneration: 1, clock.GetUtcNow(), ct) is not { } projectId) return;
+        publisher.Changed(projectId, Tables.Clusters);
+        signal.Raise();
+    }
+
+    /// <summary>Marks nodes whose last heartbeat is older than <paramref name="deadline"/> NotReady, with an event each; returns them.</summary>
+    public async Task<IReadOnlyList<string>> MarkSilentNodesAsync(TimeSpan deadline, CancellationToken ct = default)
+    {
+        var now = clock.GetUtcNow();
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var silent = await NodeStore.MarkSilentAsync(db, now - deadline, ct);
+        foreach (var node in silent)
+        {
+            ClusterStore.AddEvent(db, node.ClusterId, node.Phase, "Event.NodeNotReady", [node.Name, (int)deadline.TotalSeconds], warning: true, now);
+        }
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        foreach (var project in silent.Select(n => n.ProjectId).Distinct()) publisher.Changed(project, Tables.Clusters);
+        return silent.Select(n => n.Name).ToList();
+    }
+
+    /// <summary>Everything the snapshots of a cluster's nodes are made of, in one read; null when the cluster is gone.</summary>
+    public async Task<ClusterNetworkState?> LoadStateAsync(Guid clusterId, CancellationToken ct = default)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var cluster = await db.Clusters.Where(c => c.Id == clusterId)
+            .Select(c => new
+            {
+                c.PodCidr,
+                Mtu = db.Networks.Where(n => n.Id == c.NetworkId).Select(n => (int?)n.Mtu).FirstOrDefault(),
+                Generation = db.ClusterGenerations.Where(g => g.ClusterId == c.Id).Select(g => new { g.Generation, g.CheckId }).FirstOrDefault(),
+                Nodes = c.Nodes.OrderBy(n => n.CreatedAt).Select(n => new ClusterNetworkNode(n.Id, n.Name, n.IpAddress, n.PodCidr, n.JoinedAt != null, n.Ready, n.Pods)).ToList(),
+            })
+            .AsNoTracking().FirstOrDefaultAsync(ct);
+        if (cluster is null) return null;
+        return new ClusterNetworkState(clusterId, cluster.Generation?.Generation ?? 1, cluster.PodCidr, cluster.Mtu ?? DefaultMtu,
+            cluster.Generation?.CheckId ?? 0, cluster.Nodes);
+    }
+
+    /// <summary>The MTU of a cluster whose network is not chosen yet (Neutron's default).</summary>
+    public const int DefaultMtu = 1500;
+
+    public static byte[] Hash(string credential) => SHA256.HashData(Encoding.UTF8.GetBytes(credential));
+
+    private static AgentRejectedException Rejection(JoinTokenOwner? owner, string nodeName) =>
+        owner is null ? new AgentRejectedException(false, "The join token is not valid for any cluster.")
+        : owner.DeleteRequested ? new AgentRejectedException(true, $"Cluster «{owner.Name}» is being deleted.")
+        : new AgentRejectedException(true, $"Cluster «{owner.Name}» has no node «{nodeName}».");
+
+    private static string? Truncate(string? s, int max) => s is null ? null : s.Length <= max ? s : s[..max];
+
+    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+}
+
+public sealed record NodeRegistration(Guid NodeId, Guid ClusterId, string ProjectId, string Credential);
+
+public sealed record NodeIdentity(Guid NodeId, Guid ClusterId, string ProjectId, string Name, bool Ready);
+
+public sealed record AgentReport(long ObservedGeneration, int RouteCount, IReadOnlyList<string> Errors, IReadOnlyList<NodePod> Pods,
+    long CheckId, IReadOnlyList<PodProbe> Probes, string? AgentVersion);
+
+public sealed record ReportOutcome(Guid NodeId, Guid ClusterId, bool Resync);
+
+/// <summary>A registration refused: an unknown join token (<see cref="TokenKnown"/> false), or a node the cluster does not have.</summary>
+public sealed class AgentRejectedException(bool tokenKnown, string message) : Exception(message)
+{
+    public bool TokenKnown { get; } = tokenKnown;
+}
+
+public sealed record ClusterNetworkNode(Guid Id, string Name, IPAddress? Ip, IPNetwork? PodCidr, bool Joined, bool Ready, List<NodePod> Pods);
+
+/// <summary>A cluster as its agents' snapshots show it, at one generation.</summary>
+public sealed record ClusterNetworkState(Guid ClusterId, long Generation, IPNetwork PodCidr, int Mtu, long CheckId, IReadOnlyList<ClusterNetworkNode> Nodes);

@@ -1,0 +1,80 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace Portal.Data.Store;
+
+/// <summary>A node's registration as written: <see cref="FirstJoin"/> when it had never joined.</summary>
+internal sealed record RegisteredNode(Guid Id, Guid ClusterId, string ProjectId, string Phase, bool FirstJoin);
+
+/// <summary>A node's heartbeat as written, with what changed against the node as it was.</summary>
+internal sealed record ReportedNode(Guid Id, Guid ClusterId, string ProjectId, string Name, string Phase, bool WasReady, bool Back,
+    bool PodsChanged, bool Visible);
+
+/// <summary>A node that went silent and was marked NotReady.</summary>
+internal sealed record SilentNode(Guid ClusterId, string ProjectId, string Name, string Phase);
+
+internal sealed record NodeRow(Guid Id, Guid ClusterId, string ProjectId, string Name, bool Ready);
+
+internal sealed record JoinTokenOwner(string Name, bool DeleteRequested);
+
+/// <summary>
+/// The SQL of the node agents' calls: each finds its node by the credential's hash, so an agent reads and writes
+/// nothing but its own node. Every write reads the node as it was in the same statement (the self-join), so the
+/// caller learns what changed without a read before.
+/// </summary>
+internal static class NodeStore
+{
+    public static async Task<RegisteredNode?> RegisterAsync(PortalDbContext db, string joinToken, string nodeName, byte[] credentialHash,
+        string? agentVersion, DateTimeOffset now, CancellationToken ct) =>
+        (await db.Database.SqlQuery<RegisteredNode>($"""
+            UPDATE cluster_nodes n SET credential_hash = {credentialHash}, joined_at = coalesce(o.joined_at, {now}), agent_version = {agentVersion}
+              FROM cluster_nodes o JOIN clusters c ON c.id = o.cluster_id
+             WHERE o.id = n.id AND c.join_token = {joinToken} AND o.name = {nodeName} AND NOT c.delete_requested
+            RETURNING n.id, n.cluster_id, c.project_id, c.phase, o.joined_at IS NULL AS first_join
+            """).ToListAsync(ct)).FirstOrDefault();
+
+    public static async Task<JoinTokenOwner?> JoinTokenOwnerAsync(PortalDbContext db, string joinToken, CancellationToken ct) =>
+        (await db.Database.SqlQuery<JoinTokenOwner>($"SELECT name, delete_requested FROM clusters WHERE join_token = {joinToken}")
+            .ToListAsync(ct)).FirstOrDefault();
+
+    public static async Task<NodeRow?> AuthenticateAsync(PortalDbContext db, byte[] credentialHash, CancellationToken ct) =>
+        (await db.Database.SqlQuery<NodeRow>($"""
+            SELECT n.id, n.cluster_id, c.project_id, n.name, n.ready FROM cluster_nodes n JOIN clusters c ON c.id = n.cluster_id
+             WHERE n.credential_hash = {credentialHash}
+            """).ToListAsync(ct)).FirstOrDefault();
+
+    /// <summary>
+    /// The heartbeat: the node is ready, with what its agent applied and saw. <paramref name="podsJson"/> and
+    /// <paramref name="probesJson"/> are jsonb; a check id of 0 keeps the node's last check results.
+    /// </summary>
+    public static async Task<ReportedNode?> ReportAsync(PortalDbContext db, byte[] credentialHash, DateTimeOffset now, long observedGeneration,
+        int routeCount, string[] errors, string podsJson, string? agentVersion, long checkId, string probesJson, CancellationToken ct) =>
+        (await db.Database.SqlQuery<ReportedNode>($"""
+            UPDATE cluster_nodes n SET ready = true, last_heartbeat = {now}, observed_generation = {observedGeneration}, route_count = {routeCount},
+                   agent_errors = {errors}, pods = {Sql.Jsonb(podsJson)}, agent_version = coalesce({agentVersion}, o.agent_version),
+                   check_id = CASE WHEN {checkId} > 0 THEN {checkId} ELSE o.check_id END,
+                   check_results = CASE WHEN {checkId} > 0 THEN {Sql.Jsonb(probesJson)} ELSE o.check_results END
+              FROM cluster_nodes o JOIN clusters c ON c.id = o.cluster_id
+             WHERE n.credential_hash = {credentialHash} AND o.id = n.id
+            RETURNING n.id, n.cluster_id, c.project_id, n.name, c.phase, o.ready AS was_ready,
+                      NOT o.ready AND o.last_heartbeat IS NOT NULL AS back, o.pods IS DISTINCT FROM n.pods AS pods_changed,
+                      o.observed_generation <> n.observed_generation OR o.route_count <> n.route_count
+                      OR o.agent_errors <> n.agent_errors OR {checkId} > 0 AS visible
+            """).ToListAsync(ct)).FirstOrDefault();
+
+    /// <summary>Marks the nodes whose last heartbeat is older than <paramref name="cutoff"/> NotReady; returns them.</summary>
+    public static Task<List<SilentNode>> MarkSilentAsync(PortalDbContext db, DateTimeOffset cutoff, CancellationToken ct) =>
+        db.Database.SqlQuery<SilentNode>($"""
+            UPDATE cluster_nodes n SET ready = false FROM clusters c
+             WHERE c.id = n.cluster_id AND n.ready AND n.last_heartbeat < {cutoff}
+            RETURNING n.cluster_id, c.project_id, n.name, c.phase
+            """).ToListAsync(ct);
+
+    /// <summary>A node's heartbeat without an agent (the simulated provisioner); returns the project, or null for an unknown node.</summary>
+    public static async Task<string?> ReportWithoutAgentAsync(PortalDbContext db, Guid nodeId, bool ready, long observedGeneration,
+        DateTimeOffset now, CancellationToken ct) =>
+        (await db.Database.SqlQuery<string>($"""
+            UPDATE cluster_nodes n SET ready = {ready}, last_heartbeat = {now}, observed_generation = {observedGeneration}
+              FROM clusters c WHERE n.id = {nodeId} AND c.id = n.cluster_id
+            RETURNING c.project_id AS "Value"
+            """).ToListAsync(ct)).FirstOrDefault();
+}
