@@ -559,10 +559,6 @@ namespace Portal.Migrations.Migrations
                         .HasColumnType("bytea")
                         .HasColumnName("credential_hash");
 
-                    b.Property<long>("DesiredGeneration")
-                        .HasColumnType("bigint")
-                        .HasColumnName("desired_generation");
-
                     b.Property<IPAddress>("IpAddress")
                         .HasColumnType("inet")
                         .HasColumnName("ip_address");

@@ -16,7 +16,6 @@ public class ClusterNode
     public IPNetwork? PodCidr { get; set; }
     public bool Ready { get; set; }
     public DateTimeOffset? LastHeartbeat { get; set; }
-    public long DesiredGeneration { get; set; }
     public long ObservedGeneration { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     /// <summary>SHA-256 of the credential its agent got at its last registration; null before the first.</summary>
