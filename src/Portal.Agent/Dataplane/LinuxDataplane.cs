@@ -28,10 +28,6 @@ public sealed class LinuxDataplane(PodStore store, string? netns, int probePort 
     public const string Bridge = "cni0";
 
     private const int MaxPodNameLength = 40;
-    private const int ProbeConcurrency = 16;
-    private const int ProbeAttempts = 3;
-    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(2);
-    private static readonly TimeSpan ProbeRetryDelay = TimeSpan.FromMilliseconds(300);
     private static readonly string[] BatchArguments = ["-force", "-batch", "-"];
     private static readonly string[] ReadRoutesArguments = ["-j", "route", "show", "proto", RouteProto.ToString(CultureInfo.InvariantCulture)];
     private static readonly string[] ReadBridgeArguments = ["-j", "addr", "show", "dev", Bridge];
@@ -39,8 +35,8 @@ public sealed class LinuxDataplane(PodStore store, string? netns, int probePort 
     // Applies and repairs read the kernel, then change it: two at once would each plan against a state the other
     // is changing.
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private readonly Lock _listenersLock = new();
-    private readonly Dictionary<string, PodListener> _listeners = [];
+    private readonly PodListeners _listeners = new(store, probePort);
+    private readonly PodProbes _probes = new(probePort);
     private Snapshot? _applied;
     private bool _forwarding;
 
@@ -53,7 +49,7 @@ public sealed class LinuxDataplane(PodStore store, string? netns, int probePort 
             _applied = snapshot;
             if (snapshot.PodCidr.Length > 0)
                 store.SaveNode(new NodeRecord(snapshot.NodeName, "linux", netns, snapshot.PodCidr, snapshot.Gateway, snapshot.Mtu));
-            SyncListeners();
+            _listeners.Sync();
             return result;
         }
         finally
@@ -68,7 +64,7 @@ public sealed class LinuxDataplane(PodStore store, string? netns, int probePort 
         try
         {
             // A pod added or deleted by a separate `pod add`/`pod del` process shows up here.
-            SyncListeners();
+            _listeners.Sync();
             return _applied is null ? new ApplyResult(0, 0, []) : await ReconcileAsync(_applied, ct);
         }
         finally
@@ -94,7 +90,7 @@ public sealed class LinuxDataplane(PodStore store, string? netns, int probePort 
             pods.Add(created);
             return (pods, created);
         });
-        SyncListeners();
+        _listeners.Sync();
         return pod;
     }
 
@@ -108,35 +104,19 @@ public sealed class LinuxDataplane(PodStore store, string? netns, int probePort 
             pods.RemoveAt(index);
             return (pods, true);
         });
-        SyncListeners();
+        _listeners.Sync();
         return deleted;
     }
 
     public async Task<IReadOnlyList<ProbeResult>> ProbeAsync(NetworkCheck check, CancellationToken ct)
     {
-        SyncListeners();
-        var pods = store.Pods();
-        using var slots = new SemaphoreSlim(ProbeConcurrency);
-        var probes = new List<Task<ProbeResult>>(pods.Count * check.Targets.Count);
-        foreach (var pod in pods)
-        {
-            foreach (var target in check.Targets)
-            {
-                if (target.Ip != pod.Ip) probes.Add(ProbeAsync(pod, target, slots, ct));
-            }
-        }
-        return await Task.WhenAll(probes);
+        _listeners.Sync();
+        return await _probes.ProbeAsync(store.Pods(), check, ct);
     }
 
     public async ValueTask DisposeAsync()
     {
-        PodListener[] listeners;
-        lock (_listenersLock)
-        {
-            listeners = [.. _listeners.Values];
-            _listeners.Clear();
-        }
-        foreach (var listener in listeners) await listener.DisposeAsync();
+        await _listeners.DisposeAsync();
         _gate.Dispose();
     }
 
@@ -397,139 +377,6 @@ public sealed class LinuxDataplane(PodStore store, string? netns, int probePort 
         var ns = await Ip.RunAsync(null, ["netns", "del", podNetns], null, ct);
         if (!ns.Succeeded && File.Exists(NetnsSocket.PathOf(podNetns)))
             throw new InvalidOperationException($"Could not delete the pod's network namespace {podNetns}: {Ip.Message(ns)}");
-    }
-
-    // ---- listeners and probes ----
-
-    /// <summary>
-    /// Starts a listener for every pod in the store that has none (or whose namespace was replaced under the same
-    /// name) and stops those of pods that are gone. Cheap when nothing changed: one stat per pod.
-    /// </summary>
-    private void SyncListeners()
-    {
-        var pods = store.Pods();
-        lock (_listenersLock)
-        {
-            List<string>? gone = null;
-            foreach (var (name, listener) in _listeners)
-            {
-                if (!Holds(pods, name, listener.Netns) || NetnsSocket.Identity(listener.Netns) != listener.Identity) (gone ??= []).Add(name);
-            }
-            foreach (var name in gone ?? [])
-            {
-                _listeners.Remove(name, out var listener);
-                listener!.Stop();
-            }
-            foreach (var pod in pods)
-            {
-                if (pod.Netns is null || _listeners.ContainsKey(pod.Name)) continue;
-                var identity = NetnsSocket.Identity(pod.Netns);
-                if (identity == 0) continue;
-                try
-                {
-                    _listeners[pod.Name] = PodListener.Start(pod.Netns, identity, probePort);
-                }
-                catch (Exception e) when (e is SocketException or InvalidOperationException or Win32Exception)
-                {
-                    // Nothing to report to here: probes towards this pod fail with "connection refused", and the
-                    // next sync tries again.
-                }
-            }
-        }
-    }
-
-    private static bool Holds(IReadOnlyList<PodRecord> pods, string name, string netns)
-    {
-        foreach (var pod in pods)
-        {
-            if (pod.Name == name) return pod.Netns == netns;
-        }
-        return false;
-    }
-
-    private async Task<ProbeResult> ProbeAsync(PodRecord pod, PodAddress target, SemaphoreSlim slots, CancellationToken ct)
-    {
-        var result = new ProbeResult
-        {
-            SourcePod = pod.Name, SourceIp = pod.Ip, TargetNode = target.NodeName, TargetPod = target.PodName, TargetIp = target.Ip,
-        };
-        if (!IPAddress.TryParse(target.Ip, out var ip) || ip.AddressFamily != AddressFamily.InterNetwork)
-        {
-            result.Error = $"bad address «{target.Ip}»";
-            return result;
-        }
-        if (pod.Netns is null)
-        {
-            result.Error = "the pod has no network namespace";
-            return result;
-        }
-
-        await slots.WaitAsync(ct);
-        try
-        {
-            for (var attempt = 1; ; attempt++)
-            {
-                var (seen, error, retry) = await ConnectAsync(pod.Netns, new IPEndPoint(ip, probePort), ct);
-                if (seen is not null)
-                {
-                    result.Reachable = true;
-                    result.SeenSourceIp = seen;
-                    return result;
-                }
-                result.Error = error;
-                if (!retry || attempt == ProbeAttempts) return result;
-                await Task.Delay(ProbeRetryDelay, ct);
-            }
-        }
-        finally
-        {
-            slots.Release();
-        }
-    }
-
-    /// <summary>
-    /// One connection from inside the source pod. A refusal or an ICMP error is retried (the target's listener may
-    /// be starting); a timeout is not, as packets that vanish for two seconds will vanish again.
-    /// </summary>
-    private static async Task<(string? Seen, string Error, bool Retry)> ConnectAsync(string podNetns, IPEndPoint target, CancellationToken ct)
-    {
-        Socket socket;
-        try
-        {
-            socket = NetnsSocket.Create(podNetns, AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        }
-        catch (Exception e) when (e is SocketException or InvalidOperationException or Win32Exception)
-        {
-            return (null, e.Message, false);
-        }
-        using (socket)
-        {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            timeout.CancelAfter(ProbeTimeout);
-            try
-            {
-                await socket.ConnectAsync(target, timeout.Token);
-                var buffer = new byte[PodListener.MaxLine];
-                var length = 0;
-                while (length < buffer.Length)
-                {
-                    var read = await socket.ReceiveAsync(buffer.AsMemory(length), timeout.Token);
-                    if (read == 0) break;
-                    length += read;
-                    if (buffer[length - 1] == '\n') break;
-                }
-                var seen = Encoding.ASCII.GetString(buffer, 0, length).Trim();
-                return seen.Length > 0 ? (seen, "", false) : (null, "the listener answered nothing", true);
-            }
-            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-            {
-                return (null, "timed out", false);
-            }
-            catch (SocketException e)
-            {
-                return (null, e.Message, true);
-            }
-        }
     }
 
     /// <summary>One line of the batch and what it is about, for the error when it fails.</summary>
