@@ -2,7 +2,6 @@ using System.ComponentModel;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Portal.Contracts;
@@ -27,7 +26,6 @@ public sealed class LinuxDataplane(PodStore store, string? netns, int probePort 
 
     public const string Bridge = "cni0";
 
-    private const int MaxPodNameLength = 40;
     private static readonly string[] BatchArguments = ["-force", "-batch", "-"];
     private static readonly string[] ReadRoutesArguments = ["-j", "route", "show", "proto", RouteProto.ToString(CultureInfo.InvariantCulture)];
     private static readonly string[] ReadBridgeArguments = ["-j", "addr", "show", "dev", Bridge];
@@ -35,6 +33,7 @@ public sealed class LinuxDataplane(PodStore store, string? netns, int probePort 
     // Applies and repairs read the kernel, then change it: two at once would each plan against a state the other
     // is changing.
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly LinuxPods _pods = new(store, netns);
     private readonly PodListeners _listeners = new(store, probePort);
     private readonly PodProbes _probes = new(probePort);
     private Snapshot? _applied;
@@ -77,33 +76,14 @@ public sealed class LinuxDataplane(PodStore store, string? netns, int probePort 
 
     public async Task<PodRecord> AddPodAsync(string name, CancellationToken ct)
     {
-        ValidatePodName(name);
-        var pod = await store.UpdateAsync(async pods =>
-        {
-            var existing = pods.Find(p => p.Name == name);
-            if (existing is not null) return (pods, existing);
-            var node = store.Node() ?? throw new InvalidOperationException("The node has no pod CIDR yet: its agent has not applied a snapshot.");
-            var cidr = IPNetwork.Parse(node.PodCidr);
-            var address = PodStore.FreeAddress(cidr, IPAddress.Parse(node.Gateway), pods)
-                          ?? throw new InvalidOperationException($"No free address is left in the pod CIDR {node.PodCidr}.");
-            var created = await CreatePodAsync(node, name, address, cidr.PrefixLength, ct);
-            pods.Add(created);
-            return (pods, created);
-        });
+        var pod = await _pods.AddAsync(name, ct);
         _listeners.Sync();
         return pod;
     }
 
     public async Task<bool> DeletePodAsync(string name, CancellationToken ct)
     {
-        var deleted = await store.UpdateAsync(async pods =>
-        {
-            var index = pods.FindIndex(p => p.Name == name);
-            if (index < 0) return (pods, false);
-            await RemovePodDevicesAsync(pods[index].Netns, pods[index].HostVeth, ct);
-            pods.RemoveAt(index);
-            return (pods, true);
-        });
+        var deleted = await _pods.DeleteAsync(name, ct);
         _listeners.Sync();
         return deleted;
     }
@@ -311,72 +291,6 @@ public sealed class LinuxDataplane(PodStore store, string? netns, int probePort 
         using var handle = File.OpenHandle("/proc/sys/net/ipv4/ip_forward", FileMode.Open, FileAccess.Write, FileShare.ReadWrite);
         RandomAccess.Write(handle, "1\n"u8, 0);
         return true;
-    }
-
-    // ---- pods ----
-
-    private static void ValidatePodName(string name)
-    {
-        var valid = name.Length is > 0 and <= MaxPodNameLength && IsLowerAlphanumeric(name[0]) && IsLowerAlphanumeric(name[^1]);
-        foreach (var c in name) valid &= IsLowerAlphanumeric(c) || c == '-';
-        if (!valid)
-            throw new ArgumentException(
-                // No parameter name: the trimmed agent has no resource text for the "(Parameter …)" suffix.
-                $"«{name}» is not a valid pod name: use 1–{MaxPodNameLength} lowercase letters, digits and '-', starting and ending with a letter or digit.");
-    }
-
-    private static bool IsLowerAlphanumeric(char c) => c is >= 'a' and <= 'z' or >= '0' and <= '9';
-
-    private async Task<PodRecord> CreatePodAsync(NodeRecord node, string name, IPAddress address, int prefix, CancellationToken ct)
-    {
-        var podNetns = $"{netns ?? "node"}-{name}";
-        // Hashing node and pod keeps the name within Linux's 15 characters and unique per pod on the node.
-        var veth = "vp" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{node.Node}/{name}")))[..10];
-        var mtu = node.Mtu > 0 ? $" mtu {node.Mtu}" : "";
-
-        // Not in the store, so whatever carries these names is left from an add that died before it was saved.
-        await RemovePodDevicesAsync(podNetns, veth, ct);
-        try
-        {
-            await Ip.RunCheckedAsync(null, ["netns", "add", podNetns], null, ct);
-            await Ip.RunCheckedAsync(netns, ["-batch", "-"],
-            [
-                $"link add {veth}{mtu} type veth peer name eth0{mtu} netns {podNetns}",
-                $"link set {veth} master {Bridge} up",
-            ], ct);
-            await Ip.RunCheckedAsync(podNetns, ["-batch", "-"],
-            [
-                "link set lo up",
-                $"addr add {address}/{prefix} dev eth0",
-                "link set eth0 up",
-                $"route add default via {node.Gateway}",
-            ], ct);
-        }
-        catch
-        {
-            await RemovePodDevicesAsync(podNetns, veth, CancellationToken.None);
-            throw;
-        }
-        return new PodRecord(name, address.ToString(), podNetns, veth);
-    }
-
-    /// <summary>
-    /// Deletes the pod's veth, then its namespace; either may already be gone. The veth goes first and explicitly:
-    /// a namespace outlives its name while any socket in it is open (our listener until the next sync), and with
-    /// it the veth, which would block a new pod of the same name.
-    /// </summary>
-    private async Task RemovePodDevicesAsync(string? podNetns, string? veth, CancellationToken ct)
-    {
-        if (veth is not null)
-        {
-            var link = await Ip.RunAsync(netns, ["link", "del", veth], null, ct);
-            if (!link.Succeeded && !link.Error.Contains("Cannot find device", StringComparison.Ordinal))
-                throw new InvalidOperationException($"Could not delete the pod's veth {veth}: {Ip.Message(link)}");
-        }
-        if (podNetns is null || !File.Exists(NetnsSocket.PathOf(podNetns))) return;
-        var ns = await Ip.RunAsync(null, ["netns", "del", podNetns], null, ct);
-        if (!ns.Succeeded && File.Exists(NetnsSocket.PathOf(podNetns)))
-            throw new InvalidOperationException($"Could not delete the pod's network namespace {podNetns}: {Ip.Message(ns)}");
     }
 
     /// <summary>One line of the batch and what it is about, for the error when it fails.</summary>
