@@ -16,18 +16,7 @@ internal sealed class LinuxPods(PodStore store, string? netns)
     public async Task<PodRecord> AddAsync(string name, CancellationToken ct)
     {
         ValidatePodName(name);
-        return await store.UpdateAsync(async pods =>
-        {
-            var existing = pods.Find(p => p.Name == name);
-            if (existing is not null) return (pods, existing);
-            var node = store.Node() ?? throw new InvalidOperationException("The node has no pod CIDR yet: its agent has not applied a snapshot.");
-            var cidr = IPNetwork.Parse(node.PodCidr);
-            var address = PodStore.FreeAddress(cidr, IPAddress.Parse(node.Gateway), pods)
-                          ?? throw new InvalidOperationException($"No free address is left in the pod CIDR {node.PodCidr}.");
-            var created = await CreatePodAsync(node, name, address, cidr.PrefixLength, ct);
-            pods.Add(created);
-            return (pods, created);
-        });
+        return await store.AddAsync(name, (node, address, prefix) => CreatePodAsync(node, name, address, prefix, ct));
     }
 
     public Task<bool> DeleteAsync(string name, CancellationToken ct) => store.UpdateAsync(async pods =>
