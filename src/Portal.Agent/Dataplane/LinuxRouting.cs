@@ -90,10 +90,10 @@ internal sealed class LinuxRouting(PodStore store, string? netns)
         var inPlace = new HashSet<IPNetwork>();
         foreach (var route in current)
         {
-            if (route.Metric is null or 0 && route.Destination() is { } dst && desired.TryGetValue(dst, out var via))
+            if (Standing(route, desired) is { } standing)
             {
                 // A route at metric 0 with the wrong gateway is overwritten by the replace below.
-                if (IPAddress.TryParse(route.Gateway, out var gateway) && gateway.Equals(via)) inPlace.Add(dst);
+                if (standing.ViaPeer) inPlace.Add(standing.Destination);
                 continue;
             }
             var metric = route.Metric is > 0 ? $" metric {route.Metric}" : "";
@@ -106,17 +106,18 @@ internal sealed class LinuxRouting(PodStore store, string? netns)
         }
     }
 
-    private static int CountInPlace(Dictionary<IPNetwork, IPAddress> desired, List<IpRoute> current)
-    {
-        var count = 0;
-        foreach (var route in current)
-        {
-            if (route.Metric is null or 0 && route.Destination() is { } dst && desired.TryGetValue(dst, out var via)
-                && IPAddress.TryParse(route.Gateway, out var gateway) && gateway.Equals(via))
-                count++;
-        }
-        return count;
-    }
+    private static int CountInPlace(Dictionary<IPNetwork, IPAddress> desired, List<IpRoute> current) =>
+        current.Count(route => Standing(route, desired) is { ViaPeer: true });
+
+    /// <summary>
+    /// The desired destination a tagged route stands at, at metric 0 as a replace writes it, and whether it already
+    /// goes via that peer; null for a route that is none of the desired ones. Planning and the read-back after a
+    /// failed batch must agree on this, or the route count would not match what the next plan changes.
+    /// </summary>
+    private static (IPNetwork Destination, bool ViaPeer)? Standing(IpRoute route, Dictionary<IPNetwork, IPAddress> desired) =>
+        route.Metric is null or 0 && route.Destination() is { } dst && desired.TryGetValue(dst, out var via)
+            ? (dst, IPAddress.TryParse(route.Gateway, out var gateway) && gateway.Equals(via))
+            : null;
 
     /// <summary>Turns ip's "Error: …" / "Command failed -:N" pairs into one error per failed change; returns how many failed.</summary>
     private static int FailedLines(string stderr, List<Change> plan, List<string> errors)
