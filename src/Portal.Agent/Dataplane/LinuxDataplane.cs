@@ -1,11 +1,3 @@
-using System.ComponentModel;
-using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
-using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using Portal.Contracts;
 
 namespace Portal.Agent.Dataplane;
@@ -13,10 +5,10 @@ namespace Portal.Agent.Dataplane;
 /// <summary>
 /// The node's network in the Linux kernel (DESIGN.md §3 "Agent dataplane (Linux)"): bridge <c>cni0</c> holding the
 /// gateway, pods as network namespaces with a veth into the bridge, and one route per peer pod CIDR tagged with
-/// <see cref="RouteProto"/>. The tag is what makes the routes ours: only tagged routes are ever read, replaced or
-/// deleted, so a route the snapshot no longer names (a node removed while the agent was down) is found and removed,
-/// and the operator's own routes are never touched. Every change of one apply goes to the kernel in one
-/// <c>ip -batch</c>. <paramref name="netns"/> is the node's network namespace (null: the one this process runs in).
+/// <see cref="RouteProto"/>. <see cref="LinuxRouting"/>, <see cref="LinuxPods"/>, <see cref="PodListeners"/> and
+/// <see cref="PodProbes"/> do the work; this class orders it: one apply or repair at a time, and the listeners
+/// brought in line after anything that may have changed the pods. <paramref name="netns"/> is the node's network
+/// namespace (null: the one this process runs in).
 /// </summary>
 public sealed class LinuxDataplane(PodStore store, string? netns, int probePort = LinuxDataplane.DefaultProbePort) : IDataplane
 {
@@ -28,33 +20,25 @@ public sealed class LinuxDataplane(PodStore store, string? netns, int probePort 
 
     public const string Bridge = "cni0";
 
-    private const int MaxPodNameLength = 40;
-    private const int ProbeConcurrency = 16;
-    private const int ProbeAttempts = 3;
-    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(2);
-    private static readonly TimeSpan ProbeRetryDelay = TimeSpan.FromMilliseconds(300);
-    private static readonly string[] BatchArguments = ["-force", "-batch", "-"];
-    private static readonly string[] ReadRoutesArguments = ["-j", "route", "show", "proto", RouteProto.ToString(CultureInfo.InvariantCulture)];
-    private static readonly string[] ReadBridgeArguments = ["-j", "addr", "show", "dev", Bridge];
-
     // Applies and repairs read the kernel, then change it: two at once would each plan against a state the other
     // is changing.
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private readonly Lock _listenersLock = new();
-    private readonly Dictionary<string, PodListener> _listeners = [];
+    private readonly LinuxRouting _routing = new(store, netns);
+    private readonly LinuxPods _pods = new(store, netns);
+    private readonly PodListeners _listeners = new(store, probePort);
+    private readonly PodProbes _probes = new(probePort);
     private Snapshot? _applied;
-    private bool _forwarding;
 
     public async Task<ApplyResult> ApplyAsync(Snapshot snapshot, CancellationToken ct)
     {
         await _gate.WaitAsync(ct);
         try
         {
-            var result = await ReconcileAsync(snapshot, ct);
+            var result = await _routing.ReconcileAsync(snapshot, ct);
             _applied = snapshot;
             if (snapshot.PodCidr.Length > 0)
                 store.SaveNode(new NodeRecord(snapshot.NodeName, "linux", netns, snapshot.PodCidr, snapshot.Gateway, snapshot.Mtu));
-            SyncListeners();
+            _listeners.Sync();
             return result;
         }
         finally
@@ -69,8 +53,8 @@ public sealed class LinuxDataplane(PodStore store, string? netns, int probePort 
         try
         {
             // A pod added or deleted by a separate `pod add`/`pod del` process shows up here.
-            SyncListeners();
-            return _applied is null ? new ApplyResult(0, 0, []) : await ReconcileAsync(_applied, ct);
+            _listeners.Sync();
+            return _applied is null ? new ApplyResult(0, 0, []) : await _routing.ReconcileAsync(_applied, ct);
         }
         finally
         {
@@ -82,588 +66,27 @@ public sealed class LinuxDataplane(PodStore store, string? netns, int probePort 
 
     public async Task<PodRecord> AddPodAsync(string name, CancellationToken ct)
     {
-        ValidatePodName(name);
-        var pod = await store.UpdateAsync(async pods =>
-        {
-            var existing = pods.Find(p => p.Name == name);
-            if (existing is not null) return (pods, existing);
-            var node = store.Node() ?? throw new InvalidOperationException("The node has no pod CIDR yet: its agent has not applied a snapshot.");
-            var cidr = IPNetwork.Parse(node.PodCidr);
-            var address = PodStore.FreeAddress(cidr, IPAddress.Parse(node.Gateway), pods)
-                          ?? throw new InvalidOperationException($"No free address is left in the pod CIDR {node.PodCidr}.");
-            var created = await CreatePodAsync(node, name, address, cidr.PrefixLength, ct);
-            pods.Add(created);
-            return (pods, created);
-        });
-        SyncListeners();
+        var pod = await _pods.AddAsync(name, ct);
+        _listeners.Sync();
         return pod;
     }
 
     public async Task<bool> DeletePodAsync(string name, CancellationToken ct)
     {
-        var deleted = await store.UpdateAsync(async pods =>
-        {
-            var index = pods.FindIndex(p => p.Name == name);
-            if (index < 0) return (pods, false);
-            await RemovePodDevicesAsync(pods[index].Netns, pods[index].HostVeth, ct);
-            pods.RemoveAt(index);
-            return (pods, true);
-        });
-        SyncListeners();
+        var deleted = await _pods.DeleteAsync(name, ct);
+        _listeners.Sync();
         return deleted;
     }
 
     public async Task<IReadOnlyList<ProbeResult>> ProbeAsync(NetworkCheck check, CancellationToken ct)
     {
-        SyncListeners();
-        var pods = store.Pods();
-        using var slots = new SemaphoreSlim(ProbeConcurrency);
-        var probes = new List<Task<ProbeResult>>(pods.Count * check.Targets.Count);
-        foreach (var pod in pods)
-        {
-            foreach (var target in check.Targets)
-            {
-                if (target.Ip != pod.Ip) probes.Add(ProbeAsync(pod, target, slots, ct));
-            }
-        }
-        return await Task.WhenAll(probes);
+        _listeners.Sync();
+        return await _probes.ProbeAsync(store.Pods(), check, ct);
     }
 
     public async ValueTask DisposeAsync()
     {
-        PodListener[] listeners;
-        lock (_listenersLock)
-        {
-            listeners = [.. _listeners.Values];
-            _listeners.Clear();
-        }
-        foreach (var listener in listeners) await listener.DisposeAsync();
+        await _listeners.DisposeAsync();
         _gate.Dispose();
     }
-
-    // ---- routes and the bridge ----
-
-    private async Task<ApplyResult> ReconcileAsync(Snapshot snapshot, CancellationToken ct)
-    {
-        var errors = new List<string>();
-        var desired = DesiredRoutes(snapshot, errors);
-        try
-        {
-            if (!_forwarding)
-            {
-                EnableForwarding();
-                _forwarding = true;
-            }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Win32Exception or InvalidOperationException)
-        {
-            errors.Add($"ip_forward: {e.Message}");
-        }
-
-        var plan = new List<Change>();
-        try
-        {
-            await PlanBridgeAsync(snapshot, plan, errors, ct);
-            PlanRoutes(desired, await ReadRoutesAsync(ct), plan);
-            if (plan.Count == 0) return new ApplyResult(desired.Count, 0, errors);
-
-            var commands = new string[plan.Count];
-            for (var i = 0; i < plan.Count; i++) commands[i] = plan[i].Command;
-            var batch = await Ip.RunAsync(netns, BatchArguments, commands, ct);
-            if (batch.Succeeded) return new ApplyResult(desired.Count, plan.Count, errors);
-
-            // -force ran every line; ip names each one that failed. What actually stands is read back, so the
-            // route count is the truth rather than the plan.
-            var failed = FailedLines(batch.Error, plan, errors);
-            var inPlace = CountInPlace(desired, await ReadRoutesAsync(ct));
-            if (failed == 0) errors.Add($"ip -batch failed: {Ip.Message(batch)}");
-            return new ApplyResult(inPlace, plan.Count - failed, errors);
-        }
-        catch (Exception e) when (e is InvalidOperationException or JsonException)
-        {
-            // ip itself failed (no such namespace, unreadable output): nothing was planned against a known state.
-            errors.Add(e.Message);
-            return new ApplyResult(0, 0, errors);
-        }
-    }
-
-    private static Dictionary<IPNetwork, IPAddress> DesiredRoutes(Snapshot snapshot, List<string> errors)
-    {
-        var desired = new Dictionary<IPNetwork, IPAddress>(snapshot.Peers.Count);
-        foreach (var peer in snapshot.Peers)
-        {
-            if (!IPNetwork.TryParse(peer.PodCidr, out var cidr) || cidr.BaseAddress.AddressFamily != AddressFamily.InterNetwork)
-                errors.Add($"peer {peer.NodeName}: bad pod CIDR «{peer.PodCidr}»");
-            else if (!IPAddress.TryParse(peer.NodeIp, out var via) || via.AddressFamily != AddressFamily.InterNetwork)
-                errors.Add($"peer {peer.NodeName}: bad node IP «{peer.NodeIp}»");
-            else
-                desired[cidr] = via;
-        }
-        return desired;
-    }
-
-    /// <summary>Tagged routes that are not exactly one desired route (wrong gateway, a metric, a duplicate) go; desired ones not in place are replaced.</summary>
-    private static void PlanRoutes(Dictionary<IPNetwork, IPAddress> desired, List<IpRoute> current, List<Change> plan)
-    {
-        var inPlace = new HashSet<IPNetwork>();
-        foreach (var route in current)
-        {
-            if (route.Metric is null or 0 && route.Destination() is { } dst && desired.TryGetValue(dst, out var via))
-            {
-                // A route at metric 0 with the wrong gateway is overwritten by the replace below.
-                if (IPAddress.TryParse(route.Gateway, out var gateway) && gateway.Equals(via)) inPlace.Add(dst);
-                continue;
-            }
-            var metric = route.Metric is > 0 ? $" metric {route.Metric}" : "";
-            plan.Add(new Change($"route del {route.Dst} proto {RouteProto}{metric}", $"stray route {route.Dst} via {route.Gateway}{metric}"));
-        }
-        foreach (var (cidr, via) in desired)
-        {
-            if (!inPlace.Contains(cidr))
-                plan.Add(new Change($"route replace {cidr} via {via} proto {RouteProto}", $"route {cidr} via {via}"));
-        }
-    }
-
-    private static int CountInPlace(Dictionary<IPNetwork, IPAddress> desired, List<IpRoute> current)
-    {
-        var count = 0;
-        foreach (var route in current)
-        {
-            if (route.Metric is null or 0 && route.Destination() is { } dst && desired.TryGetValue(dst, out var via)
-                && IPAddress.TryParse(route.Gateway, out var gateway) && gateway.Equals(via))
-                count++;
-        }
-        return count;
-    }
-
-    /// <summary>Turns ip's "Error: …" / "Command failed -:N" pairs into one error per failed change; returns how many failed.</summary>
-    private static int FailedLines(string stderr, List<Change> plan, List<string> errors)
-    {
-        const string marker = "Command failed -:";
-        var failed = 0;
-        var message = new StringBuilder();
-        foreach (var line in stderr.AsSpan().EnumerateLines())
-        {
-            if (line.StartsWith(marker) && int.TryParse(line[marker.Length..], NumberStyles.None, CultureInfo.InvariantCulture, out var number)
-                && number >= 1 && number <= plan.Count)
-            {
-                failed++;
-                errors.Add($"{plan[number - 1].Subject}: {(message.Length > 0 ? message.ToString() : "failed")}");
-                message.Clear();
-            }
-            else if (!line.IsWhiteSpace())
-            {
-                if (message.Length > 0) message.Append("; ");
-                message.Append(WithoutPrefix(WithoutPrefix(line.Trim(), "Error: "), "RTNETLINK answers: "));
-            }
-        }
-        return failed;
-    }
-
-    private static ReadOnlySpan<char> WithoutPrefix(ReadOnlySpan<char> text, string prefix) =>
-        text.StartsWith(prefix, StringComparison.Ordinal) ? text[prefix.Length..] : text;
-
-    private async Task<List<IpRoute>> ReadRoutesAsync(CancellationToken ct)
-    {
-        var json = await Ip.RunCheckedAsync(netns, ReadRoutesArguments, null, ct);
-        return JsonSerializer.Deserialize(json, IpJson.Default.ListIpRoute) ?? [];
-    }
-
-    private async Task PlanBridgeAsync(Snapshot snapshot, List<Change> plan, List<string> errors, CancellationToken ct)
-    {
-        if (snapshot.PodCidr.Length == 0) return;
-        if (!IPNetwork.TryParse(snapshot.PodCidr, out var cidr) || cidr.BaseAddress.AddressFamily != AddressFamily.InterNetwork)
-        {
-            errors.Add($"bridge {Bridge}: bad pod CIDR «{snapshot.PodCidr}»");
-            return;
-        }
-        if (!IPAddress.TryParse(snapshot.Gateway, out var gateway) || !cidr.Contains(gateway))
-        {
-            errors.Add($"bridge {Bridge}: bad gateway «{snapshot.Gateway}» for {snapshot.PodCidr}");
-            return;
-        }
-
-        var subject = $"bridge {Bridge}";
-        var read = await Ip.RunAsync(netns, ReadBridgeArguments, null, ct);
-        IpLink? link = null;
-        if (read.Succeeded)
-            link = JsonSerializer.Deserialize(read.Output, IpJson.Default.ListIpLink) is [var only, ..] ? only : null;
-        else if (!read.Error.Contains("does not exist", StringComparison.Ordinal))
-            throw new InvalidOperationException($"{subject}: {Ip.Message(read)}");
-
-        var mtu = snapshot.Mtu > 0 ? $" mtu {snapshot.Mtu}" : "";
-        if (link is null)
-        {
-            plan.Add(new Change($"link add {Bridge}{mtu} type bridge", subject));
-            plan.Add(new Change($"link set {Bridge} up", subject));
-            // A bridge deleted under the pods took their veths' membership with it.
-            foreach (var pod in store.Pods())
-            {
-                if (pod.HostVeth is not null) plan.Add(new Change($"link set {pod.HostVeth} master {Bridge} up", $"pod {pod.Name}"));
-            }
-        }
-        else if (!link.IsUp || (snapshot.Mtu > 0 && link.Mtu != snapshot.Mtu))
-        {
-            plan.Add(new Change($"link set {Bridge}{mtu} up", subject));
-        }
-
-        var address = $"{gateway}/{cidr.PrefixLength}";
-        var present = false;
-        foreach (var info in link?.AddrInfo ?? [])
-        {
-            if (info.Family != "inet") continue;
-            var existing = $"{info.Local}/{info.Prefixlen}";
-            // Only the gateway belongs on the bridge: an address of an earlier pod CIDR would keep its subnet routed here.
-            if (existing == address) present = true;
-            else plan.Add(new Change($"addr del {existing} dev {Bridge}", subject));
-        }
-        if (!present) plan.Add(new Change($"addr add {address} dev {Bridge}", subject));
-    }
-
-    private void EnableForwarding()
-    {
-        if (netns is null) WriteForwarding();
-        else NetnsSocket.Run(netns, WriteForwarding);
-    }
-
-    // /proc/sys/net resolves to the network namespace of the thread that opens it.
-    private static bool WriteForwarding()
-    {
-        using var handle = File.OpenHandle("/proc/sys/net/ipv4/ip_forward", FileMode.Open, FileAccess.Write, FileShare.ReadWrite);
-        RandomAccess.Write(handle, "1\n"u8, 0);
-        return true;
-    }
-
-    // ---- pods ----
-
-    private static void ValidatePodName(string name)
-    {
-        var valid = name.Length is > 0 and <= MaxPodNameLength && IsLowerAlphanumeric(name[0]) && IsLowerAlphanumeric(name[^1]);
-        foreach (var c in name) valid &= IsLowerAlphanumeric(c) || c == '-';
-        if (!valid)
-            throw new ArgumentException(
-                // No parameter name: the trimmed agent has no resource text for the "(Parameter …)" suffix.
-                $"«{name}» is not a valid pod name: use 1–{MaxPodNameLength} lowercase letters, digits and '-', starting and ending with a letter or digit.");
-    }
-
-    private static bool IsLowerAlphanumeric(char c) => c is >= 'a' and <= 'z' or >= '0' and <= '9';
-
-    private async Task<PodRecord> CreatePodAsync(NodeRecord node, string name, IPAddress address, int prefix, CancellationToken ct)
-    {
-        var podNetns = $"{netns ?? "node"}-{name}";
-        // Hashing node and pod keeps the name within Linux's 15 characters and unique per pod on the node.
-        var veth = "vp" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{node.Node}/{name}")))[..10];
-        var mtu = node.Mtu > 0 ? $" mtu {node.Mtu}" : "";
-
-        // Not in the store, so whatever carries these names is left from an add that died before it was saved.
-        await RemovePodDevicesAsync(podNetns, veth, ct);
-        try
-        {
-            await Ip.RunCheckedAsync(null, ["netns", "add", podNetns], null, ct);
-            await Ip.RunCheckedAsync(netns, ["-batch", "-"],
-            [
-                $"link add {veth}{mtu} type veth peer name eth0{mtu} netns {podNetns}",
-                $"link set {veth} master {Bridge} up",
-            ], ct);
-            await Ip.RunCheckedAsync(podNetns, ["-batch", "-"],
-            [
-                "link set lo up",
-                $"addr add {address}/{prefix} dev eth0",
-                "link set eth0 up",
-                $"route add default via {node.Gateway}",
-            ], ct);
-        }
-        catch
-        {
-            await RemovePodDevicesAsync(podNetns, veth, CancellationToken.None);
-            throw;
-        }
-        return new PodRecord(name, address.ToString(), podNetns, veth);
-    }
-
-    /// <summary>
-    /// Deletes the pod's veth, then its namespace; either may already be gone. The veth goes first and explicitly:
-    /// a namespace outlives its name while any socket in it is open (our listener until the next sync), and with
-    /// it the veth, which would block a new pod of the same name.
-    /// </summary>
-    private async Task RemovePodDevicesAsync(string? podNetns, string? veth, CancellationToken ct)
-    {
-        if (veth is not null)
-        {
-            var link = await Ip.RunAsync(netns, ["link", "del", veth], null, ct);
-            if (!link.Succeeded && !link.Error.Contains("Cannot find device", StringComparison.Ordinal))
-                throw new InvalidOperationException($"Could not delete the pod's veth {veth}: {Ip.Message(link)}");
-        }
-        if (podNetns is null || !File.Exists(NetnsSocket.PathOf(podNetns))) return;
-        var ns = await Ip.RunAsync(null, ["netns", "del", podNetns], null, ct);
-        if (!ns.Succeeded && File.Exists(NetnsSocket.PathOf(podNetns)))
-            throw new InvalidOperationException($"Could not delete the pod's network namespace {podNetns}: {Ip.Message(ns)}");
-    }
-
-    // ---- listeners and probes ----
-
-    /// <summary>
-    /// Starts a listener for every pod in the store that has none (or whose namespace was replaced under the same
-    /// name) and stops those of pods that are gone. Cheap when nothing changed: one stat per pod.
-    /// </summary>
-    private void SyncListeners()
-    {
-        var pods = store.Pods();
-        lock (_listenersLock)
-        {
-            List<string>? gone = null;
-            foreach (var (name, listener) in _listeners)
-            {
-                if (!Holds(pods, name, listener.Netns) || NetnsSocket.Identity(listener.Netns) != listener.Identity) (gone ??= []).Add(name);
-            }
-            foreach (var name in gone ?? [])
-            {
-                _listeners.Remove(name, out var listener);
-                listener!.Stop();
-            }
-            foreach (var pod in pods)
-            {
-                if (pod.Netns is null || _listeners.ContainsKey(pod.Name)) continue;
-                var identity = NetnsSocket.Identity(pod.Netns);
-                if (identity == 0) continue;
-                try
-                {
-                    _listeners[pod.Name] = PodListener.Start(pod.Netns, identity, probePort);
-                }
-                catch (Exception e) when (e is SocketException or InvalidOperationException or Win32Exception)
-                {
-                    // Nothing to report to here: probes towards this pod fail with "connection refused", and the
-                    // next sync tries again.
-                }
-            }
-        }
-    }
-
-    private static bool Holds(IReadOnlyList<PodRecord> pods, string name, string netns)
-    {
-        foreach (var pod in pods)
-        {
-            if (pod.Name == name) return pod.Netns == netns;
-        }
-        return false;
-    }
-
-    private async Task<ProbeResult> ProbeAsync(PodRecord pod, PodAddress target, SemaphoreSlim slots, CancellationToken ct)
-    {
-        var result = new ProbeResult
-        {
-            SourcePod = pod.Name, SourceIp = pod.Ip, TargetNode = target.NodeName, TargetPod = target.PodName, TargetIp = target.Ip,
-        };
-        if (!IPAddress.TryParse(target.Ip, out var ip) || ip.AddressFamily != AddressFamily.InterNetwork)
-        {
-            result.Error = $"bad address «{target.Ip}»";
-            return result;
-        }
-        if (pod.Netns is null)
-        {
-            result.Error = "the pod has no network namespace";
-            return result;
-        }
-
-        await slots.WaitAsync(ct);
-        try
-        {
-            for (var attempt = 1; ; attempt++)
-            {
-                var (seen, error, retry) = await ConnectAsync(pod.Netns, new IPEndPoint(ip, probePort), ct);
-                if (seen is not null)
-                {
-                    result.Reachable = true;
-                    result.SeenSourceIp = seen;
-                    return result;
-                }
-                result.Error = error;
-                if (!retry || attempt == ProbeAttempts) return result;
-                await Task.Delay(ProbeRetryDelay, ct);
-            }
-        }
-        finally
-        {
-            slots.Release();
-        }
-    }
-
-    /// <summary>
-    /// One connection from inside the source pod. A refusal or an ICMP error is retried (the target's listener may
-    /// be starting); a timeout is not, as packets that vanish for two seconds will vanish again.
-    /// </summary>
-    private static async Task<(string? Seen, string Error, bool Retry)> ConnectAsync(string podNetns, IPEndPoint target, CancellationToken ct)
-    {
-        Socket socket;
-        try
-        {
-            socket = NetnsSocket.Create(podNetns, AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        }
-        catch (Exception e) when (e is SocketException or InvalidOperationException or Win32Exception)
-        {
-            return (null, e.Message, false);
-        }
-        using (socket)
-        {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            timeout.CancelAfter(ProbeTimeout);
-            try
-            {
-                await socket.ConnectAsync(target, timeout.Token);
-                var buffer = new byte[PodListener.MaxLine];
-                var length = 0;
-                while (length < buffer.Length)
-                {
-                    var read = await socket.ReceiveAsync(buffer.AsMemory(length), timeout.Token);
-                    if (read == 0) break;
-                    length += read;
-                    if (buffer[length - 1] == '\n') break;
-                }
-                var seen = Encoding.ASCII.GetString(buffer, 0, length).Trim();
-                return seen.Length > 0 ? (seen, "", false) : (null, "the listener answered nothing", true);
-            }
-            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-            {
-                return (null, "timed out", false);
-            }
-            catch (SocketException e)
-            {
-                return (null, e.Message, true);
-            }
-        }
-    }
-
-    /// <summary>One line of the batch and what it is about, for the error when it fails.</summary>
-    private sealed record Change(string Command, string Subject);
 }
-
-/// <summary>
-/// A pod's probe listener: a TCP socket created inside the pod's namespace that tells every caller the address it
-/// came from, then closes. That address shows whether anything translated the caller's on the way.
-/// </summary>
-internal sealed class PodListener : IAsyncDisposable
-{
-    /// <summary>Longer than any IPv4 address and its newline.</summary>
-    public const int MaxLine = 64;
-
-    private readonly Socket _socket;
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _loop;
-
-    private PodListener(string netns, ulong identity, Socket socket)
-    {
-        Netns = netns;
-        Identity = identity;
-        _socket = socket;
-        _loop = AcceptAsync();
-    }
-
-    public string Netns { get; }
-
-    /// <summary>The namespace the socket lives in (see <see cref="NetnsSocket.Identity"/>).</summary>
-    public ulong Identity { get; }
-
-    public static PodListener Start(string netns, ulong identity, int port)
-    {
-        var socket = NetnsSocket.Create(netns, AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        try
-        {
-            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-            socket.Bind(new IPEndPoint(IPAddress.Any, port));
-            socket.Listen(64);
-            return new PodListener(netns, identity, socket);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-    }
-
-    public void Stop()
-    {
-        _stop.Cancel();
-        _socket.Dispose();
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        Stop();
-        await _loop;
-        _stop.Dispose();
-    }
-
-    private async Task AcceptAsync()
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            Socket client;
-            try
-            {
-                client = await _socket.AcceptAsync(_stop.Token);
-            }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
-            {
-                return;
-            }
-            catch (SocketException)
-            {
-                // A caller that gave up before we accepted, or a transient shortage (descriptors): not the
-                // listener's end, but not a reason to spin either.
-                try
-                {
-                    await Task.Delay(100, _stop.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-                continue;
-            }
-            using (client) Answer(client);
-        }
-    }
-
-    private static void Answer(Socket client)
-    {
-        Span<byte> line = stackalloc byte[MaxLine];
-        try
-        {
-            if (client.RemoteEndPoint is not IPEndPoint remote || !remote.Address.TryFormat(line, out var length)) return;
-            line[length++] = (byte)'\n';
-            client.Send(line[..length]);
-        }
-        catch (SocketException)
-        {
-            // The caller hung up first: nobody is left to tell.
-        }
-    }
-}
-
-/// <summary>A route as <c>ip -j route show</c> prints it.</summary>
-internal sealed record IpRoute(string? Dst, string? Gateway, long? Metric)
-{
-    /// <summary>The destination as a network: "default" is 0.0.0.0/0 and a bare address is a /32.</summary>
-    public IPNetwork? Destination() =>
-        Dst switch
-        {
-            null => null,
-            "default" => new IPNetwork(IPAddress.Any, 0),
-            _ when IPNetwork.TryParse(Dst.Contains('/') ? Dst : Dst + "/32", out var network) => network,
-            _ => null,
-        };
-}
-
-/// <summary>A link with its addresses as <c>ip -j addr show</c> prints it.</summary>
-internal sealed record IpLink(List<string>? Flags, int Mtu, List<IpAddressInfo>? AddrInfo)
-{
-    // The administrative state: a bridge without ports is up but reports operstate DOWN.
-    public bool IsUp => Flags?.Contains("UP") == true;
-}
-
-internal sealed record IpAddressInfo(string? Family, string? Local, int Prefixlen);
-
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
-[JsonSerializable(typeof(List<IpRoute>))]
-[JsonSerializable(typeof(List<IpLink>))]
-internal sealed partial class IpJson : JsonSerializerContext;

@@ -51,8 +51,25 @@ public sealed class PodStore(string stateDirectory, string node)
         return result;
     }
 
+    /// <summary>
+    /// The pod of that name, or a new one with the lowest free address of the node's pod CIDR, which
+    /// <paramref name="create"/> (given the node, the address and the CIDR's prefix length) makes under the lock.
+    /// </summary>
+    public Task<PodRecord> AddAsync(string name, Func<NodeRecord, IPAddress, int, Task<PodRecord>> create) => UpdateAsync(async pods =>
+    {
+        var existing = pods.Find(p => p.Name == name);
+        if (existing is not null) return (pods, existing);
+        var node = Node() ?? throw new InvalidOperationException("The node has no pod CIDR yet: its agent has not applied a snapshot.");
+        var cidr = IPNetwork.Parse(node.PodCidr);
+        var address = FreeAddress(cidr, IPAddress.Parse(node.Gateway), pods)
+                      ?? throw new InvalidOperationException($"No free address is left in the pod CIDR {node.PodCidr}.");
+        var created = await create(node, address, cidr.PrefixLength);
+        pods.Add(created);
+        return (pods, created);
+    });
+
     /// <summary>The lowest address of the pod CIDR that is not the network, the gateway, the broadcast or taken.</summary>
-    public static IPAddress? FreeAddress(IPNetwork podCidr, IPAddress gateway, IEnumerable<PodRecord> pods)
+    private static IPAddress? FreeAddress(IPNetwork podCidr, IPAddress gateway, IEnumerable<PodRecord> pods)
     {
         var taken = pods.Select(p => p.Ip).ToHashSet();
         var first = ToUInt(podCidr.BaseAddress);

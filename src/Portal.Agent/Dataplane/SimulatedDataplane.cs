@@ -46,17 +46,8 @@ public sealed class SimulatedDataplane(PodStore store) : IDataplane
 
     public IReadOnlyList<PodRecord> Pods() => store.Pods();
 
-    public Task<PodRecord> AddPodAsync(string name, CancellationToken ct) => store.UpdateAsync(pods =>
-    {
-        var existing = pods.FirstOrDefault(p => p.Name == name);
-        if (existing is not null) return Task.FromResult((pods, existing));
-        var node = store.Node() ?? throw new InvalidOperationException("The node has no pod CIDR yet: its agent has not applied a snapshot.");
-        var address = PodStore.FreeAddress(IPNetwork.Parse(node.PodCidr), IPAddress.Parse(node.Gateway), pods)
-                      ?? throw new InvalidOperationException($"No free address is left in the pod CIDR {node.PodCidr}.");
-        var pod = new PodRecord(name, address.ToString(), null, null);
-        pods.Add(pod);
-        return Task.FromResult((pods, pod));
-    });
+    public Task<PodRecord> AddPodAsync(string name, CancellationToken ct) =>
+        store.AddAsync(name, (_, address, _) => Task.FromResult(new PodRecord(name, address.ToString(), null, null)));
 
     public Task<bool> DeletePodAsync(string name, CancellationToken ct) => store.UpdateAsync(pods =>
         Task.FromResult((pods.Where(p => p.Name != name).ToList(), pods.Any(p => p.Name == name))));
