@@ -2,6 +2,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
+using Portal.Data.Store;
 
 namespace Portal.Data.ChangeFeed;
 
@@ -21,7 +22,7 @@ public sealed class ChangeFeedListener(
     ILogger<ChangeFeedListener>? logger = null) : BackgroundService
 {
     /// <summary>The channel the triggers notify; payload "&lt;table&gt;:&lt;project_id&gt;".</summary>
-    public const string Channel = "portal_changes";
+    public const string Channel = ChangeFeedStore.Channel;
 
     private static readonly TimeSpan InitialBackoff = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
@@ -42,10 +43,7 @@ public sealed class ChangeFeedListener(
             {
                 connection = await dataSource.OpenConnectionAsync(stoppingToken);
                 connection.Notification += OnNotification;
-                await using (var listen = new NpgsqlCommand($"LISTEN {Channel}", connection))
-                {
-                    await listen.ExecuteNonQueryAsync(stoppingToken);
-                }
+                await ChangeFeedStore.ListenAsync(connection, stoppingToken);
                 if (missedSome)
                 {
                     _logger.LogInformation("Change feed reconnected; asking subscribers to resync");
@@ -57,8 +55,7 @@ public sealed class ChangeFeedListener(
                 {
                     if (!await connection.WaitAsync(IdleCheck, stoppingToken))
                     {
-                        await using var ping = new NpgsqlCommand("SELECT 1", connection) { CommandTimeout = 15 };
-                        await ping.ExecuteNonQueryAsync(stoppingToken);
+                        await ChangeFeedStore.PingAsync(connection, stoppingToken);
                     }
                     // The connection has proved itself; a connection that keeps dropping right away keeps backing off.
                     backoff = InitialBackoff;
@@ -101,8 +98,7 @@ public sealed class ChangeFeedListener(
         {
             if (connection.FullState == System.Data.ConnectionState.Open)
             {
-                await using var unlisten = new NpgsqlCommand("UNLISTEN *", connection) { CommandTimeout = 5 };
-                await unlisten.ExecuteNonQueryAsync(CancellationToken.None);
+                await ChangeFeedStore.UnlistenAsync(connection);
             }
         }
         catch (Exception e)

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
+using Portal.Data.Store;
 
 namespace Portal.Data.ChangeFeed;
 
@@ -39,9 +40,7 @@ public sealed class ChangePublisher(NpgsqlDataSource dataSource, ILogger<ChangeP
             if (_pending.TryRemove(key, out _)) payloads.Add(key);
         }
         if (payloads.Count == 0) return;
-        await using var command = dataSource.CreateCommand($"SELECT pg_notify('{ChangeFeedListener.Channel}', p) FROM unnest($1::text[]) p");
-        command.Parameters.Add(new NpgsqlParameter { Value = payloads.ToArray() });
-        await command.ExecuteNonQueryAsync(ct);
+        await ChangeFeedStore.NotifyAsync(dataSource, payloads.ToArray(), ct);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
