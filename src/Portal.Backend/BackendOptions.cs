@@ -19,10 +19,4 @@ public sealed class BackendOptions
 
     /// <summary>How long a simulated node takes to report ready.</summary>
     public TimeSpan SimulatedBootTime { get; set; } = TimeSpan.FromSeconds(2);
-
-    /// <summary>
-    /// For crash tests only: the process kills itself in the middle of this step (after the step's effects,
-    /// before its outcome is written), as a power cut would. Empty: never.
-    /// </summary>
-    public string CrashInStep { get; set; } = "";
 }

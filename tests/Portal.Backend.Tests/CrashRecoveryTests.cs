@@ -88,7 +88,8 @@ public sealed class CrashRecoveryTests(BackendFixture f, ITestOutputHelper outpu
     private PortalWebProcess StartPortal(string crashInStep) =>
         new("http://127.0.0.1:0", f.ConnectionString, new Dictionary<string, string>
         {
-            ["Portal__Backend__CrashInStep"] = crashInStep,
+            ["DOTNET_STARTUP_HOOKS"] = Path.Combine(AppContext.BaseDirectory, "Portal.FaultInjection.dll"),
+            ["PORTAL_CRASH_IN_STEP"] = crashInStep,
             ["Portal__Backend__SimulatedBootTime"] = "00:00:00",
             ["Portal__Backend__AgentPollInterval"] = "00:00:00.050",
             ["Portal__Backend__PollInterval"] = "00:00:00.200",

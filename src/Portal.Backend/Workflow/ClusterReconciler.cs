@@ -26,22 +26,22 @@ public sealed class ClusterReconciler(
                 case ClusterPhase.Deleting:
                     await provisioner.RemoveNodesAsync(cluster, ct);
                     await workflow.ReleaseAsync(claim, ct);
-                    CrashIfAsked(step);
+                    StepWritten(cluster, step);
                     await claim.RemoveAsync(ct);
                     return;
                 case ClusterPhase.Pending:
-                    CrashIfAsked(step);
+                    StepWritten(cluster, step);
                     await claim.AdvanceAsync(ClusterPhase.Network, "Event.Accepted");
                     return;
                 case ClusterPhase.Network:
                     await workflow.EnsureNetworkAsync(claim, ct);
-                    CrashIfAsked(step);
+                    StepWritten(cluster, step);
                     await claim.AdvanceAsync(ClusterPhase.Ports, cluster.AutoNetwork ? "Event.NetworkCreated" : "Event.NetworkChosen",
                         cluster.AutoNetwork ? ClusterService.AutoNetworkName(cluster.Name) : cluster.NetworkId?.ToString() ?? "");
                     return;
                 case ClusterPhase.Ports:
                     var (created, removed) = await workflow.EnsurePortsAsync(claim, ct);
-                    CrashIfAsked(step);
+                    StepWritten(cluster, step);
                     if (removed.Count > 0) await claim.AdvanceAsync(ClusterPhase.Nodes, "Event.NodesRemoved", removed.Count, string.Join(", ", removed));
                     else await claim.AdvanceAsync(ClusterPhase.Nodes, "Event.PortsCreated", created,
                         cluster.ApiAddress?.ToString() ?? "", cluster.FloatingIp?.ToString() ?? "");
@@ -49,7 +49,7 @@ public sealed class ClusterReconciler(
                 case ClusterPhase.Nodes:
                     var nodes = await workflow.AssignPodCidrsAsync(claim, ct);
                     await provisioner.EnsureNodesAsync(cluster, nodes, ct);
-                    CrashIfAsked(step);
+                    StepWritten(cluster, step);
                     await claim.AdvanceAsync(ClusterPhase.WaitingForAgents, "Event.NodesRequested", nodes.Count);
                     return;
                 case ClusterPhase.WaitingForAgents:
@@ -58,7 +58,7 @@ public sealed class ClusterReconciler(
                     // since does not hold up a scaling: it shows NotReady, and its peers keep its routes.
                     var waiting = all.Where(n => !n.Ready && n.LastHeartbeat is null).ToList();
                     var (ready, total) = (all.Count(n => n.Ready), all.Count);
-                    CrashIfAsked(step);
+                    StepWritten(cluster, step);
                     if (total > 0 && waiting.Count == 0)
                     {
                         await claim.AdvanceAsync(ClusterPhase.Running, "Event.Running", ready);
@@ -91,14 +91,20 @@ public sealed class ClusterReconciler(
         }
     }
 
-    /// <summary>The crash tests' power cut: the step's effects are written, its outcome is not.</summary>
-    private void CrashIfAsked(string step)
+    /// <summary>
+    /// Tells listeners of <see cref="Diagnostics"/> that a step's effects are written and its outcome is not yet:
+    /// the moment a power cut hurts most, which the crash tests' fault injection picks to kill the process.
+    /// </summary>
+    private static void StepWritten(Cluster cluster, string step)
     {
-        if (string.Equals(backend.Value.CrashInStep, step, StringComparison.OrdinalIgnoreCase))
-        {
-            Console.Error.WriteLine($"Portal.Backend: crashing in step {step}, as configured (Portal:Backend:CrashInStep).");
-            Console.Error.Flush();
-            Process.GetCurrentProcess().Kill();
-        }
+        if (Diagnostics.IsEnabled(StepWrittenEvent)) Diagnostics.Write(StepWrittenEvent, new StepWrittenPayload(cluster.Id, step));
     }
+
+    public const string StepWrittenEvent = "StepWritten";
+
+    /// <summary>The workflow's diagnostic events (<see cref="StepWrittenEvent"/>), for tracing and fault injection.</summary>
+    public static readonly DiagnosticListener Diagnostics = new("Portal.Backend.Workflow");
 }
+
+/// <summary>The payload of <see cref="ClusterReconciler.StepWrittenEvent"/>.</summary>
+public sealed record StepWrittenPayload(Guid ClusterId, string Step);
