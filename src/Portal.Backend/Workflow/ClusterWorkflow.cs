@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Portal.Core.Clusters;
@@ -123,22 +124,50 @@ public sealed class ClusterWorkflow(
         var cluster = claim.Cluster;
         if (cluster.NetworkId is not { } networkId || cluster.SubnetId is not { } subnetId)
             throw NeutronErrors.Conflict("Cluster.NetworkGone", "network_id");
-        var deviceId = DeviceIds.Cluster(cluster.Id);
         var now = clock.GetUtcNow();
         await using var db = await dbs.CreateDbContextAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
 
         var nodes = await db.ClusterNodes.Where(n => n.ClusterId == cluster.Id).ToListAsync(ct);
-        var surplus = nodes.Where(n => n.Ordinal > (n.Role == NodeRoles.Master ? cluster.Masters : cluster.Workers)).ToList();
-        if (surplus.Count > 0)
+        var removed = await RemoveSurplusNodesAsync(db, cluster, nodes, ct);
+        AddMissingNodes(db, cluster, nodes, now);
+        var existing = await db.Ports.Where(p => p.DeviceId == DeviceIds.Cluster(cluster.Id)).Include(p => p.FixedIps).ToListAsync(ct);
+        var floatingNetwork = cluster.ExternalIp && existing.All(p => p.DeviceOwner != DeviceOwners.FloatingIp)
+            ? await FloatingNetworkAsync(db, ct) : (FloatingNetwork?)null;
+        var plan = PlanPorts(cluster, networkId, subnetId, nodes, existing, floatingNetwork);
+        if (plan.Specs.Count > 0)
         {
-            var ports = surplus.Where(n => n.PortId != null).Select(n => n.PortId!.Value).ToList();
-            db.ClusterNodes.RemoveRange(surplus);
-            nodes.RemoveAll(surplus.Contains);
-            await db.SaveChangesAsync(ct);
-            await db.Ports.Where(p => ports.Contains(p.Id)).ExecuteDeleteAsync(ct);
-            await ClusterStore.BumpGenerationAsync(db, cluster.Id, ct);
+            var created = await WritePortsAsync(db, tx, cluster, subnetId, plan.Specs, now, ct);
+            foreach (var port in created) TakeAddress(cluster, nodes, plan.NodeOfPort, port);
         }
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        if (plan.Specs.Count > 0 || removed.Count > 0) changes.Changed(cluster.ProjectId, Tables.Ports, Tables.Clusters);
+        if (removed.Count > 0) changes.Changed(cluster.ProjectId, Tables.ClusterNetwork);
+        return (plan.Specs.Count, removed);
+    }
+
+    /// <summary>
+    /// Removes the nodes beyond the cluster's counts (a scale-down) with their ports, and bumps the agents'
+    /// generation so every peer drops their routes; returns their names.
+    /// </summary>
+    private static async Task<IReadOnlyList<string>> RemoveSurplusNodesAsync(PortalDbContext db, Cluster cluster, List<ClusterNode> nodes,
+        CancellationToken ct)
+    {
+        var surplus = nodes.Where(n => n.Ordinal > (n.Role == NodeRoles.Master ? cluster.Masters : cluster.Workers)).ToList();
+        if (surplus.Count == 0) return [];
+        var ports = surplus.Where(n => n.PortId != null).Select(n => n.PortId!.Value).ToList();
+        db.ClusterNodes.RemoveRange(surplus);
+        nodes.RemoveAll(surplus.Contains);
+        await db.SaveChangesAsync(ct);
+        await db.Ports.Where(p => ports.Contains(p.Id)).ExecuteDeleteAsync(ct);
+        await ClusterStore.BumpGenerationAsync(db, cluster.Id, ct);
+        return surplus.Select(n => n.Name).ToList();
+    }
+
+    /// <summary>Adds a row for every master and worker position the cluster has no node for yet.</summary>
+    private static void AddMissingNodes(PortalDbContext db, Cluster cluster, List<ClusterNode> nodes, DateTimeOffset now)
+    {
         foreach (var (role, count) in new[] { (NodeRoles.Master, cluster.Masters), (NodeRoles.Worker, cluster.Workers) })
         {
             for (var ordinal = 1; ordinal <= count; ordinal++)
@@ -153,11 +182,22 @@ public sealed class ClusterWorkflow(
                 nodes.Add(node);
             }
         }
+    }
 
-        var existing = await db.Ports.Where(p => p.DeviceId == deviceId).Include(p => p.FixedIps).ToListAsync(ct);
-        (string ProjectId, Guid NetworkId, Guid SubnetId, string Name)? floatingNetwork = cluster.ExternalIp ? await FloatingNetworkAsync(db, ct) : null;
-        var specs = new List<PortSpec>();
-        var forNode = new Dictionary<Guid, Guid>();
+    /// <summary>The ports of the cluster, and which node each node port is for.</summary>
+    private sealed record PortPlan(List<PortSpec> Specs, Dictionary<Guid, Guid> NodeOfPort);
+
+    private sealed record FloatingNetwork(string ProjectId, Guid NetworkId, Guid SubnetId, string Name);
+
+    /// <summary>
+    /// The ports an earlier run did not write: one per node, the API's load balancer and, with an external IP, the
+    /// floating IP on the provider network. What an earlier run did write is taken over (nodes and the cluster get
+    /// their addresses from it).
+    /// </summary>
+    private static PortPlan PlanPorts(Cluster cluster, Guid networkId, Guid subnetId, List<ClusterNode> nodes, List<Port> existing,
+        FloatingNetwork? floatingNetwork)
+    {
+        var plan = new PortPlan([], []);
         foreach (var node in nodes.OrderBy(n => n.Role == NodeRoles.Master ? 0 : 1).ThenBy(n => n.Ordinal))
         {
             var port = existing.FirstOrDefault(p => p.Name == node.Name && p.DeviceOwner != DeviceOwners.FloatingIp);
@@ -169,57 +209,56 @@ public sealed class ClusterWorkflow(
             }
             var spec = ClusterPort(cluster, networkId, subnetId, node.Name,
                 node.Role == NodeRoles.Master ? DeviceOwners.K8sMaster : DeviceOwners.K8sNode);
-            specs.Add(spec);
-            forNode[spec.Id] = node.Id;
+            plan.Specs.Add(spec);
+            plan.NodeOfPort[spec.Id] = node.Id;
         }
         var apiName = cluster.Name + "-api";
         var api = existing.FirstOrDefault(p => p.DeviceOwner == DeviceOwners.K8sLoadBalancer);
-        if (api is null) specs.Add(ClusterPort(cluster, networkId, subnetId, apiName, DeviceOwners.K8sLoadBalancer));
+        if (api is null) plan.Specs.Add(ClusterPort(cluster, networkId, subnetId, apiName, DeviceOwners.K8sLoadBalancer));
         else cluster.ApiAddress = api.FixedIps.FirstOrDefault()?.IpAddress;
         var floating = existing.FirstOrDefault(p => p.DeviceOwner == DeviceOwners.FloatingIp);
         if (floating is not null) cluster.FloatingIp = floating.FixedIps.FirstOrDefault()?.IpAddress;
         else if (floatingNetwork is { } fip)
         {
-            specs.Add(new PortSpec(Guid.CreateVersion7(), fip.ProjectId, fip.NetworkId, apiName, PortStore.NewMac(), DeviceOwners.FloatingIp,
-                deviceId, "", true, [new AllocationSpec(fip.SubnetId, fip.Name, null)], Audit: null));
+            plan.Specs.Add(new PortSpec(Guid.CreateVersion7(), fip.ProjectId, fip.NetworkId, apiName, PortStore.NewMac(), DeviceOwners.FloatingIp,
+                DeviceIds.Cluster(cluster.Id), "", true, [new AllocationSpec(fip.SubnetId, fip.Name, null)], Audit: null));
         }
+        return plan;
+    }
 
-        if (specs.Count > 0)
+    /// <summary>Writes the planned ports in the step's transaction; a full subnet or quota is the cluster's failure reason.</summary>
+    private async Task<IReadOnlyList<Port>> WritePortsAsync(PortalDbContext db, IDbContextTransaction tx, Cluster cluster, Guid subnetId,
+        List<PortSpec> specs, DateTimeOffset now, CancellationToken ct)
+    {
+        try
         {
-            IReadOnlyList<Port> created;
-            try
-            {
-                created = await PortStore.InsertManyAsync(Sql.Connection(db), Sql.Transaction(tx), specs, now, ct);
-            }
-            catch (PostgresException e) when (e.SqlState == PostgresErrors.NoFreeAddress)
-            {
-                var floatingFailed = e.Data[PortStore.FailedPortKey] is int i && specs[i].DeviceOwner == DeviceOwners.FloatingIp;
-                throw floatingFailed
-                    ? NeutronErrors.IpAddressGenerationFailure(options.Value.FloatingIpNetwork)
-                    : NeutronErrors.IpAddressGenerationFailure(await SubnetNameAsync(subnetId, ct));
-            }
-            catch (PostgresException e) when (e.SqlState == PostgresErrors.OverQuota)
-            {
-                throw await ServiceErrors.OverQuotaAsync(dbs, cluster.ProjectId, e, ct);
-            }
-            foreach (var port in created)
-            {
-                var address = port.FixedIps[0].IpAddress;
-                if (forNode.TryGetValue(port.Id, out var nodeId))
-                {
-                    var node = nodes.First(n => n.Id == nodeId);
-                    node.PortId = port.Id;
-                    node.IpAddress = address;
-                }
-                else if (port.DeviceOwner == DeviceOwners.K8sLoadBalancer) cluster.ApiAddress = address;
-                else if (port.DeviceOwner == DeviceOwners.FloatingIp) cluster.FloatingIp = address;
-            }
+            return await PortStore.InsertManyAsync(Sql.Connection(db), Sql.Transaction(tx), specs, now, ct);
         }
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        if (specs.Count > 0 || surplus.Count > 0) changes.Changed(cluster.ProjectId, Tables.Ports, Tables.Clusters);
-        if (surplus.Count > 0) changes.Changed(cluster.ProjectId, Tables.ClusterNetwork);
-        return (specs.Count, surplus.Select(n => n.Name).ToList());
+        catch (PostgresException e) when (e.SqlState == PostgresErrors.NoFreeAddress)
+        {
+            var floatingFailed = e.Data[PortStore.FailedPortKey] is int i && specs[i].DeviceOwner == DeviceOwners.FloatingIp;
+            throw floatingFailed
+                ? NeutronErrors.IpAddressGenerationFailure(options.Value.FloatingIpNetwork)
+                : NeutronErrors.IpAddressGenerationFailure(await SubnetNameAsync(subnetId, ct));
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrors.OverQuota)
+        {
+            throw await ServiceErrors.OverQuotaAsync(dbs, cluster.ProjectId, e, ct);
+        }
+    }
+
+    /// <summary>Gives a created port's address to its node, or to the cluster (the API's or the floating IP).</summary>
+    private static void TakeAddress(Cluster cluster, List<ClusterNode> nodes, Dictionary<Guid, Guid> nodeOfPort, Port port)
+    {
+        var address = port.FixedIps[0].IpAddress;
+        if (nodeOfPort.TryGetValue(port.Id, out var nodeId))
+        {
+            var node = nodes.First(n => n.Id == nodeId);
+            node.PortId = port.Id;
+            node.IpAddress = address;
+        }
+        else if (port.DeviceOwner == DeviceOwners.K8sLoadBalancer) cluster.ApiAddress = address;
+        else if (port.DeviceOwner == DeviceOwners.FloatingIp) cluster.FloatingIp = address;
     }
 
     /// <summary>
@@ -311,14 +350,14 @@ public sealed class ClusterWorkflow(
         return found is { Subnet: { } subnetId } ? (found.Id, subnetId) : null;
     }
 
-    private async Task<(string ProjectId, Guid NetworkId, Guid SubnetId, string Name)> FloatingNetworkAsync(PortalDbContext db, CancellationToken ct)
+    private async Task<FloatingNetwork> FloatingNetworkAsync(PortalDbContext db, CancellationToken ct)
     {
         var name = options.Value.FloatingIpNetwork;
         var found = await db.Networks.Where(n => n.External && n.Name == name)
             .Select(n => new { n.ProjectId, n.Id, Subnet = n.Subnets.Where(s => s.IpVersion == 4).OrderBy(s => s.CreatedAt).Select(s => (Guid?)s.Id).FirstOrDefault() })
             .FirstOrDefaultAsync(ct);
         return found is { Subnet: { } subnetId }
-            ? (found.ProjectId, found.Id, subnetId, name)
+            ? new FloatingNetwork(found.ProjectId, found.Id, subnetId, name)
             : throw NeutronErrors.Conflict("Cluster.ExternalNetworkMissing", null, name);
     }
 
