@@ -12,6 +12,7 @@ using Portal.Backend.Workflow;
 using Portal.Data;
 using Portal.Data.Entities;
 using Portal.Data.Services;
+using Portal.Core.Clusters;
 
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 var admin = Environment.GetEnvironmentVariable("ConnectionStrings__Portal");

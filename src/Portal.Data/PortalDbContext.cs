@@ -1,3 +1,4 @@
+using Portal.Core.Clusters;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Portal.Data.Entities;
@@ -32,6 +33,19 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
     public DbSet<ClusterNode> ClusterNodes => Set<ClusterNode>();
     public DbSet<ClusterGeneration> ClusterGenerations => Set<ClusterGeneration>();
     public DbSet<ClusterEvent> ClusterEvents => Set<ClusterEvent>();
+
+    /// <summary>
+    /// Domain types stored as text: a cluster's phase by name ("Running"), a node's role in lower case ("master"),
+    /// in entities and in the rows of raw queries alike.
+    /// </summary>
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        configurationBuilder.Properties<ClusterPhase>().HaveConversion<string>();
+        configurationBuilder.Properties<NodeRole>().HaveConversion<NodeRoleConverter>();
+    }
+
+    private sealed class NodeRoleConverter() : Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<NodeRole, string>(
+        role => role.Name(), name => NodeRoles.Parse(name));
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

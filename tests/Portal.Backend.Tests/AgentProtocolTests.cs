@@ -8,6 +8,7 @@ using Portal.Data;
 using Portal.Data.Entities;
 using Portal.Data.Services;
 using AgentApi = Portal.Contracts.NodeAgent;
+using Portal.Core.Clusters;
 
 namespace Portal.Backend.Tests;
 
@@ -135,7 +136,7 @@ public sealed class AgentProtocolTests(AgentFixture f)
         await RunningAsync(cluster.Id);
 
         await f.Clusters.ScaleAsync(cluster.ProjectId, cluster.Id, 3, Customer);
-        var newNode = ClusterWorkflow.NodeName(cluster.Name, NodeRoles.Worker, 3);
+        var newNode = ClusterWorkflow.NodeName(cluster.Name, NodeRole.Worker, 3);
         await Eventually.Async(async () => (await f.ClusterAsync(cluster.Id)).Nodes.Any(n => n.Name == newNode && n.PodCidr != null),
             () => Task.FromResult("no fourth node"));
         await using (var fourth = f.StartAgents(cluster, pods: 0, newNode))
@@ -184,7 +185,7 @@ public sealed class AgentProtocolTests(AgentFixture f)
     }
 
     private static string[] Names(Cluster cluster) =>
-        [.. cluster.Nodes.OrderByDescending(n => n.Role == NodeRoles.Master).ThenBy(n => n.Ordinal).Select(n => n.Name)];
+        [.. cluster.Nodes.OrderByDescending(n => n.Role == NodeRole.Master).ThenBy(n => n.Ordinal).Select(n => n.Name)];
 
     private async Task<Cluster> RunningAsync(Guid id)
     {

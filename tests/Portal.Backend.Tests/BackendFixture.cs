@@ -6,6 +6,7 @@ using Portal.Data;
 using Portal.Data.Entities;
 using Portal.Data.Services;
 using Portal.Data.Tests;
+using Portal.Core.Clusters;
 
 namespace Portal.Backend.Tests;
 
@@ -43,7 +44,7 @@ public sealed class BackendFixture : DatabaseFixture
     public PortalDbContext NewDb() => Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext();
 
     /// <summary>Runs due steps until the cluster reaches <paramref name="phase"/> (or is gone, for null), within a bound.</summary>
-    public async Task<Cluster?> RunUntilAsync(Guid clusterId, string? phase, TimeSpan? within = null)
+    public async Task<Cluster?> RunUntilAsync(Guid clusterId, ClusterPhase? phase, TimeSpan? within = null)
     {
         var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(60));
         while (true)
@@ -55,7 +56,7 @@ public sealed class BackendFixture : DatabaseFixture
             if (cluster?.Phase == ClusterPhase.Failed && phase != ClusterPhase.Failed)
                 throw new InvalidOperationException($"Cluster failed: {cluster.FailureKey} [{string.Join(", ", cluster.FailureArgs)}]");
             if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"Cluster {clusterId} is {cluster?.Phase ?? "gone"}, not {phase ?? "gone"}.");
+                throw new TimeoutException($"Cluster {clusterId} is {cluster?.Phase.ToString() ?? "gone"}, not {phase?.ToString() ?? "gone"}.");
             await Task.Delay(20);
         }
     }

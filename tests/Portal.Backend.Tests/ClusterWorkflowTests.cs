@@ -5,6 +5,7 @@ using Portal.Core.Ip;
 using Portal.Backend.Workflow;
 using Portal.Data.Entities;
 using Portal.Data.Services;
+using Portal.Core.Clusters;
 
 namespace Portal.Backend.Tests;
 

@@ -6,6 +6,7 @@ using Portal.Data.Entities;
 using Portal.Data.Services;
 using Portal.E2E.Tests;
 using Xunit.Abstractions;
+using Portal.Core.Clusters;
 
 namespace Portal.Backend.Tests;
 
@@ -57,9 +58,9 @@ public sealed class CrashRecoveryTests(BackendFixture f, ITestOutputHelper outpu
     }
 
     /// <summary>Starts the portal configured to kill itself in <paramref name="step"/> and waits until it has.</summary>
-    private async Task RunUntilCrashAsync(string step)
+    private async Task RunUntilCrashAsync(ClusterPhase step)
     {
-        await using var app = StartPortal(step);
+        await using var app = StartPortal(step.ToString());
         var exited = await app.WaitForExitAsync(ProcessDeadline);
         output.WriteLine($"--- run crashing in {step} ---{Environment.NewLine}{app.RecentLog(60)}");
         Assert.True(exited, $"The portal did not crash in step {step} within {ProcessDeadline.TotalSeconds} s.{Environment.NewLine}{app.RecentLog(60)}");

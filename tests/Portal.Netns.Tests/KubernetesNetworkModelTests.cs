@@ -6,6 +6,7 @@ using Portal.Data.Services;
 
 using Portal.Agent.Tests;
 using Portal.Backend.Tests;
+using Portal.Core.Clusters;
 
 namespace Portal.Netns.Tests;
 
@@ -119,11 +120,11 @@ public sealed class KubernetesNetworkModelTests(NetnsFixture f)
         await Eventually.Async(async () => await f.ClusterAsync(cluster.Id) is { Phase: ClusterPhase.Running, Nodes.Count: 4 },
             async () => $"cluster is {(await f.ClusterAsync(cluster.Id)).Phase} with {(await f.ClusterAsync(cluster.Id)).Nodes.Count} nodes", TimeSpan.FromSeconds(60));
         var four = (await f.ClusterAsync(cluster.Id)).Nodes;
-        var added = four.Single(n => n.Role == NodeRoles.Worker && n.Ordinal == 3);
+        var added = four.Single(n => n.Role == NodeRole.Worker && n.Ordinal == 3);
         await Eventually.Async(() => RoutesMatchAsync(cluster, four), () => DescribeRoutesAsync(cluster, four));
 
         // One agent is down while the new node is removed again.
-        var stopped = four.Single(n => n.Role == NodeRoles.Worker && n.Ordinal == 1);
+        var stopped = four.Single(n => n.Role == NodeRole.Worker && n.Ordinal == 1);
         f.Provisioner.HoldAgent(cluster, stopped);
         await f.Clusters.ScaleAsync(cluster.ProjectId, cluster.Id, 2, Customer);
         await Eventually.Async(async () => await f.ClusterAsync(cluster.Id) is { Phase: ClusterPhase.Running, Nodes.Count: 3 },
@@ -146,13 +147,13 @@ public sealed class KubernetesNetworkModelTests(NetnsFixture f)
     {
         Root.Require();
         var cluster = await f.RunningClusterAsync("liveness", workers: 1);
-        var node = cluster.Nodes.Single(n => n.Role == NodeRoles.Worker);
+        var node = cluster.Nodes.Single(n => n.Role == NodeRole.Worker);
         Assert.NotNull(f.Provisioner.AgentPid(cluster, node));
 
         f.Provisioner.HoldAgent(cluster, node); // SIGKILL: no goodbye
         await Eventually.Async(async () => !(await f.ClusterAsync(cluster.Id)).Nodes.Single(n => n.Id == node.Id).Ready,
             () => Task.FromResult($"{node.Name} still Ready"), NetnsFixture.NotReadyAfter + TimeSpan.FromSeconds(3));
-        Assert.True((await f.ClusterAsync(cluster.Id)).Nodes.Single(n => n.Role == NodeRoles.Master).Ready);
+        Assert.True((await f.ClusterAsync(cluster.Id)).Nodes.Single(n => n.Role == NodeRole.Master).Ready);
 
         f.Provisioner.ResumeAgent(node);
         await Eventually.Async(async () => (await f.ClusterAsync(cluster.Id)).Nodes.Single(n => n.Id == node.Id).Ready,

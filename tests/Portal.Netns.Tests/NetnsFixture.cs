@@ -11,6 +11,7 @@ using Portal.Data.Tests;
 
 using Portal.Agent.Tests;
 using Portal.Backend.Tests;
+using Portal.Core.Clusters;
 
 namespace Portal.Netns.Tests;
 
@@ -99,7 +100,7 @@ public sealed class NetnsFixture : DatabaseFixture
     {
         await using var db = await Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
         var cluster = await db.Clusters.Include(c => c.Nodes).AsNoTracking().FirstAsync(c => c.Id == id);
-        cluster.Nodes = [.. cluster.Nodes.OrderByDescending(n => n.Role == NodeRoles.Master).ThenBy(n => n.Ordinal)];
+        cluster.Nodes = [.. cluster.Nodes.OrderByDescending(n => n.Role == NodeRole.Master).ThenBy(n => n.Ordinal)];
         return cluster;
     }
 

@@ -4,6 +4,7 @@ using Portal.Data.Entities;
 using Portal.Data.Services;
 using Portal.Web.Components.Pages.Kubernetes;
 using Portal.Web.Tests.Infrastructure;
+using Portal.Core.Clusters;
 
 namespace Portal.Web.Tests;
 

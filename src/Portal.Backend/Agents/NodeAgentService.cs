@@ -8,6 +8,7 @@ using Portal.Data.ChangeFeed;
 using Portal.Data.Entities;
 using Portal.Data.Services;
 using Portal.Data.Store;
+using Portal.Core.Clusters;
 
 namespace Portal.Backend.Agents;
 

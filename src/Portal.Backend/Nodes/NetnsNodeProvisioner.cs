@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Portal.Backend.Agents;
 using Portal.Data;
 using Portal.Data.Entities;
+using Portal.Core.Clusters;
 
 namespace Portal.Backend.Nodes;
 
@@ -105,7 +106,7 @@ public sealed class NetnsNodeProvisioner(
     internal int? AgentPid(Cluster cluster, ClusterNode node) => processes.Pid(Key(Netns(cluster.Id, node)));
 
     public static string Netns(Guid clusterId, ClusterNode node) =>
-        $"{ClusterPrefix(clusterId)}{(node.Role == NodeRoles.Master ? 'm' : 'w')}{node.Ordinal}";
+        $"{ClusterPrefix(clusterId)}{(node.Role == NodeRole.Master ? 'm' : 'w')}{node.Ordinal}";
 
     public static string Bridge(Guid clusterId) => "pb-" + Short(clusterId);
 

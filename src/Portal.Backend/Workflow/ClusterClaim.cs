@@ -7,6 +7,7 @@ using Portal.Data.ChangeFeed;
 using Portal.Data.Entities;
 using Portal.Data.Services;
 using Portal.Data.Store;
+using Portal.Core.Clusters;
 
 namespace Portal.Backend.Workflow;
 
@@ -39,14 +40,14 @@ public sealed class ClusterClaim : IAsyncDisposable
     public Cluster Cluster { get; }
 
     /// <summary>The step to run: a deletion request comes before any creation step.</summary>
-    public string Step => Cluster.DeleteRequested ? ClusterPhase.Deleting : Cluster.Phase;
+    public ClusterPhase Step => Cluster.DeleteRequested ? ClusterPhase.Deleting : Cluster.Phase;
 
     /// <summary>Holds a project-wide lock until the claim ends (e.g. while choosing a free CIDR for a new network).</summary>
     public async Task LockProjectAsync(string purpose, CancellationToken ct) =>
         await ClusterStore.LockProjectAsync(_db, Cluster.ProjectId, purpose, ct);
 
     /// <summary>The step is done: moves to <paramref name="phase"/>, due at once, with an event.</summary>
-    public Task AdvanceAsync(string phase, string eventKey, params object[] args)
+    public Task AdvanceAsync(ClusterPhase phase, string eventKey, params object[] args)
     {
         var now = _clock.GetUtcNow();
         Cluster.Phase = phase;
@@ -54,7 +55,7 @@ public sealed class ClusterClaim : IAsyncDisposable
         Cluster.Attempts = 0;
         Cluster.NextAttemptAt = now;
         AddEvent(phase, eventKey, args, warning: false, now);
-        return FinishAsync(wake: !ClusterPhase.IsSettled(phase));
+        return FinishAsync(wake: !phase.IsSettled());
     }
 
     /// <summary>Not done yet (e.g. waiting for agents): the same step is due again after <paramref name="delay"/>.</summary>
@@ -106,7 +107,7 @@ public sealed class ClusterClaim : IAsyncDisposable
     /// <summary>1 s, 2 s, 4 s ... up to a minute.</summary>
     public static TimeSpan Backoff(int attempts) => TimeSpan.FromSeconds(Math.Min(60, Math.Pow(2, Math.Max(0, attempts - 1))));
 
-    private void AddEvent(string phase, string key, object[] args, bool warning, DateTimeOffset now) =>
+    private void AddEvent(ClusterPhase phase, string key, object[] args, bool warning, DateTimeOffset now) =>
         ClusterStore.AddEvent(_db, Cluster.Id, phase, key, args, warning, now);
 
     private async Task FinishAsync(bool wake)

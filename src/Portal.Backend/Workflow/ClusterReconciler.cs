@@ -4,6 +4,7 @@ using Portal.Core.Errors;
 using Portal.Data.Entities;
 using Portal.Backend.Nodes;
 using Portal.Data.Services;
+using Portal.Core.Clusters;
 
 namespace Portal.Backend.Workflow;
 
@@ -95,9 +96,9 @@ public sealed class ClusterReconciler(
     /// Tells listeners of <see cref="Diagnostics"/> that a step's effects are written and its outcome is not yet:
     /// the moment a power cut hurts most, which the crash tests' fault injection picks to kill the process.
     /// </summary>
-    private static void StepWritten(Cluster cluster, string step)
+    private static void StepWritten(Cluster cluster, ClusterPhase step)
     {
-        if (Diagnostics.IsEnabled(StepWrittenEvent)) Diagnostics.Write(StepWrittenEvent, new StepWrittenPayload(cluster.Id, step));
+        if (Diagnostics.IsEnabled(StepWrittenEvent)) Diagnostics.Write(StepWrittenEvent, new StepWrittenPayload(cluster.Id, step.ToString()));
     }
 
     public const string StepWrittenEvent = "StepWritten";

@@ -154,7 +154,7 @@ public sealed class ClusterWorkflow(
     private static async Task<IReadOnlyList<string>> RemoveSurplusNodesAsync(PortalDbContext db, Cluster cluster, List<ClusterNode> nodes,
         CancellationToken ct)
     {
-        var surplus = nodes.Where(n => n.Ordinal > (n.Role == NodeRoles.Master ? cluster.Masters : cluster.Workers)).ToList();
+        var surplus = nodes.Where(n => n.Ordinal > (n.Role == NodeRole.Master ? cluster.Masters : cluster.Workers)).ToList();
         if (surplus.Count == 0) return [];
         var ports = surplus.Where(n => n.PortId != null).Select(n => n.PortId!.Value).ToList();
         db.ClusterNodes.RemoveRange(surplus);
@@ -168,7 +168,7 @@ public sealed class ClusterWorkflow(
     /// <summary>Adds a row for every master and worker position the cluster has no node for yet.</summary>
     private static void AddMissingNodes(PortalDbContext db, Cluster cluster, List<ClusterNode> nodes, DateTimeOffset now)
     {
-        foreach (var (role, count) in new[] { (NodeRoles.Master, cluster.Masters), (NodeRoles.Worker, cluster.Workers) })
+        foreach (var (role, count) in new[] { (NodeRole.Master, cluster.Masters), (NodeRole.Worker, cluster.Workers) })
         {
             for (var ordinal = 1; ordinal <= count; ordinal++)
             {
@@ -198,7 +198,7 @@ public sealed class ClusterWorkflow(
         FloatingNetwork? floatingNetwork)
     {
         var plan = new PortPlan([], []);
-        foreach (var node in nodes.OrderBy(n => n.Role == NodeRoles.Master ? 0 : 1).ThenBy(n => n.Ordinal))
+        foreach (var node in nodes.OrderBy(n => n.Role == NodeRole.Master ? 0 : 1).ThenBy(n => n.Ordinal))
         {
             var port = existing.FirstOrDefault(p => p.Name == node.Name && p.DeviceOwner != DeviceOwners.FloatingIp);
             if (port is not null)
@@ -208,7 +208,7 @@ public sealed class ClusterWorkflow(
                 continue;
             }
             var spec = ClusterPort(cluster, networkId, subnetId, node.Name,
-                node.Role == NodeRoles.Master ? DeviceOwners.K8sMaster : DeviceOwners.K8sNode);
+                node.Role == NodeRole.Master ? DeviceOwners.K8sMaster : DeviceOwners.K8sNode);
             plan.Specs.Add(spec);
             plan.NodeOfPort[spec.Id] = node.Id;
         }
@@ -271,7 +271,7 @@ public sealed class ClusterWorkflow(
         var cluster = claim.Cluster;
         await using var db = await dbs.CreateDbContextAsync(ct);
         var nodes = await db.ClusterNodes.Where(n => n.ClusterId == cluster.Id)
-            .OrderBy(n => n.CreatedAt).ThenByDescending(n => n.Role == NodeRoles.Master).ThenBy(n => n.Ordinal).ToListAsync(ct);
+            .OrderBy(n => n.CreatedAt).ThenByDescending(n => n.Role == NodeRole.Master).ThenBy(n => n.Ordinal).ToListAsync(ct);
         var taken = nodes.Where(n => n.PodCidr is not null).Select(n => n.PodCidr!.Value).ToList();
         var last = taken.Count > 0 ? taken[^1] : (IPNetwork?)null;
         foreach (var node in nodes.Where(n => n.PodCidr is null))
@@ -338,8 +338,8 @@ public sealed class ClusterWorkflow(
         }
     }
 
-    public static string NodeName(string cluster, string role, int ordinal) =>
-        $"{cluster}-{(role == NodeRoles.Master ? "master" : "node")}-{ordinal}";
+    public static string NodeName(string cluster, NodeRole role, int ordinal) =>
+        $"{cluster}-{(role == NodeRole.Master ? "master" : "node")}-{ordinal}";
 
     private async Task<(Guid NetworkId, Guid SubnetId)?> OwnedNetworkAsync(Cluster cluster, CancellationToken ct)
     {

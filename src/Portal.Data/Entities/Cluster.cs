@@ -1,4 +1,5 @@
 using System.Net;
+using Portal.Core.Clusters;
 
 namespace Portal.Data.Entities;
 
@@ -27,7 +28,7 @@ public class Cluster
     public IPAddress? FloatingIp { get; set; }
     /// <summary>The API load balancer's address in the node subnet.</summary>
     public IPAddress? ApiAddress { get; set; }
-    public string Phase { get; set; } = ClusterPhase.Pending;
+    public ClusterPhase Phase { get; set; } = ClusterPhase.Pending;
     /// <summary>Why the cluster failed: a message key of Portal.Core's messages and its arguments.</summary>
     public string? FailureKey { get; set; }
     public string[] FailureArgs { get; set; } = [];
@@ -46,21 +47,4 @@ public class Cluster
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
     public List<ClusterNode> Nodes { get; set; } = [];
-}
-
-public static class ClusterPhase
-{
-    public const string Pending = "Pending";
-    public const string Network = "Network";
-    public const string Ports = "Ports";
-    public const string Nodes = "Nodes";
-    public const string WaitingForAgents = "WaitingForAgents";
-    public const string Running = "Running";
-    public const string Failed = "Failed";
-    public const string Deleting = "Deleting";
-
-    /// <summary>The creation phases in order, for progress displays.</summary>
-    public static readonly string[] Creation = [Pending, Network, Ports, Nodes, WaitingForAgents, Running];
-
-    public static bool IsSettled(string phase) => phase is Running or Failed;
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using Portal.Core.Clusters;
 
 namespace Portal.Data.Entities;
 
@@ -8,7 +9,7 @@ public class ClusterNode
     public Guid Id { get; set; }
     public Guid ClusterId { get; set; }
     public required string Name { get; set; }
-    public required string Role { get; set; }
+    public required NodeRole Role { get; set; }
     /// <summary>1-based position within the role, so names and ports are stable across retries.</summary>
     public int Ordinal { get; set; }
     public Guid? PortId { get; set; }
@@ -39,9 +40,3 @@ public sealed record NodePod(string Name, string Ip);
 /// <summary>One probe of a network check: from a pod of this node to a pod anywhere in the cluster.</summary>
 public sealed record PodProbe(string SourcePod, string SourceIp, string TargetNode, string TargetPod, string TargetIp,
     bool Reachable, string SeenSourceIp, string Error);
-
-public static class NodeRoles
-{
-    public const string Master = "master";
-    public const string Worker = "worker";
-}

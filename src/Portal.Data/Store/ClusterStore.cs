@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Portal.Data.Entities;
+using Portal.Core.Clusters;
 
 namespace Portal.Data.Store;
 
@@ -11,7 +12,7 @@ namespace Portal.Data.Store;
 internal static class ClusterStore
 {
     /// <summary>Adds an event to the cluster's log; it is saved with the caller's change.</summary>
-    public static void AddEvent(PortalDbContext db, Guid clusterId, string phase, string key, IEnumerable<object> args, bool warning,
+    public static void AddEvent(PortalDbContext db, Guid clusterId, ClusterPhase phase, string key, IEnumerable<object> args, bool warning,
         DateTimeOffset at) =>
         db.ClusterEvents.Add(new ClusterEvent
         {

@@ -1,23 +1,33 @@
 using Microsoft.EntityFrameworkCore;
+using Portal.Core.Clusters;
 
 namespace Portal.Data.Store;
 
 /// <summary>A node's registration as written: <see cref="FirstJoin"/> when it had never joined.</summary>
-internal sealed record RegisteredNode(Guid Id, Guid ClusterId, string ProjectId, string Phase, bool FirstJoin);
+internal sealed record RegisteredNode(Guid Id, Guid ClusterId, string ProjectId, string PhaseName, bool FirstJoin)
+{
+    public ClusterPhase Phase => Enum.Parse<ClusterPhase>(PhaseName);
+}
 
 /// <summary>A node's heartbeat as written, with what changed against the node as it was.</summary>
-internal sealed record ReportedNode(Guid Id, Guid ClusterId, string ProjectId, string Name, string Phase, bool WasReady, bool Back,
-    bool PodsChanged, bool Visible);
+internal sealed record ReportedNode(Guid Id, Guid ClusterId, string ProjectId, string Name, string PhaseName, bool WasReady, bool Back,
+    bool PodsChanged, bool Visible)
+{
+    public ClusterPhase Phase => Enum.Parse<ClusterPhase>(PhaseName);
+}
 
 /// <summary>A node that went silent and was marked NotReady.</summary>
-internal sealed record SilentNode(Guid ClusterId, string ProjectId, string Name, string Phase);
+internal sealed record SilentNode(Guid ClusterId, string ProjectId, string Name, string PhaseName)
+{
+    public ClusterPhase Phase => Enum.Parse<ClusterPhase>(PhaseName);
+}
 
 internal sealed record NodeRow(Guid Id, Guid ClusterId, string ProjectId, string Name, bool Ready);
 
 internal sealed record JoinTokenOwner(string Name, bool DeleteRequested);
 
 /// <summary>
-/// The SQL of the node agents' calls: each finds its node by the credential's hash, so an agent reads and writes
+/// The SQL of the node agents' calls (rows of raw queries get no value conversion, so a phase comes as its name): each finds its node by the credential's hash, so an agent reads and writes
 /// nothing but its own node. Every write reads the node as it was in the same statement (the self-join), so the
 /// caller learns what changed without a read before.
 /// </summary>
@@ -29,7 +39,7 @@ internal static class NodeStore
             UPDATE cluster_nodes n SET credential_hash = {credentialHash}, joined_at = coalesce(o.joined_at, {now}), agent_version = {agentVersion}
               FROM cluster_nodes o JOIN clusters c ON c.id = o.cluster_id
              WHERE o.id = n.id AND c.join_token = {joinToken} AND o.name = {nodeName} AND NOT c.delete_requested
-            RETURNING n.id, n.cluster_id, c.project_id, c.phase, o.joined_at IS NULL AS first_join
+            RETURNING n.id, n.cluster_id, c.project_id, c.phase AS phase_name, o.joined_at IS NULL AS first_join
             """).ToListAsync(ct)).FirstOrDefault();
 
     public static async Task<JoinTokenOwner?> JoinTokenOwnerAsync(PortalDbContext db, string joinToken, CancellationToken ct) =>
@@ -55,7 +65,7 @@ internal static class NodeStore
                    check_results = CASE WHEN {checkId} > 0 THEN {Sql.Jsonb(probesJson)} ELSE o.check_results END
               FROM cluster_nodes o JOIN clusters c ON c.id = o.cluster_id
              WHERE n.credential_hash = {credentialHash} AND o.id = n.id
-            RETURNING n.id, n.cluster_id, c.project_id, n.name, c.phase, o.ready AS was_ready,
+            RETURNING n.id, n.cluster_id, c.project_id, n.name, c.phase AS phase_name, o.ready AS was_ready,
                       NOT o.ready AND o.last_heartbeat IS NOT NULL AS back, o.pods IS DISTINCT FROM n.pods AS pods_changed,
                       o.observed_generation <> n.observed_generation OR o.route_count <> n.route_count
                       OR o.agent_errors <> n.agent_errors OR {checkId} > 0 AS visible
@@ -66,7 +76,7 @@ internal static class NodeStore
         db.Database.SqlQuery<SilentNode>($"""
             UPDATE cluster_nodes n SET ready = false FROM clusters c
              WHERE c.id = n.cluster_id AND n.ready AND n.last_heartbeat < {cutoff}
-            RETURNING n.cluster_id, c.project_id, n.name, c.phase
+            RETURNING n.cluster_id, c.project_id, n.name, c.phase AS phase_name
             """).ToListAsync(ct);
 
     /// <summary>A node's heartbeat without an agent (the simulated provisioner); returns the project, or null for an unknown node.</summary>

@@ -8,6 +8,7 @@ using Portal.Data;
 using Portal.Data.ChangeFeed;
 using Portal.Data.Entities;
 using Portal.Data.Services;
+using Portal.Core.Clusters;
 
 namespace Portal.Web.Tests.Infrastructure;
 
@@ -78,7 +79,7 @@ public sealed class PortalDatabase : IAsyncLifetime
     /// Other clusters of the shared database (earlier tests') are claimed and held untouched meanwhile, so this test
     /// provisions only its own cluster; the claims are released at the end.
     /// </summary>
-    public async Task RunClusterUntilAsync(Guid clusterId, string phase)
+    public async Task RunClusterUntilAsync(Guid clusterId, ClusterPhase phase)
     {
         var workflow = Services.GetRequiredService<ClusterWorkflow>();
         var reconciler = Services.GetRequiredService<ClusterReconciler>();

@@ -238,7 +238,7 @@ public sealed class ClusterService(
         var row = await Rows(db, db.Clusters.Where(c => c.Id == clusterId && c.ProjectId == projectId)).FirstOrDefaultAsync(ct)
                   ?? throw NotFound(clusterId);
         var nodes = await db.ClusterNodes.Where(n => n.ClusterId == clusterId)
-            .OrderByDescending(n => n.Role == NodeRoles.Master).ThenBy(n => n.Ordinal).AsNoTracking().ToListAsync(ct);
+            .OrderByDescending(n => n.Role == NodeRole.Master).ThenBy(n => n.Ordinal).AsNoTracking().ToListAsync(ct);
         var events = await db.ClusterEvents.Where(e => e.ClusterId == clusterId).OrderByDescending(e => e.Id).Take(maxEvents)
             .Select(e => new ClusterEventRow(e.Id, e.At, e.Phase, e.MessageKey, e.Args, e.Warning))
             .AsNoTracking().ToListAsync(ct);

@@ -2,6 +2,7 @@ using System.Net;
 using System.Numerics;
 using Portal.Core.Errors;
 using Portal.Data.Entities;
+using Portal.Core.Clusters;
 
 namespace Portal.Data.Services;
 
@@ -50,7 +51,7 @@ public sealed record ClusterFailure(string Key, IReadOnlyList<string> Args)
 }
 
 public sealed record ClusterRow(
-    Guid Id, string Name, string Phase, bool DeleteRequested, string KubernetesVersion, string Flavor, int Masters, int Workers,
+    Guid Id, string Name, ClusterPhase Phase, bool DeleteRequested, string KubernetesVersion, string Flavor, int Masters, int Workers,
     int NodesReady, Guid? NetworkId, string? NetworkName, IPNetwork? SubnetCidr, bool AutoNetwork, bool ExternalIp,
     IPAddress? FloatingIp, IPAddress? ApiAddress, IPNetwork PodCidr, IPNetwork ServiceCidr, int NodePrefix,
     ClusterFailure? Failure, DateTimeOffset CreatedAt, DateTimeOffset PhaseSince)
@@ -58,15 +59,15 @@ public sealed record ClusterRow(
     public int Nodes => Masters + Workers;
 
     /// <summary>The phase users see: a deletion request shows as «Deleting» whatever step was under way.</summary>
-    public string DisplayPhase => DeleteRequested ? ClusterPhase.Deleting : Phase;
+    public ClusterPhase DisplayPhase => DeleteRequested ? ClusterPhase.Deleting : Phase;
 }
 
 public sealed record ClusterNodeRow(
-    Guid Id, string Name, string Role, IPAddress? IpAddress, IPNetwork? PodCidr, bool Ready, DateTimeOffset? LastHeartbeat,
+    Guid Id, string Name, NodeRole Role, IPAddress? IpAddress, IPNetwork? PodCidr, bool Ready, DateTimeOffset? LastHeartbeat,
     long DesiredGeneration, long ObservedGeneration, DateTimeOffset? JoinedAt, string? AgentVersion, int RouteCount,
     IReadOnlyList<string> AgentErrors, IReadOnlyList<NodePod> Pods);
 
-public sealed record ClusterEventRow(long Id, DateTimeOffset At, string Phase, string MessageKey, IReadOnlyList<string> Args, bool Warning);
+public sealed record ClusterEventRow(long Id, DateTimeOffset At, ClusterPhase Phase, string MessageKey, IReadOnlyList<string> Args, bool Warning);
 
 /// <summary>
 /// A cluster with its nodes, its latest events, what its agents need to join (<see cref="JoinToken"/>), the generation

@@ -2,15 +2,16 @@ using Microsoft.Extensions.Localization;
 using MudBlazor;
 using Portal.Data.Entities;
 using Portal.Data.Services;
+using Portal.Core.Clusters;
 
 namespace Portal.Web.Components.Pages.Kubernetes;
 
 /// <summary>How the cluster pages put a cluster's state into words, so the list and the cluster page say it alike.</summary>
 public static class ClusterText
 {
-    public static string Phase(IStringLocalizer<Ui> l, string phase) => l["Phase." + phase];
+    public static string Phase(IStringLocalizer<Ui> l, ClusterPhase phase) => l["Phase." + phase];
 
-    public static Color PhaseColor(string phase) => phase switch
+    public static Color PhaseColor(ClusterPhase phase) => phase switch
     {
         ClusterPhase.Running => Color.Success,
         ClusterPhase.Failed => Color.Error,
