@@ -4,8 +4,9 @@ using Portal.Core.Errors;
 namespace Portal.Core.Ip;
 
 /// <summary>
-/// Neutron's checks on a subnet's gateway, allocation pools, DNS servers and host routes. Each throws the
-/// first violation as a <see cref="NeutronException"/> that names the offending value.
+/// Neutron's checks on a subnet's CIDR against its network's other subnets, and on its gateway, allocation pools,
+/// DNS servers and host routes. Each check throws, or gives, the first violation as a <see cref="NeutronException"/>
+/// that names the offending value.
 /// </summary>
 public static class SubnetRules
 {
@@ -13,9 +14,24 @@ public static class SubnetRules
 
     public const int MaxHostRoutes = 20;
 
+    private const string CidrField = "cidr";
+
     private const string GatewayField = "gateway_ip";
 
     private const string DnsField = "dns_nameservers";
+
+    /// <summary>
+    /// The first of <paramref name="siblings"/> (the network's other subnets, in the order given) that shares an
+    /// address with <paramref name="cidr"/>, or null when there is none: subnets of one network must not overlap.
+    /// </summary>
+    public static SubnetCidr? FirstOverlap(IPNetwork cidr, IEnumerable<SubnetCidr> siblings) =>
+        siblings.FirstOrDefault(s => IpMath.Overlaps(s.Cidr, cidr));
+
+    /// <summary>The error that refuses <paramref name="cidr"/> because it overlaps <paramref name="sibling"/>, naming it.</summary>
+    public static NeutronException OverlapError(IPNetwork cidr, SubnetCidr sibling) =>
+        sibling.Name.Length > 0
+            ? NeutronErrors.InvalidInput("SubnetOverlap", CidrField, cidr.ToString(), sibling.Name, sibling.Cidr.ToString())
+            : NeutronErrors.InvalidInput("SubnetOverlapUnnamed", CidrField, cidr.ToString(), sibling.Cidr.ToString());
 
     /// <summary>A null gateway means "no gateway", which is always valid.</summary>
     public static void ValidateGateway(IPNetwork cidr, IPAddress? gateway, IReadOnlyList<IpRange> pools)

@@ -9,6 +9,38 @@ public class SubnetRulesTests
     private static IpRange[] Pools(string text) =>
         text.Length == 0 ? [] : text.Split(';').Select(r => IpRange.Parse(r)).ToArray();
 
+    private static SubnetCidr[] Siblings(string text) =>
+        text.Length == 0 ? [] : text.Split(';').Select(s => s.Split('=')).Select(p => new SubnetCidr(p[0], IPNetwork.Parse(p[1]))).ToArray();
+
+    [Theory]
+    [InlineData("10.0.1.0/24", "", null)]
+    [InlineData("10.0.1.0/24", "a=10.0.0.0/24;b=10.0.2.0/24", null)]
+    [InlineData("10.0.1.0/24", "a=10.0.0.0/24;db=10.0.0.0/23;web=10.0.1.0/24", "db")]
+    [InlineData("10.0.0.0/16", "a=192.168.0.0/24;b=10.0.5.0/24;c=10.0.6.0/24", "b")]
+    [InlineData("10.0.0.0/24", "=10.0.0.128/25", "")]
+    [InlineData("10.0.0.0/24", "v6=2001:db8::/64", null)]
+    [InlineData("2001:db8::/48", "v4=10.0.0.0/8;a=2001:db8:0:1::/64", "a")]
+    public void FirstOverlapIsTheFirstSiblingSharingAnAddress(string cidr, string siblings, string? expected)
+    {
+        Assert.Equal(expected, SubnetRules.FirstOverlap(IPNetwork.Parse(cidr), Siblings(siblings))?.Name);
+    }
+
+    [Theory]
+    [InlineData("db", "SubnetOverlap",
+        "10.0.1.0/24 overlaps subnet «db» (10.0.0.0/23) in this network.",
+        "10.0.1.0/24 пересекается с подсетью «db» (10.0.0.0/23) в этой сети.")]
+    [InlineData("", "SubnetOverlapUnnamed",
+        "10.0.1.0/24 overlaps subnet 10.0.0.0/23 in this network.",
+        "10.0.1.0/24 пересекается с подсетью 10.0.0.0/23 в этой сети.")]
+    public void AnOverlapIsRefusedAtTheCidrNamingTheSibling(string name, string key, string english, string russian)
+    {
+        var sibling = new SubnetCidr(name, IPNetwork.Parse("10.0.0.0/23"));
+
+        var ex = Throws(() => throw SubnetRules.OverlapError(IPNetwork.Parse("10.0.1.0/24"), sibling),
+            "InvalidInput", 400, "cidr", [english], [russian]);
+        Assert.Equal(key, ex.MessageKey);
+    }
+
     [Theory]
     [InlineData("10.0.0.0/24", null, "10.0.0.1-10.0.0.254")]
     [InlineData("10.0.0.0/24", "10.0.0.1", "10.0.0.2-10.0.0.254")]
