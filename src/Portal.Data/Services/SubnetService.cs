@@ -277,28 +277,25 @@ public sealed class SubnetService(
         }
     }
 
+    /// <summary>
+    /// Core's overlap rule over the network's subnets (at most the subnet quota of them); the database's exclusion
+    /// constraint backs it against a racing creation.
+    /// </summary>
+    private static async Task<SubnetCidr?> FirstOverlapAsync(PortalDbContext db, Guid networkId, IPNetwork cidr, CancellationToken ct) =>
+        SubnetRules.FirstOverlap(cidr, await db.Subnets.Where(s => s.NetworkId == networkId).OrderBy(s => s.CreatedAt)
+            .Select(s => new SubnetCidr(s.Name, s.Cidr)).AsNoTracking().ToListAsync(ct));
+
     private static async Task ThrowIfOverlapsAsync(PortalDbContext db, Guid networkId, IPNetwork cidr, CancellationToken ct)
     {
-        var other = await SubnetStore.FirstOverlapAsync(db, networkId, cidr, ct);
-        if (other is not null)
-        {
-            throw other.Name.Length > 0
-                ? NeutronErrors.InvalidInput("SubnetOverlap", "cidr", cidr.ToString(), other.Name, other.Cidr.ToString())
-                : NeutronErrors.InvalidInput("SubnetOverlapUnnamed", "cidr", cidr.ToString(), other.Cidr.ToString());
-        }
+        if (await FirstOverlapAsync(db, networkId, cidr, ct) is { } other) throw SubnetRules.OverlapError(cidr, other);
     }
 
+    /// <summary>The error for a creation the exclusion constraint refused: the racing subnet is committed by now.</summary>
     private async Task<NeutronException> OverlapErrorAfterRaceAsync(Guid networkId, IPNetwork cidr, CancellationToken ct)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
-        try
-        {
-            await ThrowIfOverlapsAsync(db, networkId, cidr, ct);
-        }
-        catch (NeutronException e)
-        {
-            return e;
-        }
-        return NeutronErrors.InvalidInput("SubnetOverlap", "cidr", cidr.ToString(), "?", "?");
+        return await FirstOverlapAsync(db, networkId, cidr, ct) is { } other
+            ? SubnetRules.OverlapError(cidr, other)
+            : NeutronErrors.InvalidInput("SubnetOverlap", "cidr", cidr.ToString(), "?", "?");
     }
 }

@@ -6,20 +6,12 @@ using Portal.Data.Entities;
 
 namespace Portal.Data.Store;
 
-/// <summary>A subnet of the same network whose CIDR overlaps the one asked about.</summary>
-internal sealed record SiblingRow(string Name, IPNetwork Cidr);
-
 /// <summary>The SQL of subnets: overlap lookups, locks, and address usage computed by the database.</summary>
 internal static class SubnetStore
 {
     /// <summary>The subnets a project sees: its own and those of provider networks.</summary>
     public static IQueryable<Subnet> Visible(PortalDbContext db, string projectId) =>
         db.Subnets.Where(s => s.ProjectId == projectId || s.Network!.External);
-
-    /// <summary>A subnet of the network that overlaps <paramref name="cidr"/> (the GiST index answers it), or null.</summary>
-    public static Task<SiblingRow?> FirstOverlapAsync(PortalDbContext db, Guid networkId, IPNetwork cidr, CancellationToken ct) =>
-        db.Database.SqlQuery<SiblingRow>($"SELECT name, cidr FROM subnets WHERE network_id = {networkId} AND cidr && {cidr} LIMIT 1")
-            .FirstOrDefaultAsync(ct);
 
     /// <summary>Locks a subnet's row until the transaction ends, so a port being created in it finishes first or fails.</summary>
     public static Task LockAsync(PortalDbContext db, Guid subnetId, CancellationToken ct) =>
