@@ -16,6 +16,7 @@ public static class ApiExtensions
         builder.Services.AddSingleton<KeystoneTokens>();
         builder.Services.AddAuthentication()
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null);
+        builder.AddPortalApiDocument();
         return builder;
     }
 
@@ -56,6 +57,7 @@ public static class ApiExtensions
         v2.MapNeutronIpAvailabilities();
         // Anything else under /v2.0 is Neutron's 404, not the UI's page.
         v2.MapFallback(() => NeutronErrorResults.Error(404, "HTTPNotFound", "The resource could not be found.")).ExcludeFromDescription();
+        app.MapPortalApiDocument();
         return app;
     }
 

@@ -10,6 +10,16 @@ namespace Portal.Web.Api;
 /// </summary>
 public static class ApiJson
 {
+    /// <summary>
+    /// The minimal APIs' options, which the OpenAPI document describes types with: the contract records' metadata and
+    /// the wire's names. Without the wire's converters, which would hide the plain types they read.
+    /// </summary>
+    public static void ConfigureDocument(JsonSerializerOptions options)
+    {
+        options.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default);
+        Configure(options);
+    }
+
     /// <summary>Serializes and reads the API's bodies.</summary>
     public static ApiJsonContext Context { get; } = new(Wire());
 
