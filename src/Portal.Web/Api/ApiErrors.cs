@@ -22,8 +22,6 @@ public static class NeutronErrorResults
 
     public static NeutronErrorResponse Body(string type, string message) => new(new NeutronError(type, message, ""));
 
-    public static IResult BadRequest(string message) => Error(StatusCodes.Status400BadRequest, "HTTPBadRequest", message);
-
     /// <summary>Turns the services' and the API's own errors into Neutron's error bodies.</summary>
     public static async ValueTask<object?> Filter(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
