@@ -6,9 +6,6 @@ public static class NeutronErrors
     public static NeutronException InvalidInput(string messageKey, string? field, params object?[] args) =>
         new("InvalidInput", 400, messageKey, field, args);
 
-    public static NeutronException BadRequest(string messageKey, string? field, params object?[] args) =>
-        new("BadRequest", 400, messageKey, field, args);
-
     public static NeutronException GatewayConflictWithAllocationPools(string gateway, string pool) =>
         new("GatewayConflictWithAllocationPools", 409, "GatewayConflictWithAllocationPools", "gateway_ip", gateway, pool);
 

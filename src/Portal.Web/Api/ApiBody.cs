@@ -1,14 +1,51 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
+using System.Text.Unicode;
 
 namespace Portal.Web.Api;
 
-/// <summary>Reads a JSON request body with a size cap; malformed or oversized input becomes a Neutron-style error.</summary>
+/// <summary>
+/// Reads a request body into its contract record, with a size cap. A body is one object under a root key (Neutron's
+/// <c>{"network": {...}}</c>, Keystone's <c>{"auth": {...}}</c>); unknown fields are ignored, and malformed, oversized
+/// or wrongly typed input becomes an <see cref="ApiException"/> with Neutron's type and message.
+/// </summary>
 public static class ApiBody
 {
     public const int MaxBytes = 1024 * 1024;
 
-    public static async Task<JsonObject> ReadObjectAsync(HttpContext http, string root)
+    /// <param name="body">The envelope's metadata: its one property is the root key.</param>
+    /// <param name="root">The object under the root key.</param>
+    public static async Task<T> ReadAsync<TBody, T>(HttpContext http, JsonTypeInfo<TBody> body, Func<TBody, T?> root)
+        where T : class
+    {
+        var rootKey = body.Properties.Single().Name;
+        var bytes = await ReadBytesAsync(http);
+        // Validated whole before any field is converted, so that a malformed body is answered as one, whatever it holds.
+        if (!IsJson(bytes)) throw new ApiException(400, "HTTPBadRequest", "Malformed request body: the body is not valid JSON.");
+        TBody? envelope;
+        try
+        {
+            envelope = JsonSerializer.Deserialize(bytes, body);
+        }
+        catch (InvalidFieldException e)
+        {
+            throw new ApiException(400, "InvalidInput", InvalidMessage(e.Field ?? FieldOf(e.Path), e.What));
+        }
+        catch (JsonException e) when (Depth(e.Path) > 1)
+        {
+            // Below the root every field is read by a converter of ApiConverters, except nested objects (Keystone's).
+            throw new ApiException(400, "InvalidInput", InvalidMessage(FieldOf(e.Path), "an object"));
+        }
+        catch (JsonException)
+        {
+            throw MissingRoot(rootKey);
+        }
+        return (envelope is null ? null : root(envelope)) ?? throw MissingRoot(rootKey);
+    }
+
+    private static string InvalidMessage(string field, string what) => $"Invalid input for {field}. Reason: the value must be {what}.";
+
+    private static async Task<byte[]> ReadBytesAsync(HttpContext http)
     {
         if (http.Request.ContentLength > MaxBytes) throw TooLarge();
         using var buffer = new MemoryStream();
@@ -19,85 +56,38 @@ public static class ApiBody
             if (buffer.Length + read > MaxBytes) throw TooLarge();
             buffer.Write(chunk, 0, read);
         }
-        JsonNode? node;
+        return buffer.ToArray();
+    }
+
+    private static bool IsJson(byte[] bytes)
+    {
+        if (!Utf8.IsValid(bytes)) return false;
+        var reader = new Utf8JsonReader(bytes);
         try
         {
-            node = JsonNode.Parse(buffer.ToArray());
+            while (reader.Read())
+            {
+            }
+            return true;
         }
         catch (JsonException)
         {
-            throw new ApiException(400, "HTTPBadRequest", "Malformed request body: the body is not valid JSON.");
+            return false;
         }
-        if (node is not JsonObject body || body[root] is not JsonObject inner)
-        {
-            throw new ApiException(400, "HTTPBadRequest", $"Malformed request body: expected an object with the key '{root}'.");
-        }
-        return inner;
     }
 
-    public static string? String(JsonObject o, string key) => Get(o, key, JsonValueKind.String, "a string")?.GetValue<string>();
-
-    public static bool? Bool(JsonObject o, string key)
+    /// <summary>The last property of a path such as <c>$.subnet.allocation_pools[1]</c>: <c>allocation_pools</c>.</summary>
+    private static string FieldOf(string? path)
     {
-        var node = o[key];
-        if (node is null) return null;
-        return node.GetValueKind() switch
-        {
-            JsonValueKind.True => true,
-            JsonValueKind.False => false,
-            // Neutron converts "true"/"false" (and "1"/"0") as well; some clients send strings.
-            JsonValueKind.String => node.GetValue<string>().Trim().ToLowerInvariant() switch
-            {
-                "true" or "1" => true,
-                "false" or "0" => false,
-                _ => throw Invalid(key, "a boolean"),
-            },
-            _ => throw Invalid(key, "a boolean"),
-        };
+        var last = path is null ? "" : path[(path.LastIndexOf('.') + 1)..];
+        var index = last.IndexOf('[');
+        return index < 0 ? last : last[..index];
     }
 
-    public static int? Int(JsonObject o, string key)
-    {
-        var node = o[key];
-        if (node is null) return null;
-        // Neutron converts numeric strings too (openstackclient sends --mtu as a string).
-        return node.GetValueKind() switch
-        {
-            JsonValueKind.Number when node.AsValue().TryGetValue<int>(out var i) => i,
-            JsonValueKind.String when int.TryParse(node.GetValue<string>(), System.Globalization.NumberStyles.AllowLeadingSign,
-                System.Globalization.CultureInfo.InvariantCulture, out var s) => s,
-            _ => throw Invalid(key, "an integer"),
-        };
-    }
+    private static int Depth(string? path) => path?.Count(c => c == '.') ?? 0;
 
-    /// <summary>A list of strings (<c>dns_nameservers</c>); null when the key is absent.</summary>
-    public static IReadOnlyList<string>? StringList(JsonObject o, string key) =>
-        List(o, key)?.Select(n => n?.GetValueKind() == JsonValueKind.String ? n.GetValue<string>() : throw Invalid(key, "a list of strings")).ToList();
-
-    /// <summary>A list of objects (<c>allocation_pools</c>, <c>host_routes</c>, <c>fixed_ips</c>); null when the key is absent.</summary>
-    public static IReadOnlyList<JsonObject>? ObjectList(JsonObject o, string key) =>
-        List(o, key)?.Select(n => n as JsonObject ?? throw Invalid(key, "a list of objects")).ToList();
-
-    /// <summary>A string field of an object inside a list, required.</summary>
-    public static string Required(JsonObject o, string list, string key) =>
-        o[key] is { } n && n.GetValueKind() == JsonValueKind.String ? n.GetValue<string>() : throw Invalid(list, $"a list of objects with a string '{key}'");
-
-    private static JsonArray? List(JsonObject o, string key)
-    {
-        var node = o[key];
-        if (node is null) return null;
-        return node as JsonArray ?? throw Invalid(key, "a list");
-    }
-
-    private static JsonNode? Get(JsonObject o, string key, JsonValueKind kind, string what)
-    {
-        var node = o[key];
-        if (node is null) return null;
-        return node.GetValueKind() == kind ? node : throw Invalid(key, what);
-    }
-
-    private static ApiException Invalid(string key, string what) =>
-        new(400, "InvalidInput", $"Invalid input for {key}. Reason: the value must be {what}.");
+    private static ApiException MissingRoot(string root) =>
+        new(400, "HTTPBadRequest", $"Malformed request body: expected an object with the key '{root}'.");
 
     private static ApiException TooLarge() =>
         new(413, "RequestEntityTooLarge", $"Request body is larger than the limit of {MaxBytes} bytes.");

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json.Nodes;
 using Portal.Core.Errors;
 
 namespace Portal.Web.Api;
@@ -19,12 +18,9 @@ public static class NeutronErrorResults
     public static IResult From(NeutronException e) => Error(e.StatusCode, e.Type, e.Localize(English));
 
     public static IResult Error(int status, string type, string message) =>
-        Results.Json(new JsonObject
-        {
-            ["NeutronError"] = new JsonObject { ["type"] = type, ["message"] = message, ["detail"] = "" },
-        }, statusCode: status);
+        TypedResults.Json(Body(type, message), ApiJson.Context.NeutronErrorResponse, statusCode: status);
 
-    public static IResult BadRequest(string message) => Error(StatusCodes.Status400BadRequest, "HTTPBadRequest", message);
+    public static NeutronErrorResponse Body(string type, string message) => new(new NeutronError(type, message, ""));
 
     /// <summary>Turns the services' and the API's own errors into Neutron's error bodies.</summary>
     public static async ValueTask<object?> Filter(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
@@ -41,5 +37,12 @@ public static class NeutronErrorResults
         {
             return Error(e.StatusCode, e.Type, e.Message);
         }
+    }
+
+    /// <summary>Declares, for the OpenAPI document, the statuses an endpoint answers with Neutron's error body.</summary>
+    public static RouteHandlerBuilder ProducesNeutronErrors(this RouteHandlerBuilder endpoint, params int[] statuses)
+    {
+        foreach (var status in statuses) endpoint.Produces<NeutronErrorResponse>(status);
+        return endpoint;
     }
 }

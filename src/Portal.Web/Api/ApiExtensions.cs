@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Diagnostics;
 
@@ -17,6 +16,7 @@ public static class ApiExtensions
         builder.Services.AddSingleton<KeystoneTokens>();
         builder.Services.AddAuthentication()
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null);
+        builder.AddPortalApiDocument();
         return builder;
     }
 
@@ -35,32 +35,32 @@ public static class ApiExtensions
 
         var policy = new AuthorizationPolicyBuilder(TokenAuthenticationHandler.SchemeName).RequireAuthenticatedUser().Build();
         var v2 = app.MapGroup("/v2.0").RequireAuthorization(policy).DisableAntiforgery()
-            .AddEndpointFilter(NeutronErrorResults.Filter);
-        v2.MapGet("/", (HttpContext http) => Results.Json(new JsonObject
-        {
-            ["resources"] = new JsonArray(
+            .AddEndpointFilter(NeutronErrorResults.Filter)
+            .WithMetadata(new ProducesResponseTypeMetadata(StatusCodes.Status401Unauthorized, typeof(NeutronErrorResponse), ["application/json"]));
+        v2.MapGet("/", (HttpContext http) => TypedResults.Json(new ResourceListResponse(
+            [
                 Resource(http, "network", "networks"),
                 Resource(http, "subnet", "subnets"),
                 Resource(http, "port", "ports"),
-                Resource(http, "network_ip_availability", "network-ip-availabilities")),
-        }));
+                Resource(http, "network_ip_availability", "network-ip-availabilities"),
+            ]), ApiJson.Context.ResourceListResponse))
+            .WithTags("Networking API").WithSummary("List the resources of the networking API").Produces<ResourceListResponse>();
         // No Neutron extensions are offered; clients look some up (port create asks for tag-ports-during-bulk-creation).
-        v2.MapGet("/extensions", () => Results.Json(new JsonObject { ["extensions"] = new JsonArray() }));
+        v2.MapGet("/extensions", () => TypedResults.Json(new ExtensionListResponse([]), ApiJson.Context.ExtensionListResponse))
+            .WithTags("Networking API").WithSummary("List the API extensions (none)").Produces<ExtensionListResponse>();
         v2.MapGet("/extensions/{alias}", (string alias) =>
-            NeutronErrorResults.Error(404, "HTTPNotFound", $"Extension with alias {alias} does not exist"));
+                NeutronErrorResults.Error(404, "HTTPNotFound", $"Extension with alias {alias} does not exist"))
+            .WithTags("Networking API").WithSummary("Show an API extension (none exists)").ProducesNeutronErrors(404);
         v2.MapNeutronNetworks();
         v2.MapNeutronSubnets();
         v2.MapNeutronPorts();
         v2.MapNeutronIpAvailabilities();
         // Anything else under /v2.0 is Neutron's 404, not the UI's page.
-        v2.MapFallback(() => NeutronErrorResults.Error(404, "HTTPNotFound", "The resource could not be found."));
+        v2.MapFallback(() => NeutronErrorResults.Error(404, "HTTPNotFound", "The resource could not be found.")).ExcludeFromDescription();
+        app.MapPortalApiDocument();
         return app;
     }
 
-    private static JsonObject Resource(HttpContext http, string name, string collection) => new()
-    {
-        ["name"] = name,
-        ["collection"] = collection,
-        ["links"] = new JsonArray(new JsonObject { ["rel"] = "self", ["href"] = KeystoneEndpoints.BaseUrl(http) + "/v2.0/" + collection }),
-    };
+    private static NeutronResource Resource(HttpContext http, string name, string collection) =>
+        new(name, collection, [new ApiLink("self", KeystoneEndpoints.BaseUrl(http) + "/v2.0/" + collection)]);
 }

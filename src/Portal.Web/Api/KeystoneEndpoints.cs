@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Identity;
 using Portal.Data.Entities;
 using Portal.Data.Services;
@@ -16,100 +15,70 @@ public static class KeystoneEndpoints
 
     public static void MapKeystone(this IEndpointRouteBuilder app)
     {
-        var identity = app.MapGroup("/identity").AllowAnonymous().DisableAntiforgery();
-        identity.MapGet("/", (HttpContext http) => Results.Json(new JsonObject
-        {
-            ["versions"] = new JsonObject { ["values"] = new JsonArray(Version(http)) },
-        }, statusCode: StatusCodes.Status300MultipleChoices));
-        identity.MapGet("/v3", (HttpContext http) => Results.Json(new JsonObject { ["version"] = Version(http) }));
-        identity.MapPost("/v3/auth/tokens", IssueAsync);
+        var identity = app.MapGroup("/identity").AllowAnonymous().DisableAntiforgery().WithTags("Identity");
+        identity.MapGet("/", (HttpContext http) =>
+                TypedResults.Json(new VersionsResponse(new KeystoneVersions([Version(http)])), ApiJson.Context.VersionsResponse,
+                    statusCode: StatusCodes.Status300MultipleChoices))
+            .WithSummary("List the identity API's versions").Produces<VersionsResponse>(StatusCodes.Status300MultipleChoices);
+        identity.MapGet("/v3", (HttpContext http) => TypedResults.Json(new VersionResponse(Version(http)), ApiJson.Context.VersionResponse))
+            .WithSummary("Show the identity API v3").Produces<VersionResponse>();
+        identity.MapPost("/v3/auth/tokens", IssueAsync)
+            .WithSummary("Issue a token (password authentication, scoped to a project)")
+            .WithDescription("The token is the response's X-Subject-Token header; requests to /v2.0 send it as X-Auth-Token.")
+            .Accepts<TokenRequest>("application/json")
+            .Produces<TokenResponse>(StatusCodes.Status201Created)
+            .Produces<KeystoneErrorResponse>(StatusCodes.Status400BadRequest)
+            .Produces<KeystoneErrorResponse>(StatusCodes.Status401Unauthorized)
+            .Produces<KeystoneErrorResponse>(StatusCodes.Status413PayloadTooLarge);
     }
 
     public static string BaseUrl(HttpContext http) => $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}";
 
-    private static JsonObject Version(HttpContext http) => new()
-    {
-        ["id"] = "v3.14",
-        ["status"] = "stable",
-        ["updated"] = "2020-04-07T00:00:00Z",
-        ["links"] = new JsonArray(new JsonObject { ["rel"] = "self", ["href"] = BaseUrl(http) + "/identity/v3/" }),
-        ["media-types"] = new JsonArray(new JsonObject
-        {
-            ["base"] = "application/json", ["type"] = "application/vnd.openstack.identity-v3+json",
-        }),
-    };
+    private static KeystoneVersion Version(HttpContext http) => new(
+        Id: "v3.14",
+        Status: "stable",
+        Updated: "2020-04-07T00:00:00Z",
+        Links: [new ApiLink("self", BaseUrl(http) + "/identity/v3/")],
+        MediaTypes: [new KeystoneMediaType("application/json", "application/vnd.openstack.identity-v3+json")]);
 
-    private static IResult Unauthorized() => Results.Json(new JsonObject
-    {
-        ["error"] = new JsonObject
-        {
-            ["code"] = 401, ["message"] = "The request you have made requires authentication.", ["title"] = "Unauthorized",
-        },
-    }, statusCode: StatusCodes.Status401Unauthorized);
+    private static IResult Error(int code, string message, string title) =>
+        TypedResults.Json(new KeystoneErrorResponse(new KeystoneError(code, message, title)), ApiJson.Context.KeystoneErrorResponse, statusCode: code);
 
-    private static IResult BadRequest(string message) => Results.Json(new JsonObject
-    {
-        ["error"] = new JsonObject { ["code"] = 400, ["message"] = message, ["title"] = "Bad Request" },
-    }, statusCode: StatusCodes.Status400BadRequest);
+    private static IResult Unauthorized() => Error(StatusCodes.Status401Unauthorized, "The request you have made requires authentication.", "Unauthorized");
+
+    private static IResult BadRequest(string message) => Error(StatusCodes.Status400BadRequest, message, "Bad Request");
 
     private static async Task<IResult> IssueAsync(
         HttpContext http, UserManager<PortalUser> users, SignInManager<PortalUser> signIn, ProjectService projects, KeystoneTokens tokens)
     {
-        JsonObject auth;
+        TokenAuth auth;
         try
         {
-            auth = await ApiBody.ReadObjectAsync(http, "auth");
+            auth = await ApiBody.ReadAsync(http, ApiJson.Context.TokenRequest, r => r.Auth);
         }
         catch (ApiException e)
         {
-            return e.StatusCode == 400 ? BadRequest(e.Message) : Results.Json(new JsonObject
-            {
-                ["error"] = new JsonObject { ["code"] = e.StatusCode, ["message"] = e.Message, ["title"] = "Request Entity Too Large" },
-            }, statusCode: e.StatusCode);
+            return e.StatusCode == 400 ? BadRequest(e.Message) : Error(e.StatusCode, e.Message, "Request Entity Too Large");
         }
 
-        var methods = auth["identity"]?["methods"] as JsonArray;
-        if (methods is null || !methods.Any(m => m?.GetValueKind() == System.Text.Json.JsonValueKind.String && m.GetValue<string>() == "password"))
-        {
-            return Unauthorized();
-        }
-        if (auth["identity"]?["password"]?["user"] is not JsonObject user) return BadRequest("Expecting to find user in password.");
-        string? name, id, password, domainId, domainName;
-        string? projectId, projectName, projectDomainId, projectDomainName;
-        try
-        {
-            name = ApiBody.String(user, "name");
-            id = ApiBody.String(user, "id");
-            password = ApiBody.String(user, "password");
-            var domain = user["domain"] as JsonObject;
-            domainId = domain is null ? null : ApiBody.String(domain, "id");
-            domainName = domain is null ? null : ApiBody.String(domain, "name");
-            var project = auth["scope"]?["project"] as JsonObject;
-            projectId = project is null ? null : ApiBody.String(project, "id");
-            projectName = project is null ? null : ApiBody.String(project, "name");
-            var projectDomain = project?["domain"] as JsonObject;
-            projectDomainId = projectDomain is null ? null : ApiBody.String(projectDomain, "id");
-            projectDomainName = projectDomain is null ? null : ApiBody.String(projectDomain, "name");
-        }
-        catch (ApiException e)
-        {
-            return BadRequest(e.Message);
-        }
-        if (!IsDefaultDomain(domainId, domainName) || !IsDefaultDomain(projectDomainId, projectDomainName)) return Unauthorized();
-        if (string.IsNullOrEmpty(password)) return Unauthorized();
+        if (auth.Identity?.Methods?.Contains("password") != true) return Unauthorized();
+        if (auth.Identity.Password?.User is not { } user) return BadRequest("Expecting to find user in password.");
+        var project = auth.Scope?.Project;
+        if (!IsDefaultDomain(user.Domain) || !IsDefaultDomain(project?.Domain)) return Unauthorized();
+        if (string.IsNullOrEmpty(user.Password)) return Unauthorized();
 
-        var found = id is { Length: > 0 } ? await users.FindByIdAsync(id)
-            : name is { Length: > 0 } ? await users.FindByNameAsync(name.Trim())
+        var found = user.Id is { Length: > 0 } ? await users.FindByIdAsync(user.Id)
+            : user.Name is { Length: > 0 } ? await users.FindByNameAsync(user.Name.Trim())
             : null;
         if (found is null) return Unauthorized();
         // Same checks as the login form: lockout after repeated failures counts API attempts too.
-        var check = await signIn.CheckPasswordSignInAsync(found, password, lockoutOnFailure: true);
+        var check = await signIn.CheckPasswordSignInAsync(found, user.Password, lockoutOnFailure: true);
         if (!check.Succeeded) return Unauthorized();
 
         var memberOf = await projects.ListForUserAsync(found.Id, http.RequestAborted);
         Project? scoped;
-        if (projectId is { Length: > 0 }) scoped = memberOf.FirstOrDefault(p => p.Id == projectId);
-        else if (projectName is { Length: > 0 }) scoped = memberOf.FirstOrDefault(p => p.Name == projectName);
+        if (project?.Id is { Length: > 0 }) scoped = memberOf.FirstOrDefault(p => p.Id == project.Id);
+        else if (project?.Name is { Length: > 0 }) scoped = memberOf.FirstOrDefault(p => p.Name == project.Name);
         else scoped = await projects.CurrentForUserAsync(found.Id, http.RequestAborted) ?? memberOf.FirstOrDefault();
         if (scoped is null) return Unauthorized();
 
@@ -120,48 +89,30 @@ public static class KeystoneEndpoints
         var issued = expires - KeystoneTokens.Lifetime;
         var baseUrl = BaseUrl(http);
 
-        var roles = new JsonArray(new JsonObject { ["id"] = "member", ["name"] = "member" });
-        if (isSupport) roles.Add(new JsonObject { ["id"] = Roles.Support, ["name"] = Roles.Support });
-        var body = new JsonObject
-        {
-            ["token"] = new JsonObject
-            {
-                ["methods"] = new JsonArray("password"),
-                ["audit_ids"] = new JsonArray(auditId),
-                ["issued_at"] = Timestamp(issued),
-                ["expires_at"] = Timestamp(expires),
-                ["is_domain"] = false,
-                ["user"] = new JsonObject
-                {
-                    ["id"] = found.Id, ["name"] = userName, ["password_expires_at"] = null, ["domain"] = Domain(),
-                },
-                ["project"] = new JsonObject { ["id"] = scoped.Id, ["name"] = scoped.Name, ["domain"] = Domain() },
-                ["roles"] = roles,
-                ["catalog"] = new JsonArray(
-                    Service("network", "neutron", baseUrl),
-                    Service("identity", "keystone", baseUrl + "/identity/v3")),
-            },
-        };
+        List<KeystoneRole> roles = [new("member", "member")];
+        if (isSupport) roles.Add(new KeystoneRole(Roles.Support, Roles.Support));
+        var body = new IssuedToken(
+            Methods: ["password"],
+            AuditIds: [auditId],
+            IssuedAt: Timestamp(issued),
+            ExpiresAt: Timestamp(expires),
+            IsDomain: false,
+            User: new KeystoneUser(found.Id, userName, PasswordExpiresAt: null, Domain()),
+            Project: new KeystoneProject(scoped.Id, scoped.Name, Domain()),
+            Roles: roles,
+            Catalog: [Service("network", "neutron", baseUrl), Service("identity", "keystone", baseUrl + "/identity/v3")]);
         http.Response.Headers["X-Subject-Token"] = token;
-        return Results.Json(body, statusCode: StatusCodes.Status201Created);
+        return TypedResults.Json(new TokenResponse(body), ApiJson.Context.TokenResponse, statusCode: StatusCodes.Status201Created);
     }
 
-    private static bool IsDefaultDomain(string? id, string? name) =>
-        (id is null || string.Equals(id, DomainId, StringComparison.OrdinalIgnoreCase))
-        && (name is null || string.Equals(name, DomainName, StringComparison.OrdinalIgnoreCase));
+    private static bool IsDefaultDomain(KeystoneDomainInput? domain) =>
+        (domain?.Id is null || string.Equals(domain.Id, DomainId, StringComparison.OrdinalIgnoreCase))
+        && (domain?.Name is null || string.Equals(domain.Name, DomainName, StringComparison.OrdinalIgnoreCase));
 
-    private static JsonObject Domain() => new() { ["id"] = DomainId, ["name"] = DomainName };
+    private static KeystoneDomain Domain() => new(DomainId, DomainName);
 
-    private static JsonObject Service(string type, string name, string url) => new()
-    {
-        ["id"] = type,
-        ["type"] = type,
-        ["name"] = name,
-        ["endpoints"] = new JsonArray(new JsonObject
-        {
-            ["id"] = type + "-public", ["interface"] = "public", ["region"] = "RegionOne", ["region_id"] = "RegionOne", ["url"] = url,
-        }),
-    };
+    private static KeystoneService Service(string type, string name, string url) =>
+        new(type, type, name, [new KeystoneEndpoint(type + "-public", "public", "RegionOne", "RegionOne", url)]);
 
     public static string Timestamp(DateTimeOffset at) =>
         at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'.'ffffff'Z'", System.Globalization.CultureInfo.InvariantCulture);

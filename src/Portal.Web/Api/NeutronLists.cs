@@ -1,17 +1,19 @@
 using System.Globalization;
-using System.Text.Json.Nodes;
 
 namespace Portal.Web.Api;
 
+/// <summary>One page of a Neutron collection, and the <c>{collection}_links</c> next link when there is more.</summary>
+public sealed record NeutronPage<T>(IReadOnlyList<T> Items, IReadOnlyList<ApiLink>? Links);
+
 /// <summary>
 /// Neutron's list conventions shared by every collection: the <c>id</c> filter, <c>limit</c>/<c>marker</c> paging
-/// in id order and the <c>{collection}_links</c> next link; plus the API's shared JSON formats.
+/// in id order and the <c>{collection}_links</c> next link; plus the API's shared formats.
 /// </summary>
 public static class NeutronLists
 {
     public const int MaxPageSize = 1000;
 
-    public static IResult Page<T>(HttpContext http, string collection, IEnumerable<T> all, Func<T, Guid> id, Func<T, JsonObject> toJson)
+    public static NeutronPage<TOut> Page<T, TOut>(HttpContext http, string collection, IEnumerable<T> all, Func<T, Guid> id, Func<T, TOut> view)
     {
         var query = http.Request.Query;
         int? limit = null;
@@ -32,24 +34,14 @@ public static class NeutronLists
         }
         var size = limit ?? MaxPageSize;
         var items = all.Take(size + 1).ToList();
-        var body = new JsonObject();
-        var page = new JsonArray();
-        foreach (var x in items.Take(size)) page.Add(toJson(x));
-        body[collection] = page;
-        if (items.Count > size)
-        {
-            // Neutron's next link: the same query with the last id of this page as the marker.
-            var last = id(items[size - 1]).ToString();
-            var next = query.Where(q => q.Key != "marker" && q.Key != "limit")
-                .SelectMany(q => q.Value.Select(v => Uri.EscapeDataString(q.Key) + "=" + Uri.EscapeDataString(v ?? "")))
-                .Append("limit=" + size).Append("marker=" + last);
-            body[collection + "_links"] = new JsonArray(new JsonObject
-            {
-                ["rel"] = "next",
-                ["href"] = KeystoneEndpoints.BaseUrl(http) + "/v2.0/" + collection + "?" + string.Join("&", next),
-            });
-        }
-        return Results.Json(body);
+        var page = items.Take(size).Select(view).ToList();
+        if (items.Count <= size) return new NeutronPage<TOut>(page, null);
+        // Neutron's next link: the same query with the last id of this page as the marker.
+        var last = id(items[size - 1]).ToString();
+        var next = query.Where(q => q.Key != "marker" && q.Key != "limit")
+            .SelectMany(q => q.Value.Select(v => Uri.EscapeDataString(q.Key) + "=" + Uri.EscapeDataString(v ?? "")))
+            .Append("limit=" + size).Append("marker=" + last);
+        return new NeutronPage<TOut>(page, [new ApiLink("next", KeystoneEndpoints.BaseUrl(http) + "/v2.0/" + collection + "?" + string.Join("&", next))]);
     }
 
     public static string Time(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);

@@ -1,4 +1,4 @@
-using System.Text.Json.Nodes;
+using System.Text.Json;
 using Portal.Core.Errors;
 using Portal.Data.Entities;
 using Portal.Data.Services;
@@ -13,16 +13,24 @@ public static class NeutronPortEndpoints
 {
     public static void MapNeutronPorts(this RouteGroupBuilder v2)
     {
-        v2.MapGet("/ports", ListAsync);
-        v2.MapGet("/ports/{id}", async (string id, HttpContext http, PortService ports) =>
-            Results.Json(new JsonObject { ["port"] = ToJson(await ports.GetAsync(http.User.ProjectId(), ParseId(id), http.RequestAborted)) }));
-        v2.MapPost("/ports", CreateAsync);
-        v2.MapPut("/ports/{id}", UpdateAsync);
-        v2.MapDelete("/ports/{id}", async (string id, HttpContext http, PortService ports) =>
-        {
-            await ports.DeleteAsync(http.User.ProjectId(), ParseId(id), http.Actor(), http.RequestAborted);
-            return Results.NoContent();
-        });
+        var group = v2.MapGroup("/ports").WithTags("Ports");
+        group.MapGet("", ListAsync).WithSummary("List ports")
+            .Produces<PortListResponse>().ProducesNeutronErrors(400);
+        group.MapGet("/{id}", async (string id, HttpContext http, PortService ports) =>
+                Ok(await ports.GetAsync(http.User.ProjectId(), ParseId(id), http.RequestAborted)))
+            .WithSummary("Show a port").Produces<PortResponse>().ProducesNeutronErrors(404);
+        group.MapPost("", CreateAsync).WithSummary("Create a port")
+            .Accepts<PortCreateRequest>("application/json").Produces<PortResponse>(StatusCodes.Status201Created)
+            .ProducesNeutronErrors(400, 403, 404, 409, 413);
+        group.MapPut("/{id}", UpdateAsync).WithSummary("Update a port")
+            .Accepts<PortUpdateRequest>("application/json").Produces<PortResponse>()
+            .ProducesNeutronErrors(400, 403, 404, 413);
+        group.MapDelete("/{id}", async (string id, HttpContext http, PortService ports) =>
+            {
+                await ports.DeleteAsync(http.User.ProjectId(), ParseId(id), http.Actor(), http.RequestAborted);
+                return Results.NoContent();
+            })
+            .WithSummary("Delete a port").Produces(StatusCodes.Status204NoContent).ProducesNeutronErrors(404, 409);
     }
 
     private static async Task<IResult> ListAsync(HttpContext http, PortService ports)
@@ -46,68 +54,65 @@ public static class NeutronPortEndpoints
                 _ => throw new ApiException(400, "HTTPBadRequest", $"Invalid fixed_ips filter '{filter}'."),
             };
         }
-        return NeutronLists.Page(http, "ports", filtered, p => p.Id, ToJson);
+        var page = NeutronLists.Page(http, "ports", filtered, p => p.Id, View);
+        return TypedResults.Json(new PortListResponse(page.Items, page.Links), ApiJson.Context.PortListResponse);
     }
 
     private static async Task<IResult> CreateAsync(HttpContext http, PortService ports)
     {
-        var body = await ApiBody.ReadObjectAsync(http, "port");
-        RefuseSystemFields(body, "create_port");
-        var networkText = ApiBody.String(body, "network_id")
+        var body = await ApiBody.ReadAsync(http, ApiJson.Context.PortCreateRequest, r => r.Port);
+        RefuseSystemFields(body.DeviceOwner, body.DeviceId, "create_port");
+        var networkText = body.NetworkId
                           ?? throw new ApiException(400, "InvalidInput", "Invalid input for operation: network_id is required.");
         var request = new PortCreate
         {
             NetworkId = NeutronNetworkEndpoints.ParseId(networkText),
-            Name = ApiBody.String(body, "name") ?? "",
-            FixedIps = ApiBody.ObjectList(body, "fixed_ips")?.Select(FixedIp).ToList() ?? [],
-            MacAddress = ApiBody.String(body, "mac_address"),
-            DnsName = ApiBody.String(body, "dns_name") ?? "",
-            AdminStateUp = ApiBody.Bool(body, "admin_state_up") ?? true,
+            Name = body.Name ?? "",
+            FixedIps = body.FixedIps?.Select(FixedIp).ToList() ?? [],
+            MacAddress = body.MacAddress,
+            DnsName = body.DnsName ?? "",
+            AdminStateUp = body.AdminStateUp ?? true,
         };
         var created = await ports.CreateAsync(http.User.ProjectId(), request, http.Actor(), http.RequestAborted);
-        return Results.Json(new JsonObject { ["port"] = ToJson(created) }, statusCode: StatusCodes.Status201Created);
+        return Ok(created, StatusCodes.Status201Created);
     }
 
     private static async Task<IResult> UpdateAsync(string id, HttpContext http, PortService ports)
     {
         var portId = ParseId(id);
-        var body = await ApiBody.ReadObjectAsync(http, "port");
-        RefuseSystemFields(body, "update_port");
-        if (body.ContainsKey("fixed_ips") || body.ContainsKey("mac_address") || body.ContainsKey("network_id"))
+        var body = await ApiBody.ReadAsync(http, ApiJson.Context.PortUpdateRequest, r => r.Port);
+        RefuseSystemFields(body.DeviceOwner, body.DeviceId, "update_port");
+        if (new[] { body.FixedIps, body.MacAddress, body.NetworkId }.Any(v => v.ValueKind != JsonValueKind.Undefined))
         {
             throw new ApiException(400, "HTTPBadRequest", "Changing fixed_ips, mac_address or network_id of a port is not supported; create a new port.");
         }
         var update = new PortUpdate
         {
-            Name = ApiBody.String(body, "name"),
-            AdminStateUp = ApiBody.Bool(body, "admin_state_up"),
-            DnsName = ApiBody.String(body, "dns_name"),
+            Name = body.Name,
+            AdminStateUp = body.AdminStateUp,
+            DnsName = body.DnsName,
         };
         var updated = await ports.UpdateAsync(http.User.ProjectId(), portId, update, http.RequestAborted);
-        return Results.Json(new JsonObject { ["port"] = ToJson(updated) });
+        return Ok(updated);
     }
 
     /// <summary>Device owners and ids mark the system's ports (DHCP, router, Kubernetes); users' ports have neither.</summary>
-    private static void RefuseSystemFields(JsonObject body, string action)
+    private static void RefuseSystemFields(string? deviceOwner, string? deviceId, string action)
     {
-        foreach (var key in new[] { "device_owner", "device_id" })
-        {
-            if (ApiBody.String(body, key) is { Length: > 0 })
-            {
-                throw new ApiException(403, "PolicyNotAuthorized", $"(rule:{action}:{key}) is disallowed by policy");
-            }
-        }
+        if (deviceOwner is { Length: > 0 }) throw SystemOnly(action, "device_owner");
+        if (deviceId is { Length: > 0 }) throw SystemOnly(action, "device_id");
     }
 
-    private static FixedIpRequest FixedIp(JsonObject f)
+    private static ApiException SystemOnly(string action, string key) =>
+        new(403, "PolicyNotAuthorized", $"(rule:{action}:{key}) is disallowed by policy");
+
+    private static FixedIpRequest FixedIp(FixedIpInput f)
     {
-        var subnet = ApiBody.String(f, "subnet_id");
-        var address = ApiBody.String(f, "ip_address");
-        if (subnet is null && address is null)
+        if (f.SubnetId is null && f.IpAddress is null)
         {
             throw new ApiException(400, "InvalidInput", "Invalid input for fixed_ips. Reason: each entry needs a subnet_id or an ip_address.");
         }
-        return new FixedIpRequest(subnet is null ? null : NeutronSubnetEndpoints.ParseId(subnet), address);
+        return new FixedIpRequest(f.SubnetId is null ? null : NeutronSubnetEndpoints.ParseId(f.SubnetId), f.IpAddress);
     }
 
     /// <summary>Port ids are UUIDs; anything else is simply not found (as Neutron answers).</summary>
@@ -116,31 +121,31 @@ public static class NeutronPortEndpoints
 
     private static string Mac(Port p) => string.Join(':', p.MacAddress.GetAddressBytes().Select(b => b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture)));
 
-    public static JsonObject ToJson(Port p) => new()
-    {
-        ["id"] = p.Id.ToString(),
-        ["name"] = p.Name,
-        ["description"] = "",
-        ["tenant_id"] = p.ProjectId,
-        ["project_id"] = p.ProjectId,
-        ["network_id"] = p.NetworkId.ToString(),
-        ["mac_address"] = Mac(p),
-        ["fixed_ips"] = new JsonArray(p.FixedIps.OrderBy(f => f.Id)
-            .Select(f => (JsonNode?)new JsonObject { ["subnet_id"] = f.SubnetId.ToString(), ["ip_address"] = f.IpAddress.ToString() }).ToArray()),
-        ["device_owner"] = p.DeviceOwner,
-        ["device_id"] = p.DeviceId,
-        ["status"] = p.Status,
-        ["admin_state_up"] = p.AdminStateUp,
-        ["dns_name"] = p.DnsName,
-        ["security_groups"] = new JsonArray(),
-        ["port_security_enabled"] = true,
-        ["allowed_address_pairs"] = new JsonArray(),
-        ["extra_dhcp_opts"] = new JsonArray(),
-        ["binding:vnic_type"] = "normal",
-        ["qos_policy_id"] = null,
-        ["revision_number"] = p.Version,
-        ["tags"] = new JsonArray(),
-        ["created_at"] = NeutronLists.Time(p.CreatedAt),
-        ["updated_at"] = NeutronLists.Time(p.UpdatedAt),
-    };
+    private static IResult Ok(Port p, int status = StatusCodes.Status200OK) =>
+        TypedResults.Json(new PortResponse(View(p)), ApiJson.Context.PortResponse, statusCode: status);
+
+    public static NeutronPort View(Port p) => new(
+        Id: p.Id.ToString(),
+        Name: p.Name,
+        Description: "",
+        TenantId: p.ProjectId,
+        ProjectId: p.ProjectId,
+        NetworkId: p.NetworkId.ToString(),
+        MacAddress: Mac(p),
+        FixedIps: p.FixedIps.OrderBy(f => f.Id).Select(f => new NeutronFixedIp(f.SubnetId.ToString(), f.IpAddress.ToString())).ToList(),
+        DeviceOwner: p.DeviceOwner,
+        DeviceId: p.DeviceId,
+        Status: p.Status,
+        AdminStateUp: p.AdminStateUp,
+        DnsName: p.DnsName,
+        SecurityGroups: [],
+        PortSecurityEnabled: true,
+        AllowedAddressPairs: [],
+        ExtraDhcpOpts: [],
+        BindingVnicType: "normal",
+        QosPolicyId: null,
+        RevisionNumber: p.Version,
+        Tags: [],
+        CreatedAt: NeutronLists.Time(p.CreatedAt),
+        UpdatedAt: NeutronLists.Time(p.UpdatedAt));
 }

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Portal.Core.Errors;
 using Portal.Data.Entities;
 using Portal.Data.Services;
@@ -13,16 +12,24 @@ public static class NeutronSubnetEndpoints
 {
     public static void MapNeutronSubnets(this RouteGroupBuilder v2)
     {
-        v2.MapGet("/subnets", ListAsync);
-        v2.MapGet("/subnets/{id}", async (string id, HttpContext http, SubnetService subnets) =>
-            Results.Json(new JsonObject { ["subnet"] = ToJson(await subnets.GetAsync(http.User.ProjectId(), ParseId(id), http.RequestAborted)) }));
-        v2.MapPost("/subnets", CreateAsync);
-        v2.MapPut("/subnets/{id}", UpdateAsync);
-        v2.MapDelete("/subnets/{id}", async (string id, HttpContext http, SubnetService subnets) =>
-        {
-            await subnets.DeleteAsync(http.User.ProjectId(), ParseId(id), http.Actor(), http.RequestAborted);
-            return Results.NoContent();
-        });
+        var group = v2.MapGroup("/subnets").WithTags("Subnets");
+        group.MapGet("", ListAsync).WithSummary("List subnets")
+            .Produces<SubnetListResponse>().ProducesNeutronErrors(400);
+        group.MapGet("/{id}", async (string id, HttpContext http, SubnetService subnets) =>
+                Ok(await subnets.GetAsync(http.User.ProjectId(), ParseId(id), http.RequestAborted)))
+            .WithSummary("Show a subnet").Produces<SubnetResponse>().ProducesNeutronErrors(404);
+        group.MapPost("", CreateAsync).WithSummary("Create a subnet")
+            .Accepts<SubnetCreateRequest>("application/json").Produces<SubnetResponse>(StatusCodes.Status201Created)
+            .ProducesNeutronErrors(400, 404, 409, 413);
+        group.MapPut("/{id}", UpdateAsync).WithSummary("Update a subnet")
+            .Accepts<SubnetUpdateRequest>("application/json").Produces<SubnetResponse>()
+            .ProducesNeutronErrors(400, 404, 409, 413);
+        group.MapDelete("/{id}", async (string id, HttpContext http, SubnetService subnets) =>
+            {
+                await subnets.DeleteAsync(http.User.ProjectId(), ParseId(id), http.Actor(), http.RequestAborted);
+                return Results.NoContent();
+            })
+            .WithSummary("Delete a subnet").Produces(StatusCodes.Status204NoContent).ProducesNeutronErrors(404, 409);
     }
 
     private static async Task<IResult> ListAsync(HttpContext http, SubnetService subnets)
@@ -32,51 +39,52 @@ public static class NeutronSubnetEndpoints
         if (query.TryGetValue("network_id", out var networkIds)) filtered = filtered.Where(s => networkIds.Contains(s.NetworkId.ToString()));
         if (query.TryGetValue("name", out var names)) filtered = filtered.Where(s => names.Contains(s.Name));
         if (query.TryGetValue("cidr", out var cidrs)) filtered = filtered.Where(s => cidrs.Contains(s.Cidr.ToString()));
-        return NeutronLists.Page(http, "subnets", filtered, s => s.Id, ToJson);
+        var page = NeutronLists.Page(http, "subnets", filtered, s => s.Id, View);
+        return TypedResults.Json(new SubnetListResponse(page.Items, page.Links), ApiJson.Context.SubnetListResponse);
     }
 
     private static async Task<IResult> CreateAsync(HttpContext http, SubnetService subnets)
     {
-        var body = await ApiBody.ReadObjectAsync(http, "subnet");
-        var networkText = ApiBody.String(body, "network_id")
+        var body = await ApiBody.ReadAsync(http, ApiJson.Context.SubnetCreateRequest, r => r.Subnet);
+        var networkText = body.NetworkId
                           ?? throw new ApiException(400, "InvalidInput", "Invalid input for operation: network_id is required.");
         var networkId = NeutronNetworkEndpoints.ParseId(networkText);
-        var cidr = ApiBody.String(body, "cidr")
+        var cidr = body.Cidr
                    ?? throw new ApiException(400, "InvalidInput", "Invalid input for operation: cidr is required (subnet pools are not supported).");
-        CheckIpVersion(ApiBody.Int(body, "ip_version"), cidr);
-        var (mode, gateway) = Gateway(body);
+        CheckIpVersion(body.IpVersion, cidr);
+        var (mode, gateway) = Gateway(body.GatewayIpGiven, body.GatewayIp);
         var request = new SubnetCreate
         {
-            Name = ApiBody.String(body, "name") ?? "",
+            Name = body.Name ?? "",
             Cidr = cidr,
             GatewayMode = mode ?? GatewayMode.Auto,
             GatewayIp = gateway,
-            EnableDhcp = ApiBody.Bool(body, "enable_dhcp") ?? true,
-            AllocationPools = Pools(body) ?? [],
-            DnsNameservers = ApiBody.StringList(body, "dns_nameservers") ?? [],
-            HostRoutes = Routes(body) ?? [],
+            EnableDhcp = body.EnableDhcp ?? true,
+            AllocationPools = Pools(body.AllocationPools) ?? [],
+            DnsNameservers = body.DnsNameservers ?? [],
+            HostRoutes = Routes(body.HostRoutes) ?? [],
         };
         var created = await subnets.CreateAsync(http.User.ProjectId(), networkId, request, http.Actor(), http.RequestAborted);
-        return Results.Json(new JsonObject { ["subnet"] = ToJson(created) }, statusCode: StatusCodes.Status201Created);
+        return Ok(created, StatusCodes.Status201Created);
     }
 
     private static async Task<IResult> UpdateAsync(string id, HttpContext http, SubnetService subnets)
     {
         var subnetId = ParseId(id);
-        var body = await ApiBody.ReadObjectAsync(http, "subnet");
-        var (mode, gateway) = Gateway(body);
+        var body = await ApiBody.ReadAsync(http, ApiJson.Context.SubnetUpdateRequest, r => r.Subnet);
+        var (mode, gateway) = Gateway(body.GatewayIpGiven, body.GatewayIp);
         var update = new SubnetUpdate
         {
-            Name = ApiBody.String(body, "name"),
+            Name = body.Name,
             GatewayMode = mode,
             GatewayIp = gateway,
-            EnableDhcp = ApiBody.Bool(body, "enable_dhcp"),
-            AllocationPools = Pools(body),
-            DnsNameservers = ApiBody.StringList(body, "dns_nameservers"),
-            HostRoutes = Routes(body),
+            EnableDhcp = body.EnableDhcp,
+            AllocationPools = Pools(body.AllocationPools),
+            DnsNameservers = body.DnsNameservers,
+            HostRoutes = Routes(body.HostRoutes),
         };
         var updated = await subnets.UpdateAsync(http.User.ProjectId(), subnetId, update, http.RequestAborted);
-        return Results.Json(new JsonObject { ["subnet"] = ToJson(updated) });
+        return Ok(updated);
     }
 
     /// <summary>The version follows from the CIDR (the service's); a stated version must agree with it.</summary>
@@ -95,52 +103,44 @@ public static class NeutronSubnetEndpoints
     }
 
     /// <summary><c>gateway_ip</c>: absent is the default (or unchanged), JSON null is no gateway, a string is that address.</summary>
-    private static (GatewayMode? Mode, string? Ip) Gateway(JsonObject body)
-    {
-        if (!body.ContainsKey("gateway_ip")) return (null, null);
-        if (body["gateway_ip"] is null) return (GatewayMode.None, null);
-        return (GatewayMode.Explicit, ApiBody.String(body, "gateway_ip"));
-    }
+    private static (GatewayMode? Mode, string? Ip) Gateway(bool given, string? ip) =>
+        !given ? (null, null) : ip is null ? (GatewayMode.None, null) : (GatewayMode.Explicit, ip);
 
-    private static IReadOnlyList<string>? Pools(JsonObject body) =>
-        ApiBody.ObjectList(body, "allocation_pools")?
-            .Select(p => ApiBody.Required(p, "allocation_pools", "start") + "-" + ApiBody.Required(p, "allocation_pools", "end")).ToList();
+    private static IReadOnlyList<string>? Pools(IReadOnlyList<NeutronAllocationPool>? pools) =>
+        pools?.Select(p => p.Start + "-" + p.End).ToList();
 
-    private static IReadOnlyList<HostRouteInput>? Routes(JsonObject body) =>
-        ApiBody.ObjectList(body, "host_routes")?
-            .Select(r => new HostRouteInput(ApiBody.Required(r, "host_routes", "destination"), ApiBody.Required(r, "host_routes", "nexthop")))
-            .ToList();
+    private static IReadOnlyList<HostRouteInput>? Routes(IReadOnlyList<NeutronHostRoute>? routes) =>
+        routes?.Select(r => new HostRouteInput(r.Destination, r.Nexthop)).ToList();
 
     /// <summary>Subnet ids are UUIDs; anything else is simply not found (as Neutron answers).</summary>
     public static Guid ParseId(string id) =>
         Guid.TryParse(id, out var guid) ? guid : throw NeutronErrors.NotFound("Resource.Subnet", id);
 
-    public static JsonObject ToJson(Subnet s) => new()
-    {
-        ["id"] = s.Id.ToString(),
-        ["name"] = s.Name,
-        ["description"] = "",
-        ["tenant_id"] = s.ProjectId,
-        ["project_id"] = s.ProjectId,
-        ["network_id"] = s.NetworkId.ToString(),
-        ["ip_version"] = s.IpVersion,
-        ["cidr"] = s.Cidr.ToString(),
-        ["gateway_ip"] = s.GatewayIp?.ToString(),
-        ["enable_dhcp"] = s.EnableDhcp,
-        ["allocation_pools"] = new JsonArray(s.AllocationPools
-            .Select(p => (JsonNode?)new JsonObject { ["start"] = p.FirstIp.ToString(), ["end"] = p.LastIp.ToString() }).ToArray()),
-        ["dns_nameservers"] = new JsonArray(s.DnsNameservers.Select(d => (JsonNode?)JsonValue.Create(d.ToString())).ToArray()),
-        ["host_routes"] = new JsonArray(s.HostRoutes
-            .Select(r => (JsonNode?)new JsonObject { ["destination"] = r.Destination.ToString(), ["nexthop"] = r.NextHop.ToString() }).ToArray()),
-        ["ipv6_address_mode"] = null,
-        ["ipv6_ra_mode"] = null,
-        ["subnetpool_id"] = null,
-        ["segment_id"] = null,
-        ["service_types"] = new JsonArray(),
-        ["dns_publish_fixed_ip"] = false,
-        ["revision_number"] = s.Version,
-        ["tags"] = new JsonArray(),
-        ["created_at"] = NeutronLists.Time(s.CreatedAt),
-        ["updated_at"] = NeutronLists.Time(s.UpdatedAt),
-    };
+    private static IResult Ok(Subnet s, int status = StatusCodes.Status200OK) =>
+        TypedResults.Json(new SubnetResponse(View(s)), ApiJson.Context.SubnetResponse, statusCode: status);
+
+    public static NeutronSubnet View(Subnet s) => new(
+        Id: s.Id.ToString(),
+        Name: s.Name,
+        Description: "",
+        TenantId: s.ProjectId,
+        ProjectId: s.ProjectId,
+        NetworkId: s.NetworkId.ToString(),
+        IpVersion: s.IpVersion,
+        Cidr: s.Cidr.ToString(),
+        GatewayIp: s.GatewayIp?.ToString(),
+        EnableDhcp: s.EnableDhcp,
+        AllocationPools: s.AllocationPools.Select(p => new NeutronAllocationPool(p.FirstIp.ToString(), p.LastIp.ToString())).ToList(),
+        DnsNameservers: s.DnsNameservers.Select(d => d.ToString()).ToList(),
+        HostRoutes: s.HostRoutes.Select(r => new NeutronHostRoute(r.Destination.ToString(), r.NextHop.ToString())).ToList(),
+        Ipv6AddressMode: null,
+        Ipv6RaMode: null,
+        SubnetpoolId: null,
+        SegmentId: null,
+        ServiceTypes: [],
+        DnsPublishFixedIp: false,
+        RevisionNumber: s.Version,
+        Tags: [],
+        CreatedAt: NeutronLists.Time(s.CreatedAt),
+        UpdatedAt: NeutronLists.Time(s.UpdatedAt));
 }

@@ -1,6 +1,5 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
-using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using Portal.Data.Entities;
@@ -48,24 +47,15 @@ public sealed class TokenAuthenticationHandler(
     {
         Response.StatusCode = StatusCodes.Status401Unauthorized;
         Response.Headers.WWWAuthenticate = "Keystone uri=\"" + Request.Scheme + "://" + Request.Host + Request.PathBase + "/identity\"";
-        await Response.WriteAsJsonAsync(new JsonObject
-        {
-            ["NeutronError"] = new JsonObject
-            {
-                ["type"] = "HTTPUnauthorized",
-                ["message"] = "The request you have made requires authentication.",
-                ["detail"] = "",
-            },
-        });
+        await Response.WriteAsJsonAsync(NeutronErrorResults.Body("HTTPUnauthorized", "The request you have made requires authentication."),
+            ApiJson.Context.NeutronErrorResponse);
     }
 
     protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
     {
         Response.StatusCode = StatusCodes.Status403Forbidden;
-        await Response.WriteAsJsonAsync(new JsonObject
-        {
-            ["NeutronError"] = new JsonObject { ["type"] = "HTTPForbidden", ["message"] = "Access was denied to this resource.", ["detail"] = "" },
-        });
+        await Response.WriteAsJsonAsync(NeutronErrorResults.Body("HTTPForbidden", "Access was denied to this resource."),
+            ApiJson.Context.NeutronErrorResponse);
     }
 }
 

@@ -1,0 +1,259 @@
+using System.ComponentModel;
+using System.Numerics;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Portal.Web.Api;
+
+// Neutron's wire format (networking API v2.0). Names are snake_case (ApiJson) unless Neutron's has a colon.
+// Request fields are optional: an absent or null field keeps the default (create) or the current value (update).
+
+public sealed record NetworkRequest(NetworkInput? Network);
+
+public sealed record NetworkInput
+{
+    public string? Name { get; init; }
+    public string? Description { get; init; }
+    public int? Mtu { get; init; }
+    public bool? AdminStateUp { get; init; }
+    [Description("Shadowport on the network; once on, it cannot be turned off.")]
+    public bool? EnableShadowPort { get; init; }
+    [Description("Refused when true: shared networks are the cloud's.")]
+    public bool? Shared { get; init; }
+    [JsonPropertyName("router:external")]
+    [Description("Refused when true: external networks are the cloud's.")]
+    public bool? RouterExternal { get; init; }
+}
+
+public sealed record SubnetCreateRequest(SubnetCreateInput? Subnet);
+
+public sealed record SubnetCreateInput
+{
+    [Description("Required.")]
+    public string? NetworkId { get; init; }
+    [Description("Required (subnet pools are not supported).")]
+    public string? Cidr { get; init; }
+    [Description("4 or 6; must agree with the CIDR.")]
+    public int? IpVersion { get; init; }
+    public string? Name { get; init; }
+    [Description("Absent: the first usable address; null: no gateway.")]
+    // A setter, not init: the generated reader sets every init property, present in the body or not.
+    public string? GatewayIp { get; set { field = value; GatewayIpGiven = true; } }
+    /// <summary>Whether the body has <c>gateway_ip</c> at all: its null means "no gateway", not "as before".</summary>
+    [JsonIgnore] public bool GatewayIpGiven { get; private set; }
+    public bool? EnableDhcp { get; init; }
+    [JsonConverter(typeof(ApiConverters.AllocationPools))]
+    public IReadOnlyList<NeutronAllocationPool>? AllocationPools { get; init; }
+    [JsonConverter(typeof(ApiConverters.StringList))]
+    public IReadOnlyList<string>? DnsNameservers { get; init; }
+    [JsonConverter(typeof(ApiConverters.HostRoutes))]
+    public IReadOnlyList<NeutronHostRoute>? HostRoutes { get; init; }
+}
+
+public sealed record SubnetUpdateRequest(SubnetUpdateInput? Subnet);
+
+public sealed record SubnetUpdateInput
+{
+    public string? Name { get; init; }
+    [Description("Absent: unchanged; null: no gateway.")]
+    // A setter, not init: the generated reader sets every init property, present in the body or not.
+    public string? GatewayIp { get; set { field = value; GatewayIpGiven = true; } }
+    /// <summary>Whether the body has <c>gateway_ip</c> at all: its null means "no gateway", not "as before".</summary>
+    [JsonIgnore] public bool GatewayIpGiven { get; private set; }
+    public bool? EnableDhcp { get; init; }
+    [JsonConverter(typeof(ApiConverters.AllocationPools))]
+    public IReadOnlyList<NeutronAllocationPool>? AllocationPools { get; init; }
+    [JsonConverter(typeof(ApiConverters.StringList))]
+    public IReadOnlyList<string>? DnsNameservers { get; init; }
+    [JsonConverter(typeof(ApiConverters.HostRoutes))]
+    public IReadOnlyList<NeutronHostRoute>? HostRoutes { get; init; }
+}
+
+public sealed record PortCreateRequest(PortCreateInput? Port);
+
+public sealed record PortCreateInput
+{
+    [Description("Required.")]
+    public string? NetworkId { get; init; }
+    public string? Name { get; init; }
+    [Description("Empty: one automatic address.")]
+    [JsonConverter(typeof(ApiConverters.FixedIps))]
+    public IReadOnlyList<FixedIpInput>? FixedIps { get; init; }
+    public string? MacAddress { get; init; }
+    public string? DnsName { get; init; }
+    public bool? AdminStateUp { get; init; }
+    [Description("Refused unless empty: device owners mark the system's ports.")]
+    public string? DeviceOwner { get; init; }
+    [Description("Refused unless empty: device ids mark the system's ports.")]
+    public string? DeviceId { get; init; }
+}
+
+/// <summary>One requested address: a subnet (an automatic address in it), an address, or both.</summary>
+public sealed record FixedIpInput
+{
+    public string? SubnetId { get; init; }
+    public string? IpAddress { get; init; }
+}
+
+public sealed record PortUpdateRequest(PortUpdateInput? Port);
+
+public sealed record PortUpdateInput
+{
+    public string? Name { get; init; }
+    public bool? AdminStateUp { get; init; }
+    public string? DnsName { get; init; }
+    [Description("Refused unless empty: device owners mark the system's ports.")]
+    public string? DeviceOwner { get; init; }
+    [Description("Refused unless empty: device ids mark the system's ports.")]
+    public string? DeviceId { get; init; }
+    // Any value, even null, is refused: a port's addresses, MAC and network never change.
+    [Description("Refused: create a new port instead.")]
+    public JsonElement FixedIps { get; init; }
+    [Description("Refused: create a new port instead.")]
+    public JsonElement MacAddress { get; init; }
+    [Description("Refused: create a new port instead.")]
+    public JsonElement NetworkId { get; init; }
+}
+
+public sealed record NetworkResponse(NeutronNetwork Network);
+
+public sealed record NetworkListResponse(IReadOnlyList<NeutronNetwork> Networks,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<ApiLink>? NetworksLinks = null);
+
+public sealed record NeutronNetwork(
+    string Id,
+    string Name,
+    string Description,
+    string TenantId,
+    string ProjectId,
+    bool AdminStateUp,
+    string Status,
+    int Mtu,
+    bool Shared,
+    [property: JsonPropertyName("router:external")] bool RouterExternal,
+    IReadOnlyList<string> Subnets,
+    bool PortSecurityEnabled,
+    IReadOnlyList<string> AvailabilityZoneHints,
+    IReadOnlyList<string> AvailabilityZones,
+    string? Ipv4AddressScope,
+    string? Ipv6AddressScope,
+    bool L2Adjacency,
+    bool IsDefault,
+    string? QosPolicyId,
+    uint RevisionNumber,
+    IReadOnlyList<string> Tags,
+    bool EnableShadowPort,
+    string CreatedAt,
+    string UpdatedAt);
+
+public sealed record SubnetResponse(NeutronSubnet Subnet);
+
+public sealed record SubnetListResponse(IReadOnlyList<NeutronSubnet> Subnets,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<ApiLink>? SubnetsLinks = null);
+
+public sealed record NeutronSubnet(
+    string Id,
+    string Name,
+    string Description,
+    string TenantId,
+    string ProjectId,
+    string NetworkId,
+    int IpVersion,
+    string Cidr,
+    string? GatewayIp,
+    bool EnableDhcp,
+    IReadOnlyList<NeutronAllocationPool> AllocationPools,
+    IReadOnlyList<string> DnsNameservers,
+    IReadOnlyList<NeutronHostRoute> HostRoutes,
+    string? Ipv6AddressMode,
+    string? Ipv6RaMode,
+    string? SubnetpoolId,
+    string? SegmentId,
+    IReadOnlyList<string> ServiceTypes,
+    bool DnsPublishFixedIp,
+    uint RevisionNumber,
+    IReadOnlyList<string> Tags,
+    string CreatedAt,
+    string UpdatedAt);
+
+/// <summary>An address range, first and last address included.</summary>
+public sealed record NeutronAllocationPool(string Start, string End);
+
+public sealed record NeutronHostRoute(string Destination, string Nexthop);
+
+public sealed record PortResponse(NeutronPort Port);
+
+public sealed record PortListResponse(IReadOnlyList<NeutronPort> Ports,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<ApiLink>? PortsLinks = null);
+
+public sealed record NeutronPort(
+    string Id,
+    string Name,
+    string Description,
+    string TenantId,
+    string ProjectId,
+    string NetworkId,
+    string MacAddress,
+    IReadOnlyList<NeutronFixedIp> FixedIps,
+    string DeviceOwner,
+    string DeviceId,
+    string Status,
+    bool AdminStateUp,
+    string DnsName,
+    IReadOnlyList<string> SecurityGroups,
+    bool PortSecurityEnabled,
+    IReadOnlyList<NeutronAddressPair> AllowedAddressPairs,
+    IReadOnlyList<NeutronDhcpOption> ExtraDhcpOpts,
+    [property: JsonPropertyName("binding:vnic_type")] string BindingVnicType,
+    string? QosPolicyId,
+    uint RevisionNumber,
+    IReadOnlyList<string> Tags,
+    string CreatedAt,
+    string UpdatedAt);
+
+public sealed record NeutronFixedIp(string SubnetId, string IpAddress);
+
+/// <summary>Neutron's allowed address pair; the portal has none (no port security groups to open).</summary>
+public sealed record NeutronAddressPair(string IpAddress, string MacAddress);
+
+/// <summary>Neutron's extra DHCP option; the portal sets none.</summary>
+public sealed record NeutronDhcpOption(string OptName, string OptValue, int IpVersion);
+
+public sealed record IpAvailabilityResponse(NeutronIpAvailability NetworkIpAvailability);
+
+public sealed record IpAvailabilityListResponse(IReadOnlyList<NeutronIpAvailability> NetworkIpAvailabilities);
+
+/// <summary>Addresses in the allocation pools of a network's subnets, and how many of them are allocated.</summary>
+public sealed record NeutronIpAvailability(
+    string NetworkId,
+    string NetworkName,
+    string ProjectId,
+    string TenantId,
+    [property: Description("An integer of any size (IPv6 subnets).")] BigInteger TotalIps,
+    long UsedIps,
+    IReadOnlyList<NeutronSubnetIpAvailability> SubnetIpAvailability);
+
+public sealed record NeutronSubnetIpAvailability(
+    string SubnetId,
+    string SubnetName,
+    string Cidr,
+    int IpVersion,
+    [property: Description("An integer of any size (IPv6 subnets).")] BigInteger TotalIps,
+    long UsedIps);
+
+/// <summary>A link as OpenStack writes them: <c>self</c> for a resource, <c>next</c> for a list's next page.</summary>
+public sealed record ApiLink(string Rel, string Href);
+
+public sealed record ResourceListResponse(IReadOnlyList<NeutronResource> Resources);
+
+public sealed record NeutronResource(string Name, string Collection, IReadOnlyList<ApiLink> Links);
+
+public sealed record ExtensionListResponse(IReadOnlyList<NeutronExtension> Extensions);
+
+/// <summary>Neutron's API extension; the portal offers none.</summary>
+public sealed record NeutronExtension(string Name, string Alias, string Description, string Updated, IReadOnlyList<ApiLink> Links);
+
+public sealed record NeutronErrorResponse([property: JsonPropertyName("NeutronError")] NeutronError NeutronError);
+
+/// <summary>Neutron's error: the exception type (<c>NetworkNotFound</c>, <c>InvalidInput</c>, …), an English message, no detail.</summary>
+public sealed record NeutronError(string Type, string Message, string Detail);
