@@ -136,7 +136,7 @@ public sealed class AgentProtocolTests(AgentFixture f)
         await RunningAsync(cluster.Id);
 
         await f.Clusters.ScaleAsync(cluster.ProjectId, cluster.Id, 3, Customer);
-        var newNode = ClusterWorkflow.NodeName(cluster.Name, NodeRole.Worker, 3);
+        var newNode = ClusterRules.NodeName(cluster.Name, NodeRole.Worker, 3);
         await Eventually.Async(async () => (await f.ClusterAsync(cluster.Id)).Nodes.Any(n => n.Name == newNode && n.PodCidr != null),
             () => Task.FromResult("no fourth node"));
         await using (var fourth = f.StartAgents(cluster, pods: 0, newNode))

@@ -38,7 +38,7 @@ public sealed class ClusterReconciler(
                     await workflow.EnsureNetworkAsync(claim, ct);
                     StepWritten(cluster, step);
                     await claim.AdvanceAsync(ClusterPhase.Ports, cluster.AutoNetwork ? "Event.NetworkCreated" : "Event.NetworkChosen",
-                        cluster.AutoNetwork ? ClusterService.AutoNetworkName(cluster.Name) : cluster.NetworkId?.ToString() ?? "");
+                        cluster.AutoNetwork ? ClusterRules.AutoNetworkName(cluster.Name) : cluster.NetworkId?.ToString() ?? "");
                     return;
                 case ClusterPhase.Ports:
                     var (created, removed) = await workflow.EnsurePortsAsync(claim, ct);

@@ -86,11 +86,11 @@ public sealed class ClusterWorkflow(
                            ?? throw NeutronErrors.CidrNotAvailable("Cluster.NoFreeAutoSubnet", "network_id");
                 await networks.CreateForClusterAsync(cluster.ProjectId, new NetworkCreate
                 {
-                    Name = ClusterService.AutoNetworkName(cluster.Name),
+                    Name = ClusterRules.AutoNetworkName(cluster.Name),
                     Description = cluster.Name,
                     InternetAccess = cluster.ExternalIp,
                     ServicesAccess = !cluster.ExternalIp,
-                    FirstSubnet = new SubnetCreate { Name = ClusterService.AutoSubnetName(cluster.Name), Cidr = cidr.ToString() },
+                    FirstSubnet = new SubnetCreate { Name = ClusterRules.AutoSubnetName(cluster.Name), Cidr = cidr.ToString() },
                 }, cluster.Id, ct);
                 network = await OwnedNetworkAsync(cluster, ct) ?? throw new InvalidOperationException("The cluster's network vanished.");
             }
@@ -176,7 +176,7 @@ public sealed class ClusterWorkflow(
                 var node = new ClusterNode
                 {
                     Id = Guid.CreateVersion7(), ClusterId = cluster.Id, Role = role, Ordinal = ordinal,
-                    Name = NodeName(cluster.Name, role, ordinal), CreatedAt = now,
+                    Name = ClusterRules.NodeName(cluster.Name, role, ordinal), CreatedAt = now,
                 };
                 db.ClusterNodes.Add(node);
                 nodes.Add(node);
@@ -337,9 +337,6 @@ public sealed class ClusterWorkflow(
             }
         }
     }
-
-    public static string NodeName(string cluster, NodeRole role, int ordinal) =>
-        $"{cluster}-{(role == NodeRole.Master ? "master" : "node")}-{ordinal}";
 
     private async Task<(Guid NetworkId, Guid SubnetId)?> OwnedNetworkAsync(Cluster cluster, CancellationToken ct)
     {

@@ -14,6 +14,15 @@ public static class ClusterRules
 {
     /// <summary>Room is left for node names such as «name-master-3» and «name-node-100» inside a 63-character label.</summary>
     public const int MaxNameLength = 40;
+
+    /// <summary>The network the workflow creates for a cluster that chose none, and its subnet.</summary>
+    public static string AutoNetworkName(string clusterName) => clusterName + "-net";
+
+    public static string AutoSubnetName(string clusterName) => clusterName + "-subnet";
+
+    /// <summary>A node's name (and its port's): stable across retries, e.g. «web-master-1», «web-node-3».</summary>
+    public static string NodeName(string cluster, NodeRole role, int ordinal) =>
+        $"{cluster}-{(role == NodeRole.Master ? "master" : "node")}-{ordinal}";
     public const int MinWorkers = 1;
     public const int MaxWorkers = 100;
     public const int DefaultNodePrefix = 24;

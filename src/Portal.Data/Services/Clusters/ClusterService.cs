@@ -54,8 +54,8 @@ public sealed class ClusterService(
         {
             var cidr = await AutoSubnetAsync(projectId, pod, service, ct)
                        ?? throw NeutronErrors.CidrNotAvailable("Cluster.NoFreeAutoSubnet", "network_id");
-            plan = new ClusterPlan(name, version, flavor, request.Masters, request.Workers, null, AutoNetworkName(name), null,
-                AutoSubnetName(name), cidr, true, pod, service, request.NodePrefix, ClusterRules.NodeCapacity(pod, request.NodePrefix),
+            plan = new ClusterPlan(name, version, flavor, request.Masters, request.Workers, null, ClusterRules.AutoNetworkName(name), null,
+                ClusterRules.AutoSubnetName(name), cidr, true, pod, service, request.NodePrefix, ClusterRules.NodeCapacity(pod, request.NodePrefix),
                 request.ExternalIp, needed, IpMath.UsableCount(cidr) - 1);
         }
         else
@@ -273,9 +273,6 @@ public sealed class ClusterService(
     /// <summary>192 random bits, hex: what an agent must present to join the cluster.</summary>
     public static string NewJoinToken() => Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
 
-    public static string AutoNetworkName(string clusterName) => clusterName + "-net";
-
-    public static string AutoSubnetName(string clusterName) => clusterName + "-subnet";
 
     internal static NeutronException NotFound(Guid clusterId) => NeutronErrors.NotFound("Resource.Cluster", clusterId);
 
