@@ -87,6 +87,10 @@ public sealed class KubernetesNetworkModelTests(NetnsFixture f)
         var generation = await f.GenerationAsync(cluster.Id);
         var before = (await f.ClusterAsync(cluster.Id)).Nodes.Single(n => n.Id == restarted.Id).CredentialHash!;
         var netns = NetnsNodeProvisioner.Netns(cluster.Id, restarted);
+        // The kernel adds a veth's link-local route only when duplicate address detection ends, a second or more
+        // after the pod came up (longer on a busy machine); that is not the agent's doing, so it is waited out.
+        await Eventually.Async(async () => (await Shell.IpAsync("-n", netns, "-6", "addr", "show", "tentative")).Trim().Length == 0,
+            () => Task.FromResult($"{netns} still has tentative IPv6 addresses"));
         using (var monitor = RouteMonitor.Start(netns))
         {
             f.Provisioner.HoldAgent(cluster, restarted);
