@@ -422,9 +422,9 @@ internal sealed class AgentBench(string adminConnectionString, CancellationToken
             await cmd.ExecuteNonQueryAsync(ct);
         }
         await using (var cmd = new NpgsqlCommand("""
-            INSERT INTO cluster_nodes (cluster_id, name, role, ordinal, ip_address, pod_cidr, ready, desired_generation, observed_generation, created_at)
+            INSERT INTO cluster_nodes (cluster_id, name, role, ordinal, ip_address, pod_cidr, ready, observed_generation, created_at)
             SELECT $1, $2 || '-node-' || i, 'worker', i, '172.16.0.0'::inet + (i + 9), set_masklen('10.96.0.0'::inet + i * 256, 24)::cidr,
-                   false, 0, 0, now() + i * interval '1 microsecond'
+                   false, 0, now() + i * interval '1 microsecond'
               FROM generate_series(1, $3) i
             """, connection, tx))
         {
