@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 using Portal.Data;
 using Portal.Data.ChangeFeed;
 using Portal.Data.Entities;
@@ -16,10 +17,10 @@ namespace Portal.Backend.Agents;
 /// The node agents' side of the service layer (DESIGN.md §3 "Agent protocol"), for the backend's gRPC service:
 /// registration with a cluster's join token, the state snapshots are made of, reports (the heartbeat) and the
 /// liveness sweep. A node credential is stored only as its SHA-256, and every call finds its node by it, so an
-/// agent reads and writes nothing but its own node. The hot calls are single statements.
+/// agent reads and writes nothing but its own node. The hot calls (registration, the heartbeat) are one statement each.
 /// </summary>
 public sealed class NodeAgentService(
-    IDbContextFactory<PortalDbContext> dbs, ChangePublisher publisher, ClusterSignal signal, TimeProvider clock)
+    IDbContextFactory<PortalDbContext> dbs, NpgsqlDataSource dataSource, ChangePublisher publisher, ClusterSignal signal, TimeProvider clock)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -31,18 +32,12 @@ public sealed class NodeAgentService(
     {
         var credential = Base64Url(RandomNumberGenerator.GetBytes(32));
         var now = clock.GetUtcNow();
-        await using var db = await dbs.CreateDbContextAsync(ct);
-        // One transaction: the credential, the first join's generation bump and its event commit together.
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var node = await NodeStore.RegisterAsync(db, joinToken, nodeName, Hash(credential), Truncate(agentVersion, 64), now, ct)
-                   ?? throw Rejection(await NodeStore.JoinTokenOwnerAsync(db, joinToken, ct), nodeName);
-        if (node.FirstJoin)
+        var node = await NodeStore.RegisterAsync(dataSource, joinToken, nodeName, Hash(credential), Truncate(agentVersion, 64), now, ct);
+        if (node is null)
         {
-            await ClusterStore.BumpGenerationAsync(db, node.ClusterId, ct);
-            ClusterStore.AddEvent(db, node.ClusterId, node.Phase, "Event.NodeJoined", [nodeName], warning: false, now);
-            await db.SaveChangesAsync(ct);
+            await using var db = await dbs.CreateDbContextAsync(ct);
+            throw Rejection(await NodeStore.JoinTokenOwnerAsync(db, joinToken, ct), nodeName);
         }
-        await tx.CommitAsync(ct);
         publisher.Changed(node.ProjectId, node.FirstJoin ? [Tables.Clusters, Tables.ClusterNetwork] : [Tables.Clusters]);
         return new NodeRegistration(node.Id, node.ClusterId, node.ProjectId, credential);
     }
@@ -50,8 +45,7 @@ public sealed class NodeAgentService(
     /// <summary>The node a credential belongs to, or null when it is not (or no longer) valid.</summary>
     public async Task<NodeIdentity?> AuthenticateAsync(string credential, CancellationToken ct = default)
     {
-        await using var db = await dbs.CreateDbContextAsync(ct);
-        return await NodeStore.AuthenticateAsync(db, Hash(credential), ct) is { } n
+        return await NodeStore.AuthenticateAsync(dataSource, Hash(credential), ct) is { } n
             ? new NodeIdentity(n.Id, n.ClusterId, n.ProjectId, n.Name, n.Ready)
             : null;
     }
@@ -64,21 +58,10 @@ public sealed class NodeAgentService(
     public async Task<ReportOutcome?> ReportAsync(string credential, AgentReport report, CancellationToken ct = default)
     {
         var now = clock.GetUtcNow();
-        await using var db = await dbs.CreateDbContextAsync(ct);
-        // One transaction, so the node's state, the generation bump for changed pods and the "back" event are seen
-        // together or not at all.
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var node = await NodeStore.ReportAsync(db, Hash(credential), now, report.ObservedGeneration, report.RouteCount,
+        var node = await NodeStore.ReportAsync(dataSource, Hash(credential), now, report.ObservedGeneration, report.RouteCount,
             report.Errors.Select(e => Truncate(e, 500)!).Take(20).ToArray(), JsonSerializer.Serialize(report.Pods, Json),
             Truncate(report.AgentVersion, 64), report.CheckId, JsonSerializer.Serialize(report.Probes, Json), ct);
         if (node is null) return null;
-        if (node.PodsChanged) await ClusterStore.BumpGenerationAsync(db, node.ClusterId, ct);
-        if (node.Back)
-        {
-            ClusterStore.AddEvent(db, node.ClusterId, node.Phase, "Event.NodeBack", [node.Name], warning: false, now);
-            await db.SaveChangesAsync(ct);
-        }
-        await tx.CommitAsync(ct);
         if (node.PodsChanged) publisher.Changed(node.ProjectId, Tables.ClusterNetwork);
         if (node.Visible || !node.WasReady || node.PodsChanged) publisher.Changed(node.ProjectId, Tables.Clusters);
         if (!node.WasReady && node.Phase == ClusterPhase.WaitingForAgents) signal.Raise();

@@ -1,3 +1,4 @@
+using Npgsql;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Clusters;
 
@@ -31,45 +32,90 @@ internal sealed record JoinTokenOwner(string Name, bool DeleteRequested);
 /// nothing but its own node. Every write reads the node as it was in the same statement (the self-join), so the
 /// caller learns what changed without a read before.
 /// </summary>
+/// <remarks>
+/// Registration and the heartbeat are the agents' hot calls, and each is one statement on the data source: the
+/// generation bump and the event are in its CTE rather than ClusterStore's, because as a transaction of several round
+/// trips they held the cluster's generation row across them, and 200 agents joining at once took 11.8 s instead of
+/// 1.3 s (bench/run agents).
+/// </remarks>
 internal static class NodeStore
 {
-    public static async Task<RegisteredNode?> RegisterAsync(PortalDbContext db, string joinToken, string nodeName, byte[] credentialHash,
-        string? agentVersion, DateTimeOffset now, CancellationToken ct) =>
-        (await db.Database.SqlQuery<RegisteredNode>($"""
-            UPDATE cluster_nodes n SET credential_hash = {credentialHash}, joined_at = coalesce(o.joined_at, {now}), agent_version = {agentVersion}
-              FROM cluster_nodes o JOIN clusters c ON c.id = o.cluster_id
-             WHERE o.id = n.id AND c.join_token = {joinToken} AND o.name = {nodeName} AND NOT c.delete_requested
-            RETURNING n.id, n.cluster_id, c.project_id, c.phase AS phase_name, o.joined_at IS NULL AS first_join
-            """).ToListAsync(ct)).FirstOrDefault();
+    /// <summary>
+    /// The credential, the first join's generation bump and its event, in one statement (see the remarks on the class).
+    /// </summary>
+    public static async Task<RegisteredNode?> RegisterAsync(NpgsqlDataSource dataSource, string joinToken, string nodeName,
+        byte[] credentialHash, string? agentVersion, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var command = Sql.Command(dataSource, $"""
+            WITH r AS (
+                UPDATE cluster_nodes n SET credential_hash = {credentialHash}, joined_at = coalesce(o.joined_at, {now}), agent_version = {agentVersion}
+                  FROM cluster_nodes o JOIN clusters c ON c.id = o.cluster_id
+                 WHERE o.id = n.id AND c.join_token = {joinToken} AND o.name = {nodeName} AND NOT c.delete_requested
+                RETURNING n.id, n.cluster_id, c.project_id, c.phase, o.joined_at IS NULL AS first_join),
+            bumped AS (
+                UPDATE cluster_generations g SET generation = g.generation + 1 FROM r WHERE g.cluster_id = r.cluster_id AND r.first_join),
+            logged AS (
+                INSERT INTO cluster_events (cluster_id, at, phase, message_key, args, warning)
+                SELECT r.cluster_id, {now}, r.phase, 'Event.NodeJoined', ARRAY[{nodeName}], false FROM r WHERE r.first_join)
+            SELECT id, cluster_id, project_id, phase, first_join FROM r
+            """);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct)
+            ? new RegisteredNode(reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), reader.GetString(3), reader.GetBoolean(4))
+            : null;
+    }
 
     public static async Task<JoinTokenOwner?> JoinTokenOwnerAsync(PortalDbContext db, string joinToken, CancellationToken ct) =>
         (await db.Database.SqlQuery<JoinTokenOwner>($"SELECT name, delete_requested FROM clusters WHERE join_token = {joinToken}")
             .ToListAsync(ct)).FirstOrDefault();
 
-    public static async Task<NodeRow?> AuthenticateAsync(PortalDbContext db, byte[] credentialHash, CancellationToken ct) =>
-        (await db.Database.SqlQuery<NodeRow>($"""
+    /// <summary>Every agent call starts here, so it is a plain command on the data source too.</summary>
+    public static async Task<NodeRow?> AuthenticateAsync(NpgsqlDataSource dataSource, byte[] credentialHash, CancellationToken ct)
+    {
+        await using var command = Sql.Command(dataSource, $"""
             SELECT n.id, n.cluster_id, c.project_id, n.name, n.ready FROM cluster_nodes n JOIN clusters c ON c.id = n.cluster_id
              WHERE n.credential_hash = {credentialHash}
-            """).ToListAsync(ct)).FirstOrDefault();
+            """);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct)
+            ? new NodeRow(reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), reader.GetString(3), reader.GetBoolean(4))
+            : null;
+    }
 
     /// <summary>
-    /// The heartbeat: the node is ready, with what its agent applied and saw. <paramref name="podsJson"/> and
+    /// The heartbeat: the node is ready, with what its agent applied and saw, and the generation bump for changed pods
+    /// and the «back» event, in one statement (see the remarks on the class). <paramref name="podsJson"/> and
     /// <paramref name="probesJson"/> are jsonb; a check id of 0 keeps the node's last check results.
     /// </summary>
-    public static async Task<ReportedNode?> ReportAsync(PortalDbContext db, byte[] credentialHash, DateTimeOffset now, long observedGeneration,
-        int routeCount, string[] errors, string podsJson, string? agentVersion, long checkId, string probesJson, CancellationToken ct) =>
-        (await db.Database.SqlQuery<ReportedNode>($"""
-            UPDATE cluster_nodes n SET ready = true, last_heartbeat = {now}, observed_generation = {observedGeneration}, route_count = {routeCount},
-                   agent_errors = {errors}, pods = {Sql.Jsonb(podsJson)}, agent_version = coalesce({agentVersion}, o.agent_version),
-                   check_id = CASE WHEN {checkId} > 0 THEN {checkId} ELSE o.check_id END,
-                   check_results = CASE WHEN {checkId} > 0 THEN {Sql.Jsonb(probesJson)} ELSE o.check_results END
-              FROM cluster_nodes o JOIN clusters c ON c.id = o.cluster_id
-             WHERE n.credential_hash = {credentialHash} AND o.id = n.id
-            RETURNING n.id, n.cluster_id, c.project_id, n.name, c.phase AS phase_name, o.ready AS was_ready,
-                      NOT o.ready AND o.last_heartbeat IS NOT NULL AS back, o.pods IS DISTINCT FROM n.pods AS pods_changed,
-                      o.observed_generation <> n.observed_generation OR o.route_count <> n.route_count
-                      OR o.agent_errors <> n.agent_errors OR {checkId} > 0 AS visible
-            """).ToListAsync(ct)).FirstOrDefault();
+    public static async Task<ReportedNode?> ReportAsync(NpgsqlDataSource dataSource, byte[] credentialHash, DateTimeOffset now,
+        long observedGeneration, int routeCount, string[] errors, string podsJson, string? agentVersion, long checkId, string probesJson,
+        CancellationToken ct)
+    {
+        await using var command = Sql.Command(dataSource, $"""
+            WITH r AS (
+                UPDATE cluster_nodes n SET ready = true, last_heartbeat = {now}, observed_generation = {observedGeneration}, route_count = {routeCount},
+                       agent_errors = {errors}, pods = {Sql.Jsonb(podsJson)}, agent_version = coalesce({agentVersion}, o.agent_version),
+                       check_id = CASE WHEN {checkId} > 0 THEN {checkId} ELSE o.check_id END,
+                       check_results = CASE WHEN {checkId} > 0 THEN {Sql.Jsonb(probesJson)} ELSE o.check_results END
+                  FROM cluster_nodes o JOIN clusters c ON c.id = o.cluster_id
+                 WHERE n.credential_hash = {credentialHash} AND o.id = n.id
+                RETURNING n.id, n.cluster_id, c.project_id, n.name, c.phase, o.ready AS was_ready,
+                          NOT o.ready AND o.last_heartbeat IS NOT NULL AS back, o.pods IS DISTINCT FROM n.pods AS pods_changed,
+                          o.observed_generation <> n.observed_generation OR o.route_count <> n.route_count
+                          OR o.agent_errors <> n.agent_errors OR {checkId} > 0 AS visible),
+            bumped AS (
+                UPDATE cluster_generations g SET generation = g.generation + 1 FROM r WHERE g.cluster_id = r.cluster_id AND r.pods_changed),
+            logged AS (
+                INSERT INTO cluster_events (cluster_id, at, phase, message_key, args, warning)
+                SELECT r.cluster_id, {now}, r.phase, 'Event.NodeBack', ARRAY[r.name], false FROM r WHERE r.back)
+            SELECT id, cluster_id, project_id, name, phase, was_ready, back, pods_changed, visible FROM r
+            """);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct)
+            ? new ReportedNode(reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
+                reader.GetBoolean(5), reader.GetBoolean(6), reader.GetBoolean(7), reader.GetBoolean(8))
+            : null;
+    }
 
     /// <summary>Marks the nodes whose last heartbeat is older than <paramref name="cutoff"/> NotReady; returns them.</summary>
     public static Task<List<SilentNode>> MarkSilentAsync(PortalDbContext db, DateTimeOffset cutoff, CancellationToken ct) =>
