@@ -120,7 +120,7 @@ public sealed class AuditTrailTests(DatabaseFixture db)
         }, actor), "OverQuota", 409, ports.ToString());
 
         var dhcp = (await db.Ports.ListAsync(project, network.Id)).Single(p => p.DeviceOwner == DeviceOwners.Dhcp);
-        await Errors.ExpectAsync(() => db.Ports.DeleteAsync(project, dhcp.Id, actor), "PortSystemOwned", 409, DeviceOwners.Dhcp);
+        await Errors.ExpectAsync(() => db.Ports.DeleteAsync(project, dhcp.Id, actor), "PortSystemOwned", 409, "DHCP");
         Assert.Equal(0, (await db.Ports.DeleteManyAsync(project, [dhcp.Id], actor)).Done);
         await Errors.ExpectAsync(() => db.Subnets.DeleteAsync(project, subnet.Id, actor), "SubnetInUse", 409, "10.30.0.5");
         await Errors.ExpectAsync(() => db.Networks.DeleteAsync(project, network.Id, actor), "NetworkInUse", 409, "10.30.0.5");

@@ -5,8 +5,8 @@ namespace Portal.Data.Tests;
 
 internal static class Errors
 {
-    private static readonly CultureInfo English = CultureInfo.GetCultureInfo("en-US");
-    private static readonly CultureInfo Russian = CultureInfo.GetCultureInfo("ru-RU");
+    public static readonly CultureInfo English = CultureInfo.GetCultureInfo("en-US");
+    public static readonly CultureInfo Russian = CultureInfo.GetCultureInfo("ru-RU");
 
     /// <summary>Awaits a failure and checks its Neutron type, status, and that both languages name <paramref name="mentions"/>.</summary>
     public static async Task<NeutronException> ExpectAsync(Func<Task> action, string type, int status, params string[] mentions)

@@ -195,8 +195,24 @@ public sealed class ServiceRuleTests(DatabaseFixture db)
     {
         var (project, network, _) = await NetworkAsync(dhcp: true);
         var dhcp = (await db.Ports.ListAsync(project, network.Id)).Single();
-        await Errors.ExpectAsync(() => db.Ports.DeleteAsync(project, dhcp.Id), "PortSystemOwned", 409, DeviceOwners.Dhcp);
+        var e = await Errors.ExpectAsync(() => db.Ports.DeleteAsync(project, dhcp.Id), "PortSystemOwned", 409);
+        var ip = dhcp.FixedIps.Single().IpAddress;
+        Assert.Equal($"Порт {ip} принадлежит устройству «DHCP» и управляется системой; удалить его вручную нельзя.", e.Localize(Errors.Russian));
+        // The Neutron API's error body carries this English text.
+        Assert.Equal($"Port {ip} belongs to the device “DHCP” and is managed by the system; it cannot be deleted by hand.", e.Localize(Errors.English));
         Assert.Single(await db.Ports.ListAsync(project, network.Id));
+    }
+
+    [Fact]
+    public async Task A_named_system_port_is_refused_with_its_name_address_and_device()
+    {
+        var (project, network, _) = await NetworkAsync(dhcp: true);
+        var dhcp = (await db.Ports.ListAsync(project, network.Id)).Single();
+        await db.Ports.UpdateAsync(project, dhcp.Id, new PortUpdate { Name = "dhcp-a" });
+        var e = await Errors.ExpectAsync(() => db.Ports.DeleteAsync(project, dhcp.Id), "PortSystemOwned", 409);
+        var ip = dhcp.FixedIps.Single().IpAddress;
+        Assert.Equal($"Порт «dhcp-a» ({ip}) принадлежит устройству «DHCP» и управляется системой; удалить его вручную нельзя.", e.Localize(Errors.Russian));
+        Assert.Equal($"Port “dhcp-a” ({ip}) belongs to the device “DHCP” and is managed by the system; it cannot be deleted by hand.", e.Localize(Errors.English));
     }
 
     [Fact]

@@ -131,6 +131,22 @@ public sealed class ClusterPagesTests(PortalDatabase db) : PortalTest(db)
         Assert.Equal($"/kubernetes/{clusterId}", link.GetAttribute("href"));
     }
 
+    [Theory]
+    [InlineData(DeviceOwners.Shadowport, "ru-RU", "Доступ к сервисам")]
+    [InlineData(DeviceOwners.Shadowport, "en-US", "Services access")]
+    [InlineData(DeviceOwners.RouterInterface, "ru-RU", "Маршрутизатор")]
+    [InlineData(DeviceOwners.RouterInterface, "en-US", "Router")]
+    [InlineData(DeviceOwners.FloatingIp, "ru-RU", "Плавающий IP")]
+    [InlineData(DeviceOwners.Dhcp, "en-US", "DHCP")]
+    public void A_network_port_names_its_device_in_the_readers_language(string owner, string culture, string label)
+    {
+        UseCulture(culture);
+
+        var device = Render<DeviceLabel>(p => p.Add(x => x.Owner, owner).Add(x => x.DeviceId, DeviceIds.Shadowport(Guid.NewGuid())));
+
+        Assert.Equal(label, device.Find("[data-testid='device']").Text());
+    }
+
     [Fact]
     public async Task Support_sees_how_many_clusters_a_project_has()
     {
