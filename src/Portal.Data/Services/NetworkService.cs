@@ -192,10 +192,10 @@ public sealed class NetworkService(
         if (total > 0)
         {
             var first = await holders.OrderBy(p => p.Name)
-                .Select(p => new { p.Id, p.Name, Ip = p.FixedIps.Select(f => f.IpAddress).FirstOrDefault() })
+                .Select(p => new { p.Name, Ip = p.FixedIps.Select(f => f.IpAddress).FirstOrDefault() })
                 .Take(5).ToListAsync(ct);
             throw NeutronErrors.NetworkInUse(network.Name, ServiceErrors.Holders(
-                first.Select(h => (h.Name.Length > 0 ? h.Name : h.Id.ToString(), h.Ip?.ToString() ?? "—")).ToList(), total));
+                first.Select(h => (h.Name, h.Ip?.ToString() ?? "—")).ToList(), total), total);
         }
         // The lock also keeps new subnets out (their foreign key check waits for it), so this is every subnet deleted.
         var removed = await db.Subnets.Where(s => s.NetworkId == networkId).OrderBy(s => s.CreatedAt)
