@@ -51,6 +51,9 @@ public sealed class ClusterWorkflowTests(BackendFixture f)
         Assert.Equal(network.Name, row.NetworkName);
         Assert.Equal(["Event.Created", "Event.Accepted", "Event.NetworkChosen", "Event.PortsCreated", "Event.NodesRequested", "Event.Running"],
             detail.Events.Reverse().Select(e => e.MessageKey));
+        // Counted as the wizard's review counts: the ports in the cluster's subnet (5 nodes and the API); the floating IP apart.
+        Assert.Equal(["6", subnet.Cidr.ToString(), api.FixedIps[0].IpAddress.ToString(), cluster.FloatingIp!.ToString(), "ext-net"],
+            detail.Events.Single(e => e.MessageKey == "Event.PortsCreated").Args);
         var audit = await f.Audit.ListAsync(DatabaseFixtureActors.Support, project, new PageRequest(0, 50));
         Assert.Contains(audit.Items, e => e.Action == "cluster.create" && e.ObjectName == "prod" && e.Actor == "customer@test");
     }
@@ -94,6 +97,9 @@ public sealed class ClusterWorkflowTests(BackendFixture f)
         Assert.Equal(0L, await f.ScalarAsync("SELECT count(*) FROM ports WHERE device_owner = 'network:floatingip' AND device_id = $1", auto.Id.ToString()));
         var row = Assert.Single(await f.Clusters.ListAsync(project));
         Assert.False(row.ExternalIp);
+        var detail = await f.Clusters.GetAsync(project, auto.Id);
+        Assert.Equal(["4", network.Subnets.Single().Cidr.ToString(), running.ApiAddress!.ToString()],
+            detail.Events.Single(e => e.MessageKey == "Event.PortsCreatedNoExternalIp").Args);
 
         // A chosen network with services access gets its shadowport port once, however many clusters use it.
         var (chosen, subnet) = await f.NewNetworkAsync(project, "10.50.0.0/24", internet: false, services: true);

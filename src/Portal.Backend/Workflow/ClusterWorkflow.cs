@@ -117,9 +117,10 @@ public sealed class ClusterWorkflow(
     /// <c>k8s:loadbalancer</c> port of the API, with addresses from IPAM, and the floating-IP port on ext-net; all in
     /// one transaction, and only those an earlier run did not write. Workers beyond the cluster's count (a scale-down)
     /// are removed with their ports in the same transaction, which bumps the agents' generation so every peer drops
-    /// their routes. Returns how many ports it created and which nodes it removed.
+    /// their routes. Returns how many ports it created in the cluster's subnet (what the wizard's review counts: the
+    /// floating IP's port is on ext-net), that subnet's CIDR, and which nodes it removed.
     /// </summary>
-    public async Task<(int Created, IReadOnlyList<string> Removed)> EnsurePortsAsync(ClusterClaim claim, CancellationToken ct = default)
+    public async Task<(int Created, string SubnetCidr, IReadOnlyList<string> Removed)> EnsurePortsAsync(ClusterClaim claim, CancellationToken ct = default)
     {
         var cluster = claim.Cluster;
         if (cluster.NetworkId is not { } networkId || cluster.SubnetId is not { } subnetId)
@@ -144,7 +145,8 @@ public sealed class ClusterWorkflow(
         await tx.CommitAsync(ct);
         if (plan.Specs.Count > 0 || removed.Count > 0) changes.Changed(cluster.ProjectId, Tables.Ports, Tables.Clusters);
         if (removed.Count > 0) changes.Changed(cluster.ProjectId, Tables.ClusterNetwork);
-        return (plan.Specs.Count, removed);
+        var cidr = await db.Subnets.Where(s => s.Id == subnetId).Select(s => s.Cidr).FirstAsync(ct);
+        return (plan.Specs.Count(p => p.NetworkId == networkId), cidr.ToString(), removed);
     }
 
     /// <summary>
