@@ -194,6 +194,19 @@ public sealed class ClusterWorkflowTests(BackendFixture f)
         Assert.DoesNotContain(await f.Networks.ListAsync(project), n => n.Name == "auto-net");
         var audit = await f.Audit.ListAsync(DatabaseFixtureActors.Support, project, new PageRequest(0, 100));
         Assert.Equal(2, audit.Items.Count(e => e.Action == "cluster.delete"));
+        // The trail shows each deletion done, and the ports each cluster took and gave back: 3 nodes, the API, the floating IP.
+        Assert.Equal(["auto", "chosen"], audit.Items.Where(e => e.Action == "cluster.deleted").Select(e => e.ObjectName).Order());
+        Assert.All(audit.Items.Where(e => e.Action == "cluster.deleted"), e => Assert.Equal("system", e.Actor));
+        foreach (var name in new[] { "auto", "chosen" })
+        {
+            string[] ports = [$"{name}-master-1", $"{name}-node-1", $"{name}-node-2", $"{name}-api", $"{name}-api"];
+            foreach (var action in new[] { "port.create", "port.delete" })
+            {
+                var entries = audit.Items.Where(e => e.Action == action && e.ObjectName.StartsWith(name + "-")).ToList();
+                Assert.Equal(ports.Order(), entries.Select(e => e.ObjectName).Order());
+                Assert.All(entries, e => Assert.Matches(@"^\d+\.\d+\.\d+\.\d+$", e.Details));
+            }
+        }
         // Only the chosen network's own system ports remain, as before the clusters.
         Assert.Equal(portsBefore, await f.ScalarAsync("SELECT count(*) FROM ports WHERE project_id = $1", project));
     }

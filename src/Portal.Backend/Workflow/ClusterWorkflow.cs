@@ -140,6 +140,7 @@ public sealed class ClusterWorkflow(
         {
             var created = await WritePortsAsync(db, tx, cluster, subnetId, plan.Specs, now, ct);
             foreach (var port in created) TakeAddress(cluster, nodes, plan.NodeOfPort, port);
+            RecordPorts(db, cluster, "port.create", created.Select(p => (p.Id, p.Name, p.FixedIps.Select(f => f.IpAddress))), now);
         }
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
@@ -153,12 +154,13 @@ public sealed class ClusterWorkflow(
     /// Removes the nodes beyond the cluster's counts (a scale-down) with their ports, and bumps the agents'
     /// generation so every peer drops their routes; returns their names.
     /// </summary>
-    private static async Task<IReadOnlyList<string>> RemoveSurplusNodesAsync(PortalDbContext db, Cluster cluster, List<ClusterNode> nodes,
+    private async Task<IReadOnlyList<string>> RemoveSurplusNodesAsync(PortalDbContext db, Cluster cluster, List<ClusterNode> nodes,
         CancellationToken ct)
     {
         var surplus = nodes.Where(n => n.Ordinal > (n.Role == NodeRole.Master ? cluster.Masters : cluster.Workers)).ToList();
         if (surplus.Count == 0) return [];
         var ports = surplus.Where(n => n.PortId != null).Select(n => n.PortId!.Value).ToList();
+        await RecordPortDeletionsAsync(db, cluster, db.Ports.Where(p => ports.Contains(p.Id)), ct);
         db.ClusterNodes.RemoveRange(surplus);
         nodes.RemoveAll(surplus.Contains);
         await db.SaveChangesAsync(ct);
@@ -321,8 +323,11 @@ public sealed class ClusterWorkflow(
         await using (var db = await dbs.CreateDbContextAsync(ct))
         {
             await using var tx = await db.Database.BeginTransactionAsync(ct);
+            var ports = db.Ports.Where(p => p.DeviceId == deviceId && ClusterPortOwners.Contains(p.DeviceOwner));
+            await RecordPortDeletionsAsync(db, cluster, ports, ct);
+            await db.SaveChangesAsync(ct);
             await db.ClusterNodes.Where(n => n.ClusterId == cluster.Id).ExecuteDeleteAsync(ct);
-            await db.Ports.Where(p => p.DeviceId == deviceId && ClusterPortOwners.Contains(p.DeviceOwner)).ExecuteDeleteAsync(ct);
+            await ports.ExecuteDeleteAsync(ct);
             await tx.CommitAsync(ct);
         }
         // The nodes are gone: their agents' watches end.
@@ -338,6 +343,27 @@ public sealed class ClusterWorkflow(
                 // Deleted meanwhile: what this step wants.
             }
         }
+    }
+
+    /// <summary>
+    /// A cluster's ports are system ports, which the port service does not record; yet they take addresses and quota
+    /// in the customer's project, so its trail shows them coming and going, saved with the change (under the
+    /// cluster's project, the floating IP's too, though ext-net's port belongs to the provider).
+    /// </summary>
+    private static void RecordPorts(PortalDbContext db, Cluster cluster, string action,
+        IEnumerable<(Guid Id, string Name, IEnumerable<IPAddress> Addresses)> ports, DateTimeOffset now)
+    {
+        foreach (var (id, name, addresses) in ports)
+        {
+            AuditStore.Add(db, Actor.System, cluster.ProjectId, action, "port", id.ToString(), name, string.Join(", ", addresses), now);
+        }
+    }
+
+    private async Task RecordPortDeletionsAsync(PortalDbContext db, Cluster cluster, IQueryable<Port> ports, CancellationToken ct)
+    {
+        var gone = await ports.Select(p => new { p.Id, p.Name, Addresses = p.FixedIps.OrderBy(f => f.IpAddress).Select(f => f.IpAddress).ToList() })
+            .ToListAsync(ct);
+        RecordPorts(db, cluster, "port.delete", gone.Select(p => (p.Id, p.Name, p.Addresses.AsEnumerable())), clock.GetUtcNow());
     }
 
     private async Task<(Guid NetworkId, Guid SubnetId)?> OwnedNetworkAsync(Cluster cluster, CancellationToken ct)

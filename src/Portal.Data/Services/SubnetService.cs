@@ -129,7 +129,7 @@ public sealed class SubnetService(
             UpdatedAt = now,
         };
         db.Subnets.Add(subnet);
-        audit.Record(db, actor, network.ProjectId, "subnet.create", "subnet", subnet.Id.ToString(), subnet.Name,
+        audit.Record(db, actor, network.ProjectId, "subnet.create", "subnet", subnet.Id.ToString(), subnet.DisplayName,
             subnet.Cidr.ToString(), now);
         try
         {
@@ -237,7 +237,7 @@ public sealed class SubnetService(
         }
         await PortStore.DeleteSystemPortsAsync(db, subnetId, [DeviceOwners.Dhcp, DeviceOwners.RouterInterface], ct);
         await db.Subnets.Where(s => s.Id == subnetId).ExecuteDeleteAsync(ct);
-        audit.Record(db, actor ?? Actor.System, projectId, "subnet.delete", "subnet", subnetId.ToString(), subnet.Name,
+        audit.Record(db, actor ?? Actor.System, projectId, "subnet.delete", "subnet", subnetId.ToString(), subnet.DisplayName,
             subnet.Cidr.ToString());
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
