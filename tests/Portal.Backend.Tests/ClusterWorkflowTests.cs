@@ -237,7 +237,7 @@ public sealed class ClusterWorkflowTests(BackendFixture f)
 
         Assert.Equal("Cluster.NodeCidrsExhausted", failed!.FailureKey);
         var row = Assert.Single(await f.Clusters.ListAsync(project));
-        Assert.Equal("No free /24 is left in the pod CIDR 10.100.0.0/23 for node «tight-node-2».",
+        Assert.Equal("No free /24 is left in the pod CIDR 10.100.0.0/23 for node “tight-node-2”.",
             row.Failure!.Localize(System.Globalization.CultureInfo.GetCultureInfo("en-US")));
         var detail = await f.Clusters.GetAsync(project, c.Id);
         Assert.Contains(detail.Events, e => e.MessageKey == "Event.Failed" && e.Warning);

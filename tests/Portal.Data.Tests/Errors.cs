@@ -19,7 +19,8 @@ internal static class Errors
         Assert.NotEqual(en, ru);
         foreach (var m in mentions)
         {
-            Assert.Contains(m, en);
+            // A quoted name reads «main» in Russian and “main” in English.
+            Assert.Contains(m.Replace('«', '“').Replace('»', '”'), en);
             Assert.Contains(m, ru);
         }
         return e;
