@@ -220,11 +220,10 @@ public sealed class OpenStackCliTests(PortalAppFixture app)
 
         var networkInUse = await RunAsync(user, password, project, "network", "delete", networkId);
         Assert.NotEqual(0, networkInUse.ExitCode);
-        Assert.Contains($"port “{portName}” (10.71.0.20)", networkInUse.StdErr);
-        Assert.Contains("is in use", networkInUse.StdErr);
+        Assert.Contains($"is in use: port “{portName}” (10.71.0.20). Delete it first.", networkInUse.StdErr);
         var subnetInUse = await RunAsync(user, password, project, "subnet", "delete", subnetId);
         Assert.NotEqual(0, subnetInUse.ExitCode);
-        Assert.Contains($"Subnet “{subnetName}” has allocated addresses: port “{portName}” (10.71.0.20)", subnetInUse.StdErr);
+        Assert.Contains($"Subnet “{subnetName}” has an allocated address: port “{portName}” (10.71.0.20). Delete this port first.", subnetInUse.StdErr);
 
         await RunOkAsync(user, password, project, "port", "set", "--name", portName + "-renamed", "--disable", portId);
         var renamed = Json(await RunOkAsync(user, password, project, "port", "show", portId, "-f", "json"));
