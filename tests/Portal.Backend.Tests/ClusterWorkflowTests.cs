@@ -51,6 +51,9 @@ public sealed class ClusterWorkflowTests(BackendFixture f)
         Assert.Equal(network.Name, row.NetworkName);
         Assert.Equal(["Event.Created", "Event.Accepted", "Event.NetworkChosen", "Event.PortsCreated", "Event.NodesRequested", "Event.Running"],
             detail.Events.Reverse().Select(e => e.MessageKey));
+        // Counted as the wizard's review counts: the ports in the cluster's subnet (5 nodes and the API); the floating IP apart.
+        Assert.Equal(["6", subnet.Cidr.ToString(), api.FixedIps[0].IpAddress.ToString(), cluster.FloatingIp!.ToString(), "ext-net"],
+            detail.Events.Single(e => e.MessageKey == "Event.PortsCreated").Args);
         var audit = await f.Audit.ListAsync(DatabaseFixtureActors.Support, project, new PageRequest(0, 50));
         Assert.Contains(audit.Items, e => e.Action == "cluster.create" && e.ObjectName == "prod" && e.Actor == "customer@test");
     }
@@ -94,6 +97,9 @@ public sealed class ClusterWorkflowTests(BackendFixture f)
         Assert.Equal(0L, await f.ScalarAsync("SELECT count(*) FROM ports WHERE device_owner = 'network:floatingip' AND device_id = $1", auto.Id.ToString()));
         var row = Assert.Single(await f.Clusters.ListAsync(project));
         Assert.False(row.ExternalIp);
+        var detail = await f.Clusters.GetAsync(project, auto.Id);
+        Assert.Equal(["4", network.Subnets.Single().Cidr.ToString(), running.ApiAddress!.ToString()],
+            detail.Events.Single(e => e.MessageKey == "Event.PortsCreatedNoExternalIp").Args);
 
         // A chosen network with services access gets its shadowport port once, however many clusters use it.
         var (chosen, subnet) = await f.NewNetworkAsync(project, "10.50.0.0/24", internet: false, services: true);
@@ -188,6 +194,19 @@ public sealed class ClusterWorkflowTests(BackendFixture f)
         Assert.DoesNotContain(await f.Networks.ListAsync(project), n => n.Name == "auto-net");
         var audit = await f.Audit.ListAsync(DatabaseFixtureActors.Support, project, new PageRequest(0, 100));
         Assert.Equal(2, audit.Items.Count(e => e.Action == "cluster.delete"));
+        // The trail shows each deletion done, and the ports each cluster took and gave back: 3 nodes, the API, the floating IP.
+        Assert.Equal(["auto", "chosen"], audit.Items.Where(e => e.Action == "cluster.deleted").Select(e => e.ObjectName).Order());
+        Assert.All(audit.Items.Where(e => e.Action == "cluster.deleted"), e => Assert.Equal("system", e.Actor));
+        foreach (var name in new[] { "auto", "chosen" })
+        {
+            string[] ports = [$"{name}-master-1", $"{name}-node-1", $"{name}-node-2", $"{name}-api", $"{name}-api"];
+            foreach (var action in new[] { "port.create", "port.delete" })
+            {
+                var entries = audit.Items.Where(e => e.Action == action && e.ObjectName.StartsWith(name + "-")).ToList();
+                Assert.Equal(ports.Order(), entries.Select(e => e.ObjectName).Order());
+                Assert.All(entries, e => Assert.Matches(@"^\d+\.\d+\.\d+\.\d+$", e.Details));
+            }
+        }
         // Only the chosen network's own system ports remain, as before the clusters.
         Assert.Equal(portsBefore, await f.ScalarAsync("SELECT count(*) FROM ports WHERE project_id = $1", project));
     }
@@ -218,7 +237,7 @@ public sealed class ClusterWorkflowTests(BackendFixture f)
 
         Assert.Equal("Cluster.NodeCidrsExhausted", failed!.FailureKey);
         var row = Assert.Single(await f.Clusters.ListAsync(project));
-        Assert.Equal("No free /24 is left in the pod CIDR 10.100.0.0/23 for node «tight-node-2».",
+        Assert.Equal("No free /24 is left in the pod CIDR 10.100.0.0/23 for node “tight-node-2”.",
             row.Failure!.Localize(System.Globalization.CultureInfo.GetCultureInfo("en-US")));
         var detail = await f.Clusters.GetAsync(project, c.Id);
         Assert.Contains(detail.Events, e => e.MessageKey == "Event.Failed" && e.Warning);

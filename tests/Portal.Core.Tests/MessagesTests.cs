@@ -19,6 +19,19 @@ public class MessagesTests
         Assert.Equal(english, russian);
     }
 
+    [Theory]
+    [InlineData(1, "Сеть «net» используется: X. Сначала удалите его.", "Network “net” is in use: X. Delete it first.")]
+    [InlineData(2, "Сеть «net» используется: X. Сначала удалите их.", "Network “net” is in use: X. Delete these first.")]
+    [InlineData(5, "Сеть «net» используется: X. Сначала удалите их.", "Network “net” is in use: X. Delete these first.")]
+    [InlineData(21, "Сеть «net» используется: X. Сначала удалите его.", "Network “net” is in use: X. Delete these first.")]
+    public void A_counted_message_agrees_with_its_count_in_each_language(int count, string russian, string english)
+    {
+        var e = NeutronErrors.NetworkInUse("net", "X", count);
+
+        Assert.Equal(russian, e.Localize(CultureInfo.GetCultureInfo("ru-RU")));
+        Assert.Equal(english, e.Localize(CultureInfo.GetCultureInfo("en-US")));
+    }
+
     private static SortedSet<string> Keys(CultureInfo culture)
     {
         var set = Resources.GetResourceSet(culture, createIfNotExists: true, tryParents: false)

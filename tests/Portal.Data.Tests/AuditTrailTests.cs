@@ -83,6 +83,23 @@ public sealed class AuditTrailTests(DatabaseFixture db)
     }
 
     [Fact]
+    public async Task An_unnamed_subnet_is_named_in_the_trail_by_its_cidr()
+    {
+        var (project, actor) = await MemberProjectAsync("boris");
+        var network = await db.Networks.CreateAsync(project, new NetworkCreate
+        {
+            Name = "plain", FirstSubnet = new SubnetCreate { Cidr = "10.21.0.0/24" },
+        }, actor);
+        var second = await db.Subnets.CreateAsync(project, network.Id, new SubnetCreate { Cidr = "10.21.1.0/24" }, actor);
+        await db.Subnets.DeleteAsync(project, second.Id, actor);
+        await db.Networks.DeleteAsync(project, network.Id, actor);
+
+        var subnets = (await TrailAsync(actor, project)).Where(e => e.ObjectType == "subnet").Select(e => (e.Action, e.ObjectName));
+        Assert.Equal([("subnet.delete", "10.21.0.0/24"), ("subnet.delete", "10.21.1.0/24"), ("subnet.create", "10.21.1.0/24"), ("subnet.create", "10.21.0.0/24")],
+            subnets);
+    }
+
+    [Fact]
     public async Task A_refused_creation_or_deletion_leaves_no_entry()
     {
         var (project, actor) = await MemberProjectAsync("pavel");
@@ -120,7 +137,7 @@ public sealed class AuditTrailTests(DatabaseFixture db)
         }, actor), "OverQuota", 409, ports.ToString());
 
         var dhcp = (await db.Ports.ListAsync(project, network.Id)).Single(p => p.DeviceOwner == DeviceOwners.Dhcp);
-        await Errors.ExpectAsync(() => db.Ports.DeleteAsync(project, dhcp.Id, actor), "PortSystemOwned", 409, DeviceOwners.Dhcp);
+        await Errors.ExpectAsync(() => db.Ports.DeleteAsync(project, dhcp.Id, actor), "PortSystemOwned", 409, "DHCP");
         Assert.Equal(0, (await db.Ports.DeleteManyAsync(project, [dhcp.Id], actor)).Done);
         await Errors.ExpectAsync(() => db.Subnets.DeleteAsync(project, subnet.Id, actor), "SubnetInUse", 409, "10.30.0.5");
         await Errors.ExpectAsync(() => db.Networks.DeleteAsync(project, network.Id, actor), "NetworkInUse", 409, "10.30.0.5");

@@ -5,8 +5,8 @@ namespace Portal.Data.Tests;
 
 internal static class Errors
 {
-    private static readonly CultureInfo English = CultureInfo.GetCultureInfo("en-US");
-    private static readonly CultureInfo Russian = CultureInfo.GetCultureInfo("ru-RU");
+    public static readonly CultureInfo English = CultureInfo.GetCultureInfo("en-US");
+    public static readonly CultureInfo Russian = CultureInfo.GetCultureInfo("ru-RU");
 
     /// <summary>Awaits a failure and checks its Neutron type, status, and that both languages name <paramref name="mentions"/>.</summary>
     public static async Task<NeutronException> ExpectAsync(Func<Task> action, string type, int status, params string[] mentions)
@@ -19,7 +19,8 @@ internal static class Errors
         Assert.NotEqual(en, ru);
         foreach (var m in mentions)
         {
-            Assert.Contains(m, en);
+            // A quoted name reads «main» in Russian and “main” in English.
+            Assert.Contains(m.Replace('«', '“').Replace('»', '”'), en);
             Assert.Contains(m, ru);
         }
         return e;

@@ -168,8 +168,20 @@ public sealed class ServiceRuleTests(DatabaseFixture db)
     {
         var (project, network, subnet) = await NetworkAsync(dhcp: true);
         await db.Ports.CreateAsync(project, new PortCreate { NetworkId = network.Id, Name = "web-1", FixedIps = [new FixedIpRequest(subnet.Id, "10.0.0.50")] });
-        await Errors.ExpectAsync(() => db.Networks.DeleteAsync(project, network.Id), "NetworkInUse", 409, "«net»", "web-1", "10.0.0.50");
-        await Errors.ExpectAsync(() => db.Subnets.DeleteAsync(project, subnet.Id), "SubnetInUse", 409, "«main»", "web-1", "10.0.0.50");
+        var network1 = await Errors.ExpectAsync(() => db.Networks.DeleteAsync(project, network.Id), "NetworkInUse", 409);
+        Assert.Equal("Сеть «net» используется: порт «web-1» (10.0.0.50). Сначала удалите его.", network1.Localize(Errors.Russian));
+        Assert.Equal("Network “net” is in use: port “web-1” (10.0.0.50). Delete it first.", network1.Localize(Errors.English));
+        var subnet1 = await Errors.ExpectAsync(() => db.Subnets.DeleteAsync(project, subnet.Id), "SubnetInUse", 409);
+        Assert.Equal("В подсети «main» занят адрес: порт «web-1» (10.0.0.50). Сначала удалите этот порт.", subnet1.Localize(Errors.Russian));
+        Assert.Equal("Subnet “main” has an allocated address: port “web-1” (10.0.0.50). Delete this port first.", subnet1.Localize(Errors.English));
+
+        await db.Ports.CreateAsync(project, new PortCreate { NetworkId = network.Id, FixedIps = [new FixedIpRequest(subnet.Id, "10.0.0.60")] });
+        var network2 = await Errors.ExpectAsync(() => db.Networks.DeleteAsync(project, network.Id), "NetworkInUse", 409);
+        Assert.Equal("Сеть «net» используется: порт 10.0.0.60, порт «web-1» (10.0.0.50). Сначала удалите их.", network2.Localize(Errors.Russian));
+        Assert.Equal("Network “net” is in use: port 10.0.0.60, port “web-1” (10.0.0.50). Delete these first.", network2.Localize(Errors.English));
+        var subnet2 = await Errors.ExpectAsync(() => db.Subnets.DeleteAsync(project, subnet.Id), "SubnetInUse", 409);
+        Assert.Equal("В подсети «main» заняты адреса: порт 10.0.0.60, порт «web-1» (10.0.0.50). Сначала удалите эти порты.", subnet2.Localize(Errors.Russian));
+        Assert.Equal("Subnet “main” has allocated addresses: port 10.0.0.60, port “web-1” (10.0.0.50). Delete these ports first.", subnet2.Localize(Errors.English));
         Assert.Single(await db.Subnets.ListAsync(project, network.Id));
     }
 
@@ -195,8 +207,24 @@ public sealed class ServiceRuleTests(DatabaseFixture db)
     {
         var (project, network, _) = await NetworkAsync(dhcp: true);
         var dhcp = (await db.Ports.ListAsync(project, network.Id)).Single();
-        await Errors.ExpectAsync(() => db.Ports.DeleteAsync(project, dhcp.Id), "PortSystemOwned", 409, DeviceOwners.Dhcp);
+        var e = await Errors.ExpectAsync(() => db.Ports.DeleteAsync(project, dhcp.Id), "PortSystemOwned", 409);
+        var ip = dhcp.FixedIps.Single().IpAddress;
+        Assert.Equal($"Порт {ip} принадлежит устройству «DHCP» и управляется системой; удалить его вручную нельзя.", e.Localize(Errors.Russian));
+        // The Neutron API's error body carries this English text.
+        Assert.Equal($"Port {ip} belongs to the device “DHCP” and is managed by the system; it cannot be deleted by hand.", e.Localize(Errors.English));
         Assert.Single(await db.Ports.ListAsync(project, network.Id));
+    }
+
+    [Fact]
+    public async Task A_named_system_port_is_refused_with_its_name_address_and_device()
+    {
+        var (project, network, _) = await NetworkAsync(dhcp: true);
+        var dhcp = (await db.Ports.ListAsync(project, network.Id)).Single();
+        await db.Ports.UpdateAsync(project, dhcp.Id, new PortUpdate { Name = "dhcp-a" });
+        var e = await Errors.ExpectAsync(() => db.Ports.DeleteAsync(project, dhcp.Id), "PortSystemOwned", 409);
+        var ip = dhcp.FixedIps.Single().IpAddress;
+        Assert.Equal($"Порт «dhcp-a» ({ip}) принадлежит устройству «DHCP» и управляется системой; удалить его вручную нельзя.", e.Localize(Errors.Russian));
+        Assert.Equal($"Port “dhcp-a” ({ip}) belongs to the device “DHCP” and is managed by the system; it cannot be deleted by hand.", e.Localize(Errors.English));
     }
 
     [Fact]

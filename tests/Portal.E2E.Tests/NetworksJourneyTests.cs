@@ -161,10 +161,10 @@ public sealed partial class NetworksJourneyTests(PortalAppFixture app, ITestOutp
             await portRow.Locator("[data-testid=delete-port]").ClickAsync();
             var messageBox = page.Locator(".mud-dialog").Filter(new() { HasText = t.DeletePortQuestion });
             await Expect(messageBox).ToBeVisibleAsync();
-            await Expect(messageBox).ToContainTextAsync($"«vm-1» ({portIp})");
+            await Expect(messageBox).ToContainTextAsync(string.Format(t.NamedPort, "vm-1", portIp));
             await messageBox.GetByRole(AriaRole.Button, new() { Name = t.Delete, Exact = true }).ClickAsync();
             await Expect(messageBox).ToBeHiddenAsync();
-            await Expect(Snackbar(page, $"«vm-1» ({portIp})", t.PortDeleted)).ToBeVisibleAsync();
+            await Expect(Snackbar(page, string.Format(t.NamedPort, "vm-1", portIp), t.PortDeleted)).ToBeVisibleAsync();
             await Expect(portRow).ToHaveCountAsync(0);
             await Expect(portsGrid.Locator("[data-testid=port-ip]", new() { HasTextString = portIp })).ToHaveCountAsync(0);
         }

@@ -201,7 +201,7 @@ public sealed class OpenStackCliTests(PortalAppFixture app)
         var overlap = await RunAsync(user, password, project, "subnet", "create", "--network", networkId,
             "--subnet-range", "10.71.0.128/25", "cli-overlap-" + suffix);
         Assert.NotEqual(0, overlap.ExitCode);
-        Assert.Contains($"10.71.0.128/25 overlaps subnet «{subnetName}» (10.71.0.0/24) in this network.", overlap.StdErr);
+        Assert.Contains($"10.71.0.128/25 overlaps subnet “{subnetName}” (10.71.0.0/24) in this network.", overlap.StdErr);
 
         var portName = "cli-port-" + suffix;
         var port = Json(await RunOkAsync(user, password, project, "port", "create", "--network", networkId,
@@ -216,15 +216,14 @@ public sealed class OpenStackCliTests(PortalAppFixture app)
         var taken = await RunAsync(user, password, project, "port", "create", "--network", networkId,
             "--fixed-ip", $"subnet={subnetName},ip-address=10.71.0.20", portName + "-b");
         Assert.NotEqual(0, taken.ExitCode);
-        Assert.Contains($"IP address 10.71.0.20 is already allocated in subnet «{subnetName}».", taken.StdErr);
+        Assert.Contains($"IP address 10.71.0.20 is already allocated in subnet “{subnetName}”.", taken.StdErr);
 
         var networkInUse = await RunAsync(user, password, project, "network", "delete", networkId);
         Assert.NotEqual(0, networkInUse.ExitCode);
-        Assert.Contains($"port «{portName}» (10.71.0.20)", networkInUse.StdErr);
-        Assert.Contains("is in use", networkInUse.StdErr);
+        Assert.Contains($"is in use: port “{portName}” (10.71.0.20). Delete it first.", networkInUse.StdErr);
         var subnetInUse = await RunAsync(user, password, project, "subnet", "delete", subnetId);
         Assert.NotEqual(0, subnetInUse.ExitCode);
-        Assert.Contains($"Subnet «{subnetName}» has allocated addresses: port «{portName}» (10.71.0.20)", subnetInUse.StdErr);
+        Assert.Contains($"Subnet “{subnetName}” has an allocated address: port “{portName}” (10.71.0.20). Delete this port first.", subnetInUse.StdErr);
 
         await RunOkAsync(user, password, project, "port", "set", "--name", portName + "-renamed", "--disable", portId);
         var renamed = Json(await RunOkAsync(user, password, project, "port", "show", portId, "-f", "json"));

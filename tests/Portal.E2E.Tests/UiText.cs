@@ -25,7 +25,8 @@ public sealed record UiText(
     string PortAdded,
     string DeletePortQuestion,
     string Delete,
-    string PortDeleted)
+    string PortDeleted,
+    string NamedPort)
 {
     public static readonly UiText Russian = new(
         Culture: "ru-RU",
@@ -48,7 +49,8 @@ public sealed record UiText(
         PortAdded: "добавлен",
         DeletePortQuestion: "Удалить порт",
         Delete: "Удалить",
-        PortDeleted: "удалён");
+        PortDeleted: "удалён",
+        NamedPort: "«{0}» ({1})");
 
     public static readonly UiText English = new(
         Culture: "en-US",
@@ -71,7 +73,8 @@ public sealed record UiText(
         PortAdded: "added",
         DeletePortQuestion: "Delete port",
         Delete: "Delete",
-        PortDeleted: "deleted");
+        PortDeleted: "deleted",
+        NamedPort: "“{0}” ({1})");
 
     public static UiText For(string culture) => culture switch
     {

@@ -42,7 +42,7 @@ public sealed class AddPortDialogTests(PortalDatabase db) : PortalTest(db)
 
     [Theory]
     [InlineData("ru-RU", "IP-адрес 10.62.0.50 уже занят в подсети «{0}».")]
-    [InlineData("en-US", "IP address 10.62.0.50 is already allocated in subnet «{0}».")]
+    [InlineData("en-US", "IP address 10.62.0.50 is already allocated in subnet “{0}”.")]
     public async Task A_taken_address_is_reported_at_the_ip_field(string culture, string message)
     {
         UseCulture(culture);

@@ -1,3 +1,6 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Localization;
+using Portal.Core.Clusters;
 using Portal.Data.Entities;
 using Portal.Data.Services;
 using Portal.Web.Components.Pages.Kubernetes;
@@ -129,6 +132,39 @@ public sealed class ClusterPagesTests(PortalDatabase db) : PortalTest(db)
         var link = device.Find("[data-testid='device']");
         Assert.Equal(label, link.Text());
         Assert.Equal($"/kubernetes/{clusterId}", link.GetAttribute("href"));
+    }
+
+    [Theory]
+    [InlineData("ru-RU", "Event.PortsCreated", "Созданы порты в 10.0.0.0/24: 4; адрес API: 10.0.0.5; внешний IP из ext-net: 203.0.113.7.")]
+    [InlineData("en-US", "Event.PortsCreated", "Ports created in 10.0.0.0/24: 4; API address: 10.0.0.5; external IP from ext-net: 203.0.113.7.")]
+    [InlineData("ru-RU", "Event.PortsCreatedNoExternalIp", "Созданы порты в 10.0.0.0/24: 4; адрес API: 10.0.0.5; без внешнего IP.")]
+    [InlineData("en-US", "Event.PortsCreatedNoExternalIp", "Ports created in 10.0.0.0/24: 4; API address: 10.0.0.5; no external IP.")]
+    public void The_ports_event_counts_what_the_review_counts_and_names_the_external_ip_only_when_there_is_one(
+        string culture, string key, string text)
+    {
+        UseCulture(culture);
+        var args = key == "Event.PortsCreated" ? new[] { "4", "10.0.0.0/24", "10.0.0.5", "203.0.113.7", "ext-net" } : ["4", "10.0.0.0/24", "10.0.0.5"];
+
+        var shown = ClusterText.Event(Services.GetRequiredService<IStringLocalizer<Ui>>(),
+            new ClusterEventRow(1, DateTimeOffset.UtcNow, ClusterPhase.Ports, key, args, Warning: false));
+
+        Assert.Equal(text, shown);
+    }
+
+    [Theory]
+    [InlineData(DeviceOwners.Shadowport, "ru-RU", "Доступ к сервисам")]
+    [InlineData(DeviceOwners.Shadowport, "en-US", "Services access")]
+    [InlineData(DeviceOwners.RouterInterface, "ru-RU", "Маршрутизатор")]
+    [InlineData(DeviceOwners.RouterInterface, "en-US", "Router")]
+    [InlineData(DeviceOwners.FloatingIp, "ru-RU", "Плавающий IP")]
+    [InlineData(DeviceOwners.Dhcp, "en-US", "DHCP")]
+    public void A_network_port_names_its_device_in_the_readers_language(string owner, string culture, string label)
+    {
+        UseCulture(culture);
+
+        var device = Render<DeviceLabel>(p => p.Add(x => x.Owner, owner).Add(x => x.DeviceId, DeviceIds.Shadowport(Guid.NewGuid())));
+
+        Assert.Equal(label, device.Find("[data-testid='device']").Text());
     }
 
     [Fact]

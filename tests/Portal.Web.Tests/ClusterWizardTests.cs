@@ -13,7 +13,7 @@ public sealed class ClusterWizardTests(PortalDatabase db) : PortalTest(db)
 {
     [Theory]
     [InlineData("ru-RU", "«Prod_1» не подходит для имени кластера: используйте строчные латинские буквы, цифры и дефис; имя начинается с буквы и не заканчивается дефисом.")]
-    [InlineData("en-US", "«Prod_1» is not a valid cluster name: use lower-case Latin letters, digits and hyphens, start with a letter and do not end with a hyphen.")]
+    [InlineData("en-US", "“Prod_1” is not a valid cluster name: use lower-case Latin letters, digits and hyphens, start with a letter and do not end with a hyphen.")]
     public void An_invalid_name_shows_the_error_and_blocks_the_next_step(string culture, string message)
     {
         UseCulture(culture);
@@ -64,7 +64,7 @@ public sealed class ClusterWizardTests(PortalDatabase db) : PortalTest(db)
 
     [Theory]
     [InlineData("ru-RU", "Чтобы создать кластер без внешнего IP, выберите сеть с доступом к сервисам (shadowport) или новую сеть: у сети «{0}» его нет.")]
-    [InlineData("en-US", "To create the cluster without an external IP, choose a network with services access (shadowport) or a new network: «{0}» has no services access.")]
+    [InlineData("en-US", "To create the cluster without an external IP, choose a network with services access (shadowport) or a new network: “{0}” has no services access.")]
     public async Task With_shadowport_a_network_without_services_access_keeps_the_external_ip_and_says_why(string culture, string reason)
     {
         UseCulture(culture);
@@ -172,7 +172,7 @@ public sealed class ClusterWizardTests(PortalDatabase db) : PortalTest(db)
 
         page.Press("wizard-next");
 
-        page.WaitForAssertion(() => Assert.Equal($"The project already has a cluster named «{name}».", page.Field("cluster-name").FieldError()));
+        page.WaitForAssertion(() => Assert.Equal($"The project already has a cluster named “{name}”.", page.Field("cluster-name").FieldError()));
         Assert.Empty(page.TestIds("cluster-review"));
     }
 

@@ -83,7 +83,7 @@ public sealed class SubnetDialogTests(PortalDatabase db) : PortalTest(db)
 
         host.WaitForAssertion(() =>
         {
-            Assert.Contains(host.TestIds("overlap-warning"), w => w.Text().Contains($"subnet «{otherName}-subnet» of network «{otherName}»"));
+            Assert.Contains(host.TestIds("overlap-warning"), w => w.Text().Contains($"subnet “{otherName}-subnet” of network “{otherName}”"));
             Assert.Null(host.Field("subnet-cidr").FieldError());
             Assert.False(host.TestId("save-subnet").IsDisabled());
         });

@@ -42,7 +42,7 @@ public sealed class SupportConsoleTests(PortalDatabase db) : PortalTest(db)
 
         page.Type("support-search", "no-such-project");
         await page.PressAsync("support-search-button");
-        page.WaitForAssertion(() => Assert.Equal("No project matches «no-such-project».", page.TestId("support-nothing").TextContent.Trim()));
+        page.WaitForAssertion(() => Assert.Equal("No project matches “no-such-project”.", page.TestId("support-nothing").TextContent.Trim()));
     }
 
     [Fact]

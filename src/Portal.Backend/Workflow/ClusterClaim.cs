@@ -92,6 +92,10 @@ public sealed class ClusterClaim : IAsyncDisposable
     /// <summary>Deletion is complete: removes the cluster with its nodes and events.</summary>
     public async Task RemoveAsync(CancellationToken ct = default)
     {
+        // The request is recorded when it is made; this records that it is done, in the commit that makes it so.
+        AuditStore.Add(_db, Actor.System, Cluster.ProjectId, "cluster.deleted", "cluster", Cluster.Id.ToString(), Cluster.Name, "",
+            _clock.GetUtcNow());
+        await _db.SaveChangesAsync(ct);
         await _db.Clusters.Where(c => c.Id == Cluster.Id).ExecuteDeleteAsync(ct);
         await _tx.CommitAsync(ct);
         _done = true;

@@ -41,11 +41,13 @@ public sealed class ClusterReconciler(
                         cluster.AutoNetwork ? ClusterRules.AutoNetworkName(cluster.Name) : cluster.NetworkId?.ToString() ?? "");
                     return;
                 case ClusterPhase.Ports:
-                    var (created, removed) = await workflow.EnsurePortsAsync(claim, ct);
+                    var (created, cidr, removed) = await workflow.EnsurePortsAsync(claim, ct);
                     StepWritten(cluster, step);
                     if (removed.Count > 0) await claim.AdvanceAsync(ClusterPhase.Nodes, "Event.NodesRemoved", removed.Count, string.Join(", ", removed));
-                    else await claim.AdvanceAsync(ClusterPhase.Nodes, "Event.PortsCreated", created,
-                        cluster.ApiAddress?.ToString() ?? "", cluster.FloatingIp?.ToString() ?? "");
+                    else if (cluster.FloatingIp is { } floatingIp)
+                        await claim.AdvanceAsync(ClusterPhase.Nodes, "Event.PortsCreated", created, cidr, cluster.ApiAddress?.ToString() ?? "",
+                            floatingIp.ToString(), clusters.Value.FloatingIpNetwork);
+                    else await claim.AdvanceAsync(ClusterPhase.Nodes, "Event.PortsCreatedNoExternalIp", created, cidr, cluster.ApiAddress?.ToString() ?? "");
                     return;
                 case ClusterPhase.Nodes:
                     var nodes = await workflow.AssignPodCidrsAsync(claim, ct);

@@ -117,9 +117,10 @@ public sealed class ClusterWorkflow(
     /// <c>k8s:loadbalancer</c> port of the API, with addresses from IPAM, and the floating-IP port on ext-net; all in
     /// one transaction, and only those an earlier run did not write. Workers beyond the cluster's count (a scale-down)
     /// are removed with their ports in the same transaction, which bumps the agents' generation so every peer drops
-    /// their routes. Returns how many ports it created and which nodes it removed.
+    /// their routes. Returns how many ports it created in the cluster's subnet (what the wizard's review counts: the
+    /// floating IP's port is on ext-net), that subnet's CIDR, and which nodes it removed.
     /// </summary>
-    public async Task<(int Created, IReadOnlyList<string> Removed)> EnsurePortsAsync(ClusterClaim claim, CancellationToken ct = default)
+    public async Task<(int Created, string SubnetCidr, IReadOnlyList<string> Removed)> EnsurePortsAsync(ClusterClaim claim, CancellationToken ct = default)
     {
         var cluster = claim.Cluster;
         if (cluster.NetworkId is not { } networkId || cluster.SubnetId is not { } subnetId)
@@ -139,24 +140,27 @@ public sealed class ClusterWorkflow(
         {
             var created = await WritePortsAsync(db, tx, cluster, subnetId, plan.Specs, now, ct);
             foreach (var port in created) TakeAddress(cluster, nodes, plan.NodeOfPort, port);
+            RecordPorts(db, cluster, "port.create", created.Select(p => (p.Id, p.Name, p.FixedIps.Select(f => f.IpAddress))), now);
         }
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         if (plan.Specs.Count > 0 || removed.Count > 0) changes.Changed(cluster.ProjectId, Tables.Ports, Tables.Clusters);
         if (removed.Count > 0) changes.Changed(cluster.ProjectId, Tables.ClusterNetwork);
-        return (plan.Specs.Count, removed);
+        var cidr = await db.Subnets.Where(s => s.Id == subnetId).Select(s => s.Cidr).FirstAsync(ct);
+        return (plan.Specs.Count(p => p.NetworkId == networkId), cidr.ToString(), removed);
     }
 
     /// <summary>
     /// Removes the nodes beyond the cluster's counts (a scale-down) with their ports, and bumps the agents'
     /// generation so every peer drops their routes; returns their names.
     /// </summary>
-    private static async Task<IReadOnlyList<string>> RemoveSurplusNodesAsync(PortalDbContext db, Cluster cluster, List<ClusterNode> nodes,
+    private async Task<IReadOnlyList<string>> RemoveSurplusNodesAsync(PortalDbContext db, Cluster cluster, List<ClusterNode> nodes,
         CancellationToken ct)
     {
         var surplus = nodes.Where(n => n.Ordinal > (n.Role == NodeRole.Master ? cluster.Masters : cluster.Workers)).ToList();
         if (surplus.Count == 0) return [];
         var ports = surplus.Where(n => n.PortId != null).Select(n => n.PortId!.Value).ToList();
+        await RecordPortDeletionsAsync(db, cluster, db.Ports.Where(p => ports.Contains(p.Id)), ct);
         db.ClusterNodes.RemoveRange(surplus);
         nodes.RemoveAll(surplus.Contains);
         await db.SaveChangesAsync(ct);
@@ -319,8 +323,11 @@ public sealed class ClusterWorkflow(
         await using (var db = await dbs.CreateDbContextAsync(ct))
         {
             await using var tx = await db.Database.BeginTransactionAsync(ct);
+            var ports = db.Ports.Where(p => p.DeviceId == deviceId && ClusterPortOwners.Contains(p.DeviceOwner));
+            await RecordPortDeletionsAsync(db, cluster, ports, ct);
+            await db.SaveChangesAsync(ct);
             await db.ClusterNodes.Where(n => n.ClusterId == cluster.Id).ExecuteDeleteAsync(ct);
-            await db.Ports.Where(p => p.DeviceId == deviceId && ClusterPortOwners.Contains(p.DeviceOwner)).ExecuteDeleteAsync(ct);
+            await ports.ExecuteDeleteAsync(ct);
             await tx.CommitAsync(ct);
         }
         // The nodes are gone: their agents' watches end.
@@ -336,6 +343,27 @@ public sealed class ClusterWorkflow(
                 // Deleted meanwhile: what this step wants.
             }
         }
+    }
+
+    /// <summary>
+    /// A cluster's ports are system ports, which the port service does not record; yet they take addresses and quota
+    /// in the customer's project, so its trail shows them coming and going, saved with the change (under the
+    /// cluster's project, the floating IP's too, though ext-net's port belongs to the provider).
+    /// </summary>
+    private static void RecordPorts(PortalDbContext db, Cluster cluster, string action,
+        IEnumerable<(Guid Id, string Name, IEnumerable<IPAddress> Addresses)> ports, DateTimeOffset now)
+    {
+        foreach (var (id, name, addresses) in ports)
+        {
+            AuditStore.Add(db, Actor.System, cluster.ProjectId, action, "port", id.ToString(), name, string.Join(", ", addresses), now);
+        }
+    }
+
+    private async Task RecordPortDeletionsAsync(PortalDbContext db, Cluster cluster, IQueryable<Port> ports, CancellationToken ct)
+    {
+        var gone = await ports.Select(p => new { p.Id, p.Name, Addresses = p.FixedIps.OrderBy(f => f.IpAddress).Select(f => f.IpAddress).ToList() })
+            .ToListAsync(ct);
+        RecordPorts(db, cluster, "port.delete", gone.Select(p => (p.Id, p.Name, p.Addresses.AsEnumerable())), clock.GetUtcNow());
     }
 
     private async Task<(Guid NetworkId, Guid SubnetId)?> OwnedNetworkAsync(Cluster cluster, CancellationToken ct)

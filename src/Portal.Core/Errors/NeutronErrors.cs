@@ -24,11 +24,11 @@ public static class NeutronErrors
     public static NeutronException MacAddressInUse(string mac, string networkName) =>
         new("MacAddressInUse", 409, "MacAddressInUse", "mac_address", mac, networkName);
 
-    public static NeutronException NetworkInUse(string networkName, object holders) =>
-        new("NetworkInUse", 409, "NetworkInUse", null, networkName, holders);
+    public static NeutronException NetworkInUse(string networkName, object holders, int count) =>
+        NeutronException.Counted("NetworkInUse", 409, "NetworkInUse", count, null, networkName, holders);
 
-    public static NeutronException SubnetInUse(string subnetName, object holders) =>
-        new("SubnetInUse", 409, "SubnetInUse", null, subnetName, holders);
+    public static NeutronException SubnetInUse(string subnetName, object holders, int count) =>
+        NeutronException.Counted("SubnetInUse", 409, "SubnetInUse", count, null, subnetName, holders);
 
     public static NeutronException OverQuota(string resourceKey, int limit) =>
         new("OverQuota", 409, "OverQuota", null, new LocalizedText(resourceKey), limit);

@@ -14,14 +14,27 @@ public class NeutronException : Exception
         new("Portal.Core.Resources.Messages", typeof(NeutronException).Assembly);
 
     public NeutronException(string type, int statusCode, string messageKey, string? field, params object?[] args)
-        : base(Format(messageKey, CultureInfo.InvariantCulture, args))
+        : this(type, statusCode, messageKey, null, field, args)
+    {
+    }
+
+    private NeutronException(string type, int statusCode, string messageKey, long? count, string? field, object?[] args)
+        : base(Format(FormKey(messageKey, count, CultureInfo.InvariantCulture), CultureInfo.InvariantCulture, args))
     {
         Type = type;
         StatusCode = statusCode;
         MessageKey = messageKey;
+        Count = count;
         Field = field;
         Args = args;
     }
+
+    /// <summary>
+    /// An error whose wording follows a count («порт … удалите его», «порты … удалите их»): its text is the
+    /// <c>.One</c>, <c>.Few</c> or <c>.Many</c> form of <paramref name="messageKey"/>, picked in the reader's culture.
+    /// </summary>
+    public static NeutronException Counted(string type, int statusCode, string messageKey, long count, string? field, params object?[] args) =>
+        new(type, statusCode, messageKey, count, field, args);
 
     /// <summary>Neutron's error type, e.g. <c>InvalidInput</c> or <c>IpAddressAlreadyAllocated</c>.</summary>
     public string Type { get; }
@@ -36,12 +49,18 @@ public class NeutronException : Exception
 
     public IReadOnlyList<object?> Args { get; }
 
-    public string Localize(CultureInfo culture) => Format(MessageKey, culture, Args.ToArray());
+    /// <summary>What the wording counts (see <see cref="Counted"/>), or null for a message of one form.</summary>
+    public long? Count { get; }
+
+    public string Localize(CultureInfo culture) => Format(FormKey(MessageKey, Count, culture), culture, Args.ToArray());
 
     public string LocalizedMessage => Localize(CultureInfo.CurrentUICulture);
 
     public static string Text(string key, CultureInfo culture) =>
         Resources.GetString(key, culture) ?? throw new InvalidOperationException($"Missing message resource '{key}'.");
+
+    private static string FormKey(string key, long? count, CultureInfo culture) =>
+        count is { } n ? $"{key}.{Plural.Form(n, culture)}" : key;
 
     private static string Format(string key, CultureInfo culture, object?[] args)
     {

@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Net.NetworkInformation;
+using Portal.Core.Errors;
 
 namespace Portal.Data.Entities;
 
@@ -40,6 +42,27 @@ public static class DeviceOwners
     public const string K8sLoadBalancer = "k8s:loadbalancer";
 
     public static bool IsSystem(string owner) => owner.Length > 0;
+
+    /// <summary>
+    /// What is attached, as a person reads it ("DHCP", «Маршрутизатор», «Kubernetes: мастер»): the ports tab and
+    /// the errors about a system port name it alike. An owner the portal does not know (another service's) reads as it is.
+    /// </summary>
+    public static ILocalizable Label(string owner) => owner switch
+    {
+        Dhcp => new LocalizedText("Device.Dhcp"),
+        RouterInterface => new LocalizedText("Device.Router"),
+        Shadowport => new LocalizedText("Device.Shadowport"),
+        FloatingIp => new LocalizedText("Device.FloatingIp"),
+        K8sMaster => new LocalizedText("Device.ClusterMaster"),
+        K8sNode => new LocalizedText("Device.ClusterNode"),
+        K8sLoadBalancer => new LocalizedText("Device.ClusterLoadBalancer"),
+        _ => new Verbatim(owner),
+    };
+
+    private sealed record Verbatim(string Text) : ILocalizable
+    {
+        public string Localize(CultureInfo culture) => Text;
+    }
 }
 
 /// <summary>

@@ -192,20 +192,19 @@ public sealed class NetworkService(
         if (total > 0)
         {
             var first = await holders.OrderBy(p => p.Name)
-                .Select(p => new { p.Id, p.Name, Ip = p.FixedIps.Select(f => f.IpAddress).FirstOrDefault() })
+                .Select(p => new { p.Name, Ip = p.FixedIps.Select(f => f.IpAddress).FirstOrDefault() })
                 .Take(5).ToListAsync(ct);
             throw NeutronErrors.NetworkInUse(network.Name, ServiceErrors.Holders(
-                first.Select(h => (h.Name.Length > 0 ? h.Name : h.Id.ToString(), h.Ip?.ToString() ?? "—")).ToList(), total));
+                first.Select(h => (h.Name, h.Ip?.ToString() ?? "—")).ToList(), total), total);
         }
         // The lock also keeps new subnets out (their foreign key check waits for it), so this is every subnet deleted.
-        var removed = await db.Subnets.Where(s => s.NetworkId == networkId).OrderBy(s => s.CreatedAt)
-            .Select(s => new { s.Id, s.Name, s.Cidr }).ToListAsync(ct);
+        var removed = await db.Subnets.Where(s => s.NetworkId == networkId).OrderBy(s => s.CreatedAt).AsNoTracking().ToListAsync(ct);
         // Only system ports go with the network (a user's port refuses the deletion above): they are not recorded.
         await db.Ports.Where(p => p.NetworkId == networkId).ExecuteDeleteAsync(ct);
         await db.Subnets.Where(s => s.NetworkId == networkId).ExecuteDeleteAsync(ct);
         foreach (var subnet in removed)
         {
-            audit.Record(db, actor, projectId, "subnet.delete", "subnet", subnet.Id.ToString(), subnet.Name, subnet.Cidr.ToString());
+            audit.Record(db, actor, projectId, "subnet.delete", "subnet", subnet.Id.ToString(), subnet.DisplayName, subnet.Cidr.ToString());
         }
         // Saved apart so that the network's entry follows its subnets' in the trail (EF keeps no insertion order).
         if (removed.Count > 0) await db.SaveChangesAsync(ct);

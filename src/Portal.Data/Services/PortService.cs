@@ -196,9 +196,11 @@ public sealed class PortService(
             return;
         }
 
+        // Named by its addresses, as the ports tab shows it: its id means nothing to a reader.
         var port = await GetAsync(projectId, portId, ct);
-        throw new NeutronException("PortSystemOwned", 409, "PortSystemOwned", null,
-            port.Name.Length > 0 ? port.Name : port.Id.ToString(), port.DeviceOwner);
+        var addresses = string.Join(", ", port.FixedIps.Select(f => f.IpAddress.ToString()));
+        throw new NeutronException("PortSystemOwned", 409, port.Name.Length > 0 ? "PortSystemOwned" : "PortSystemOwnedUnnamed", null,
+            port.Name, addresses, DeviceOwners.Label(port.DeviceOwner));
     }
 
     /// <summary>

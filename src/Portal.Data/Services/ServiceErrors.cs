@@ -24,7 +24,7 @@ internal static class ServiceErrors
         return NeutronErrors.OverQuota(Quotas.ResourceKey(resource), limit);
     }
 
-    /// <summary>"port «web» (10.0.0.5), port «db» (10.0.0.6) and 3 more" — what holds a network or subnet.</summary>
+    /// <summary>"port «web» (10.0.0.5), port 10.0.0.6 and 3 more" — what holds a network or subnet.</summary>
     public static ILocalizable Holders(IReadOnlyList<(string Name, string Address)> holders, int total) =>
         new HolderList(holders, total);
 
@@ -32,7 +32,9 @@ internal static class ServiceErrors
     {
         public string Localize(System.Globalization.CultureInfo culture)
         {
-            var parts = Items.Select(h => string.Format(culture, NeutronException.Text("NetworkHolder", culture), h.Name, h.Address)).ToList();
+            // An unnamed port goes by its address, as in the ports tab: its id would mean nothing to the reader.
+            var parts = Items.Select(h => string.Format(culture, NeutronException.Text(h.Name.Length > 0 ? "NetworkHolder" : "NetworkHolderUnnamed", culture),
+                h.Name, h.Address)).ToList();
             if (Total > Items.Count)
             {
                 parts.Add(string.Format(culture, NeutronException.Text("AndMore", culture), Total - Items.Count));

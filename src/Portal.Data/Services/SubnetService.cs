@@ -129,7 +129,7 @@ public sealed class SubnetService(
             UpdatedAt = now,
         };
         db.Subnets.Add(subnet);
-        audit.Record(db, actor, network.ProjectId, "subnet.create", "subnet", subnet.Id.ToString(), subnet.Name,
+        audit.Record(db, actor, network.ProjectId, "subnet.create", "subnet", subnet.Id.ToString(), subnet.DisplayName,
             subnet.Cidr.ToString(), now);
         try
         {
@@ -226,18 +226,18 @@ public sealed class SubnetService(
         // Lock the subnet first so a port being created in it now either finishes before us or fails.
         await SubnetStore.LockAsync(db, subnetId, ct);
         var holders = db.IpAllocations.Where(a => a.SubnetId == subnetId)
-            .Join(db.Ports, a => a.PortId, p => p.Id, (a, p) => new { p.Name, p.Id, p.DeviceOwner, a.IpAddress })
+            .Join(db.Ports, a => a.PortId, p => p.Id, (a, p) => new { p.Name, p.DeviceOwner, a.IpAddress })
             .Where(h => h.DeviceOwner != DeviceOwners.Dhcp && h.DeviceOwner != DeviceOwners.RouterInterface);
         var total = await holders.CountAsync(ct);
         if (total > 0)
         {
             var first = await holders.OrderBy(h => h.Name).Take(5).ToListAsync(ct);
             throw NeutronErrors.SubnetInUse(subnet.DisplayName,
-                ServiceErrors.Holders(first.Select(h => (h.Name.Length > 0 ? h.Name : h.Id.ToString(), h.IpAddress.ToString())).ToList(), total));
+                ServiceErrors.Holders(first.Select(h => (h.Name, h.IpAddress.ToString())).ToList(), total), total);
         }
         await PortStore.DeleteSystemPortsAsync(db, subnetId, [DeviceOwners.Dhcp, DeviceOwners.RouterInterface], ct);
         await db.Subnets.Where(s => s.Id == subnetId).ExecuteDeleteAsync(ct);
-        audit.Record(db, actor ?? Actor.System, projectId, "subnet.delete", "subnet", subnetId.ToString(), subnet.Name,
+        audit.Record(db, actor ?? Actor.System, projectId, "subnet.delete", "subnet", subnetId.ToString(), subnet.DisplayName,
             subnet.Cidr.ToString());
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);

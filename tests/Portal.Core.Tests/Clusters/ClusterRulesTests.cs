@@ -25,7 +25,7 @@ public class ClusterRulesTests
     [InlineData("my.cluster")]
     public void OtherNamesAreRefusedWithTheRule(string name) =>
         Throws(() => ClusterRules.CheckName(name), "InvalidInput", 400, "name",
-            [$"«{name}» is not a valid cluster name", "lower-case Latin letters"], [$"«{name}» не подходит", "строчные латинские буквы"]);
+            [$"“{name}” is not a valid cluster name", "lower-case Latin letters"], [$"«{name}» не подходит", "строчные латинские буквы"]);
 
     [Fact]
     public void EmptyAndLongNamesSayWhatIsWrong()

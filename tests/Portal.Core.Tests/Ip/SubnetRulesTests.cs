@@ -27,7 +27,7 @@ public class SubnetRulesTests
 
     [Theory]
     [InlineData("db", "SubnetOverlap",
-        "10.0.1.0/24 overlaps subnet «db» (10.0.0.0/23) in this network.",
+        "10.0.1.0/24 overlaps subnet “db” (10.0.0.0/23) in this network.",
         "10.0.1.0/24 пересекается с подсетью «db» (10.0.0.0/23) в этой сети.")]
     [InlineData("", "SubnetOverlapUnnamed",
         "10.0.1.0/24 overlaps subnet 10.0.0.0/23 in this network.",

@@ -116,7 +116,8 @@ public sealed class ClusterService(
         db.ClusterGenerations.Add(new ClusterGeneration { ClusterId = cluster.Id });
         ClusterStore.AddEvent(db, cluster.Id, ClusterPhase.Pending, "Event.Created", [actor.Name, plan.Nodes], warning: false, now);
         audit.Record(db, actor, projectId, "cluster.create", "cluster", cluster.Id.ToString(), cluster.Name,
-            $"{plan.KubernetesVersion}, {plan.Masters}+{plan.Workers}, {(plan.AutoNetwork ? plan.NetworkName + " (auto)" : plan.NetworkName)} {plan.SubnetCidr}, {(plan.ExternalIp ? "external IP" : "shadowport")}",
+            new ClusterAuditDetails(plan.KubernetesVersion, plan.Masters, plan.Workers, plan.NetworkName, plan.SubnetCidr.ToString(), plan.AutoNetwork,
+                plan.ExternalIp).ToJson(),
             at: now);
         try
         {

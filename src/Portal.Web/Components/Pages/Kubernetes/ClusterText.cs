@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Localization;
 using MudBlazor;
+using Portal.Core;
 using Portal.Data.Entities;
 using Portal.Data.Services;
 using Portal.Core.Clusters;

@@ -1,11 +1,12 @@
 using System.Globalization;
 using System.Numerics;
 
-namespace Portal.Web;
+namespace Portal.Core;
 
 /// <summary>
 /// Picks the resource of the right plural form: "Key.One", "Key.Few" or "Key.Many". Russian has three forms
-/// (1 адрес, 2 адреса, 5 адресов); English uses One and Many (Few repeats Many in its resources).
+/// (1 адрес, 2 адреса, 5 адресов); English uses One and Many (Few repeats Many in its resources). In Core because
+/// its error messages count too (1 порт, 2 порта), and they pick their form in the reader's culture, not the writer's.
 /// </summary>
 public static class Plural
 {
