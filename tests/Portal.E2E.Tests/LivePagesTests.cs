@@ -1,0 +1,111 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using Npgsql;
+using Xunit.Abstractions;
+using static Microsoft.Playwright.Assertions;
+
+namespace Portal.E2E.Tests;
+
+/// <summary>
+/// Pages follow what happens to them (issue 14, item 3): a project change made by support reaches a customer's open
+/// wizard; a page that is still starting takes no click it would drop; the subnet card's tab survives a reload and Back.
+/// </summary>
+[Collection(PortalAppCollection.Name)]
+public sealed class LivePagesTests(PortalAppFixture app, ITestOutputHelper output)
+{
+    private sealed record Texts(string Culture, string ShadowportAsk, string On, string CreateNetwork, string Information, string Ports);
+
+    private static Texts For(string culture) => culture switch
+    {
+        "ru-RU" => new(culture, "Чтобы создать кластер без внешнего IP, напишите в техническую поддержку и укажите ID проекта:",
+            "включён", "Создать сеть", "Информация", "Порты"),
+        _ => new(culture, "To create a cluster without an external IP, write to technical support and give the project ID:",
+            "on", "Create network", "Information", "Ports"),
+    };
+
+    [Theory]
+    [InlineData("ru-RU")]
+    [InlineData("en-US")]
+    public async Task Shadowport_enabled_by_support_reaches_the_customers_open_wizard_without_a_reload(string culture)
+    {
+        SetDefaultExpectTimeout(PortalAppFixture.Deadline);
+        var t = For(culture);
+        var projectId = await NewProjectAsync();
+        var customer = await Accounts.NewCustomerAsync(app.DatabaseConnectionString, projectId);
+        await using var customerContext = await app.NewContextAsync();
+        await using var supportContext = await app.NewContextAsync();
+        var customerPage = await customerContext.NewPageAsync();
+        var supportPage = await supportContext.NewPageAsync();
+        await RunAsync(customerPage, culture, async step =>
+        {
+            step("1. the customer's wizard, on the network step: no shadowport, the switch disabled, the way to ask");
+            await customerPage.GotoAsync($"/culture?c={culture}&r=/kubernetes/new");
+            await Accounts.SignInAsync(customerPage, customer, Accounts.CustomerPassword);
+            await PortalAppFixture.ReadyAsync(customerPage);
+            await customerPage.Locator("[data-testid=cluster-name]").PressSequentiallyAsync("live-" + Guid.NewGuid().ToString("N")[..6]);
+            await customerPage.Locator("[data-testid=wizard-next]").ClickAsync();
+            await Expect(customerPage.Locator("[data-testid=cluster-workers]")).ToBeVisibleAsync();
+            await customerPage.Locator("[data-testid=wizard-next]").ClickAsync();
+            var externalIp = customerPage.Locator("[data-testid=external-ip]");
+            await Expect(externalIp).ToBeDisabledAsync();
+            await Expect(customerPage.Locator("[data-testid=shadowport-hint]")).ToContainTextAsync($"{t.ShadowportAsk} {projectId}");
+
+            step("2. support enables shadowport for the project, in another browser");
+            await supportPage.GotoAsync($"/culture?c={culture}&r=/support/projects/{projectId}");
+            await Accounts.SignInAsync(supportPage, Accounts.Support, Accounts.SupportPassword);
+            await PortalAppFixture.ReadyAsync(supportPage);
+            await supportPage.Locator("[data-testid=shadowport-toggle]").ClickAsync();
+            var ticket = "LIVE-" + Random.Shared.Next(1000, 9999);
+            await supportPage.Locator("[data-testid=shadowport-reason]").PressSequentiallyAsync(ticket);
+            await supportPage.Locator("[data-testid=shadowport-save]").ClickAsync();
+            await Expect(supportPage.Locator("[data-testid=shadowport-state]")).ToHaveTextAsync(t.On);
+
+            step("3. the customer's open wizard offers the switch, and the hint is gone, without a reload");
+            await Expect(externalIp).ToBeEnabledAsync();
+            await Expect(customerPage.Locator("[data-testid=shadowport-hint]")).ToHaveCountAsync(0);
+            await externalIp.ClickAsync();
+            await Expect(externalIp).Not.ToBeCheckedAsync();
+        }, supportPage);
+    }
+
+    /// <summary>A project of the test's own, without shadowport, so what support changes is seen only here.</summary>
+    private async Task<string> NewProjectAsync()
+    {
+        var id = Guid.NewGuid().ToString("N");
+        await using var connection = new NpgsqlConnection(app.DatabaseConnectionString);
+        await connection.OpenAsync();
+        await using var insert = new NpgsqlCommand(
+            "INSERT INTO projects (id, name, shadowport_enabled, created_at) VALUES ($1, $2, false, now())", connection)
+        {
+            Parameters = { new() { Value = id }, new() { Value = "live-" + id[..6] } },
+        };
+        await insert.ExecuteNonQueryAsync();
+        return id;
+    }
+
+    /// <summary>Runs the steps; on failure says which step, with screenshots of the pages and the app's log.</summary>
+    private async Task RunAsync(IPage page, string culture, Func<Action<string>, Task> steps, IPage? other = null)
+    {
+        var step = "";
+        try
+        {
+            await steps(s =>
+            {
+                step = s;
+                output.WriteLine($"[{culture}] {s}");
+            });
+        }
+        catch (Exception e)
+        {
+            var shots = new List<string>();
+            foreach (var (p, i) in new[] { page, other }.OfType<IPage>().Select((p, i) => (p, i)))
+            {
+                var shot = Path.Combine(Path.GetTempPath(), $"portal-live-{culture}-{i}-{DateTime.UtcNow:yyyyMMddHHmmss}.png");
+                await p.ScreenshotAsync(new() { Path = shot, FullPage = true });
+                shots.Add(shot);
+            }
+            throw new Xunit.Sdk.XunitException(
+                $"[{culture}] failed at step «{step}»: {e.Message}\nScreenshots: {string.Join(", ", shots)}\nApp log:\n{app.RecentLog()}");
+        }
+    }
+}
