@@ -68,6 +68,47 @@ public sealed class LivePagesTests(PortalAppFixture app, ITestOutputHelper outpu
         }, supportPage);
     }
 
+    [Theory]
+    [InlineData("ru-RU")]
+    [InlineData("en-US")]
+    public async Task A_click_while_the_page_is_starting_is_held_off_then_taken(string culture)
+    {
+        SetDefaultExpectTimeout(PortalAppFixture.Deadline);
+        var t = For(culture);
+        var customer = await Accounts.NewCustomerAsync(app.DatabaseConnectionString, Accounts.DemoProjectId);
+        await using var context = await app.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await RunAsync(page, culture, async step =>
+        {
+            step("1. signed in; the next page's circuit is held back, as on a slow connection");
+            await page.GotoAsync($"/culture?c={culture}&r=/networks");
+            await Accounts.SignInAsync(page, customer, Accounts.CustomerPassword);
+            await PortalAppFixture.ReadyAsync(page);
+            var circuit = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            await page.RouteAsync(new Regex("/_blazor/negotiate"), async route =>
+            {
+                await circuit.Task;
+                await route.ContinueAsync();
+            });
+
+            step("2. the prerendered page shows «" + t.CreateNetwork + "», but a click there does not reach it yet");
+            await page.GotoAsync("/networks");
+            var create = page.Locator("[data-testid=create-network]");
+            await Expect(create).ToHaveTextAsync(t.CreateNetwork);
+            Assert.Equal("false", await page.Locator("#portal-interactive").GetAttributeAsync("data-ready"));
+            Assert.False(await create.EvaluateAsync<bool>(
+                "b => { const r = b.getBoundingClientRect(); return b.contains(document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2)); }"),
+                "A click on the button before the circuit is up would reach a button without a handler.");
+
+            step("3. clicked while starting, the button opens the dialog once the page is interactive");
+            var click = create.ClickAsync();
+            circuit.SetResult();
+            await click;
+            await Expect(page.Locator("[data-testid=network-dialog]")).ToBeVisibleAsync();
+            await Expect(page.Locator(".mud-dialog-title")).ToHaveTextAsync(t.CreateNetwork);
+        });
+    }
+
     /// <summary>A project of the test's own, without shadowport, so what support changes is seen only here.</summary>
     private async Task<string> NewProjectAsync()
     {
