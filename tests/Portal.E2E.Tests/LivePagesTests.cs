@@ -109,6 +109,46 @@ public sealed class LivePagesTests(PortalAppFixture app, ITestOutputHelper outpu
         });
     }
 
+    [Theory]
+    [InlineData("ru-RU")]
+    [InlineData("en-US")]
+    public async Task The_subnet_cards_tab_is_in_the_address_so_reload_and_back_keep_it(string culture)
+    {
+        SetDefaultExpectTimeout(PortalAppFixture.Deadline);
+        var t = For(culture);
+        await using var context = await app.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await RunAsync(page, culture, async step =>
+        {
+            step("1. the demo network's subnet card opens on «" + t.Information + "»");
+            await page.GotoAsync($"/culture?c={culture}&r=/networks");
+            await Accounts.SignInAsync(page, Accounts.Customer, Accounts.CustomerPassword);
+            await PortalAppFixture.ReadyAsync(page);
+            await page.Locator("[data-testid=network-link]", new() { HasTextRegex = new Regex("^default$") }).ClickAsync();
+            await page.Locator("[data-testid=subnet-link]").First.ClickAsync();
+            var active = page.Locator("[data-testid=subnet-tabs] .mud-tab.mud-tab-active");
+            await Expect(active).ToHaveTextAsync(t.Information);
+            var card = page.Url;
+
+            step("2. «" + t.Ports + "» is in the address");
+            await page.Locator("[data-testid=subnet-tabs] .mud-tab", new() { HasText = t.Ports }).ClickAsync();
+            await Expect(page).ToHaveURLAsync(new Regex(Regex.Escape(card) + "\\?tab=ports$"));
+            await Expect(page.Locator("[data-testid=ports-grid]")).ToBeVisibleAsync();
+
+            step("3. a reload comes back on «" + t.Ports + "»");
+            await page.ReloadAsync();
+            await PortalAppFixture.ReadyAsync(page);
+            await Expect(active).ToHaveTextAsync(t.Ports);
+            await Expect(page.Locator("[data-testid=ports-grid]")).ToBeVisibleAsync();
+
+            step("4. Back returns to «" + t.Information + "»");
+            await page.GoBackAsync();
+            await Expect(page).ToHaveURLAsync(card);
+            await Expect(active).ToHaveTextAsync(t.Information);
+            await Expect(page.Locator("[data-testid=subnet-info]")).ToBeVisibleAsync();
+        });
+    }
+
     /// <summary>A project of the test's own, without shadowport, so what support changes is seen only here.</summary>
     private async Task<string> NewProjectAsync()
     {
