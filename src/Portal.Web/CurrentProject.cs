@@ -31,21 +31,28 @@ public sealed class CurrentProject(ProjectService projects, AuthenticationStateP
     public async Task LoadAsync(CancellationToken ct = default)
     {
         if (Loaded) return;
-        var user = (await authentication.GetAuthenticationStateAsync()).User;
-        var userId = user.FindFirstValue(ClaimTypes.NameIdentifier) ?? "";
-        // The address of the request that opened the page or the circuit; it goes into the audit trail.
-        var address = http.HttpContext?.Connection.RemoteIpAddress?.ToString();
-        Actor = new Actor(userId, user.Identity?.Name ?? "", address, user.IsInRole(Roles.Support));
-        Mine = await projects.ListForUserAsync(userId, ct);
-        _project = await projects.CurrentForUserAsync(userId, ct);
-        Loaded = true;
+        await ReadAsync(ct);
     }
 
-    /// <summary>Loads again, after the signed-in user or their projects changed.</summary>
-    public Task ReloadAsync(CancellationToken ct = default)
+    /// <summary>
+    /// Loads again, after the signed-in user or their projects changed. What was loaded stays until the new state is
+    /// read: the page goes on rendering meanwhile.
+    /// </summary>
+    public Task ReloadAsync(CancellationToken ct = default) => ReadAsync(ct);
+
+    private async Task ReadAsync(CancellationToken ct)
     {
-        Loaded = false;
-        return LoadAsync(ct);
+        var user = (await authentication.GetAuthenticationStateAsync()).User;
+        var userId = user.FindFirstValue(ClaimTypes.NameIdentifier) ?? "";
+        // The address of the request that opened the page or the circuit; it goes into the audit trail. A reload after a
+        // change notification has no request, and keeps the address it had.
+        var address = http.HttpContext?.Connection.RemoteIpAddress?.ToString() ?? Actor.Address;
+        var mine = await projects.ListForUserAsync(userId, ct);
+        var current = await projects.CurrentForUserAsync(userId, ct);
+        Actor = new Actor(userId, user.Identity?.Name ?? "", address, user.IsInRole(Roles.Support));
+        Mine = mine;
+        _project = current;
+        Loaded = true;
     }
 
     /// <summary>The current project as stored now (its shadowport state may have changed since loading).</summary>

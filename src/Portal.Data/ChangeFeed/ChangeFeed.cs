@@ -29,6 +29,12 @@ public sealed class ChangeFeed(ILogger<ChangeFeed>? logger = null)
     private readonly Dictionary<string, Subscription[]> _byProject = new(StringComparer.Ordinal);
 
     /// <summary>
+    /// What concerns one user rather than one project (which projects they are a member of) is announced under this
+    /// key in place of a project id: a project the user has just joined is not one their pages follow yet.
+    /// </summary>
+    public static string UserScope(string userId) => "user/" + userId;
+
+    /// <summary>
     /// Calls <paramref name="handler"/> for each change in <paramref name="projectId"/> until the returned
     /// handle is disposed. Handlers are invoked from the listener's thread; they should hand work off quickly
     /// (a Blazor component: <c>InvokeAsync</c>). A handler's exception is logged and affects nobody else.

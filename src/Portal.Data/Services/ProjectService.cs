@@ -119,5 +119,8 @@ public sealed class ProjectService(IDbContextFactory<PortalDbContext> dbs, Chang
         await using var db = await dbs.CreateDbContextAsync(ct);
         db.ProjectMembers.Add(new ProjectMember { ProjectId = projectId, UserId = userId, IsOwner = owner, AddedAt = clock.GetUtcNow() });
         await db.SaveChangesAsync(ct);
+        // Who belongs to a project is the project's state; the member's own pages list their projects in the header.
+        changes.Changed(projectId, Tables.Projects);
+        changes.Changed(ChangeFeed.ChangeFeed.UserScope(userId), Tables.Projects);
     }
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Components;
 using Portal.Data.ChangeFeed;
 
@@ -33,26 +32,12 @@ public abstract class LiveComponent : ComponentBase, IDisposable
         _subscription ??= Subscribe();
     }
 
-    /// <summary>
-    /// Notifications arrive on the listener's thread, which knows nothing of the user's language, so the handler runs
-    /// with the culture of the circuit captured here.
-    /// </summary>
-    private IDisposable Subscribe()
+    private IDisposable Subscribe() => CircuitFeed.Subscribe(Feed, Project.Id, InvokeAsync, async e =>
     {
-        var culture = CultureInfo.CurrentCulture;
-        var uiCulture = CultureInfo.CurrentUICulture;
-        return Feed.Subscribe(Project.Id, async e =>
-        {
-            CultureInfo.CurrentCulture = culture;
-            CultureInfo.CurrentUICulture = uiCulture;
-            await InvokeAsync(async () =>
-            {
-                if (!e.IsResync && FollowedTables.Count > 0 && !FollowedTables.Contains(e.Table)) return;
-                await ReloadAsync();
-                StateHasChanged();
-            });
-        });
-    }
+        if (!e.IsResync && FollowedTables.Count > 0 && !FollowedTables.Contains(e.Table)) return;
+        await ReloadAsync();
+        StateHasChanged();
+    });
 
     public void Dispose() => _subscription?.Dispose();
 }
