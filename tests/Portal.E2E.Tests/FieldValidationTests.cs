@@ -29,11 +29,12 @@ public sealed class FieldValidationTests(PortalAppFixture app)
         // A network with 10.x.0.0/24, made through the form as a user would.
         await page.Locator("[data-testid=create-network]").ClickAsync();
         var networkDialog = page.Locator("[data-testid=network-dialog]");
-        await networkDialog.Locator("[data-testid=network-name]").FillAsync($"validation-{Guid.NewGuid().ToString("N")[..8]}");
+        var networkName = $"validation-{Guid.NewGuid().ToString("N")[..8]}";
+        await networkDialog.Locator("[data-testid=network-name]").FillAsync(networkName);
         await networkDialog.Locator("[data-testid=subnet-cidr]").FillAsync($"10.{octet}.0.0/24");
         await page.Locator("[data-testid=save-network]").ClickAsync();
         await Expect(networkDialog).ToBeHiddenAsync();
-        await page.Locator("[data-testid=network-link]", new() { HasText = "validation-" }).Last.ClickAsync();
+        await page.Locator("[data-testid=network-link]", new() { HasText = networkName }).ClickAsync();
         await Expect(page).ToHaveURLAsync(new Regex("/networks/[0-9a-f-]{36}$"));
         await PortalAppFixture.ReadyAsync(page);
 
