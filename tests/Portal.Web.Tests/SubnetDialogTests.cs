@@ -71,6 +71,25 @@ public sealed class SubnetDialogTests(PortalDatabase db) : PortalTest(db)
     }
 
     [Fact]
+    public async Task Every_invalid_cidr_shows_its_message_not_only_the_first_one_typed()
+    {
+        UseCulture("en-US");
+        var network = await Db.CreateNetworkAsync(PortalDatabase.Unique("again"), "10.38.0.0/24");
+        var (host, _) = await AddSubnetAsync(network.Id);
+
+        host.Type("subnet-cidr", "10.38.7.5/24");
+        host.WaitForAssertion(() => Assert.Equal("10.38.7.5/24 is not a network address. Did you mean 10.38.7.0/24?", host.Field("subnet-cidr").FieldError()));
+        host.Type("subnet-cidr", "10.38.7.0/24");
+        host.WaitForAssertion(() => Assert.Null(host.Field("subnet-cidr").FieldError()));
+        host.Type("subnet-cidr", "10.38.0.128/25");
+        host.WaitForAssertion(() =>
+        {
+            Assert.StartsWith("10.38.0.128/25 overlaps subnet", host.Field("subnet-cidr").FieldError());
+            Assert.True(host.TestId("save-subnet").IsDisabled());
+        });
+    }
+
+    [Fact]
     public async Task Overlap_with_another_network_of_the_project_warns_but_saves()
     {
         UseCulture("en-US");
@@ -140,7 +159,7 @@ public sealed class SubnetDialogTests(PortalDatabase db) : PortalTest(db)
 
         await host.PressAsync("save-subnet");
 
-        host.WaitForAssertion(() => Assert.Equal(message, host.Field("gateway-ip").FieldError()));
+        host.WaitForAssertion(() => Assert.Equal(message, host.TestId("gateway-server-error").Text()));
         Assert.Empty(await Db.Subnets.ListAsync(ProjectId, network.Id));
     }
 

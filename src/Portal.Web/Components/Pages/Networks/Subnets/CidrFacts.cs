@@ -8,11 +8,13 @@ namespace Portal.Web.Components.Pages.Networks.Subnets;
 
 /// <summary>What the CIDR helper shows for the text typed so far; computed by Core, no database.</summary>
 /// <param name="Error">Why the CIDR cannot be saved: it does not parse, or it overlaps a subnet of this network.</param>
+/// <param name="Normalized">For a CIDR with host bits set (or a netmask), the network the error suggests instead.</param>
 public sealed record CidrFacts(
     IPNetwork? Cidr,
     string? Error,
     SubnetCidr? OverlapHere,
-    IReadOnlyList<ProjectSubnet> OverlapsElsewhere)
+    IReadOnlyList<ProjectSubnet> OverlapsElsewhere,
+    IPNetwork? Normalized = null)
 {
     public static readonly CidrFacts Empty = new(null, null, null, []);
 
@@ -30,7 +32,7 @@ public sealed record CidrFacts(
         }
         catch (NeutronException e)
         {
-            return new CidrFacts(null, e.LocalizedMessage, null, []);
+            return new CidrFacts(null, e.LocalizedMessage, null, [], IpMath.TryNormalize(text, out var normalized) ? normalized : null);
         }
     }
 
