@@ -93,34 +93,6 @@ public static class ClusterRules
     }
 
     /// <summary>
-    /// The first network of <paramref name="prefix"/> inside <paramref name="space"/> that overlaps none of
-    /// <paramref name="taken"/>; null when every one does. Overlapping blocks are skipped whole, so the search
-    /// costs one step per taken block, not one per candidate.
-    /// </summary>
-    public static IPNetwork? FirstFree(IPNetwork space, int prefix, IEnumerable<IPNetwork> taken)
-    {
-        var family = space.BaseAddress.AddressFamily;
-        var bits = family == AddressFamily.InterNetwork ? 32 : 128;
-        if (prefix < space.PrefixLength || prefix > bits) return null;
-        var size = UInt128.One << (bits - prefix);
-        var blocks = taken.Where(t => t.BaseAddress.AddressFamily == family)
-            .Select(t => (First: IpMath.ToUInt128(t.BaseAddress), Last: IpMath.ToUInt128(IpMath.Last(t))))
-            .OrderBy(t => t.First).ToList();
-        var candidate = IpMath.ToUInt128(space.BaseAddress);
-        var end = IpMath.ToUInt128(IpMath.Last(space));
-        foreach (var block in blocks)
-        {
-            if (block.Last < candidate) continue;
-            if (block.First > candidate + size - 1) break;
-            // Move past the block, to the next boundary of the candidate size.
-            if (block.Last >= end) return null;
-            candidate = (block.Last + 1 + size - 1) / size * size;
-            if (candidate > end) return null;
-        }
-        return candidate + size - 1 <= end ? new IPNetwork(IpMath.FromUInt128(candidate, family), prefix) : null;
-    }
-
-    /// <summary>
     /// The node pod CIDR to hand out next: next-fit, the first free block after <paramref name="last"/>, wrapping
     /// round to the start of the pod CIDR; null when every block is taken.
     /// </summary>
@@ -129,10 +101,10 @@ public static class ClusterRules
         if (NodeCapacity(podCidr, nodePrefix).IsZero) return null;
         if (last is { } previous && IpMath.Next(IpMath.Last(previous)) is { } after && IpMath.Contains(podCidr, after))
         {
-            var found = FirstFree(podCidr, nodePrefix, taken.Concat(Below(podCidr, after)));
+            var found = CidrSuggestions.FirstFree(podCidr, nodePrefix, taken.Concat(Below(podCidr, after)));
             if (found is not null) return found;
         }
-        return FirstFree(podCidr, nodePrefix, taken);
+        return CidrSuggestions.FirstFree(podCidr, nodePrefix, taken);
     }
 
     /// <summary>The part of <paramref name="space"/> before <paramref name="address"/>, as blocks to treat as taken.</summary>

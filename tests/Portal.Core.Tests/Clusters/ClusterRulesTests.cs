@@ -76,7 +76,7 @@ public class ClusterRulesTests
     public void FirstFreeSkipsEveryTakenBlock(string taken, string? expected)
     {
         var blocks = taken.Length == 0 ? [] : taken.Split(';').Select(N).ToList();
-        Assert.Equal(expected, ClusterRules.FirstFree(N("10.0.0.0/8"), 24, blocks)?.ToString());
+        Assert.Equal(expected, CidrSuggestions.FirstFree(N("10.0.0.0/8"), 24, blocks)?.ToString());
     }
 
     [Fact]
@@ -91,7 +91,7 @@ public class ClusterRulesTests
                 .Select(n => N($"{IpMath.FromUInt128(IpMath.ToUInt128(n.BaseAddress) & ~((UInt128.One << (32 - n.PrefixLength)) - 1), n.BaseAddress.AddressFamily)}/{n.PrefixLength}"))
                 .ToList();
             var expected = Enumerable.Range(0, 16).Select(i => N($"10.0.{i}.0/24")).FirstOrDefault(c => !taken.Any(t => IpMath.Overlaps(c, t)));
-            Assert.Equal(expected == default ? null : expected.ToString(), ClusterRules.FirstFree(space, 24, taken)?.ToString());
+            Assert.Equal(expected == default ? null : expected.ToString(), CidrSuggestions.FirstFree(space, 24, taken)?.ToString());
         }
     }
 

@@ -268,7 +268,7 @@ public sealed class ClusterService(
     {
         var taken = (await subnets.ProjectSubnetsAsync(projectId, ct)).Select(s => s.Cidr)
             .Where(c => c.BaseAddress.AddressFamily == AddressFamily.InterNetwork).Append(podCidr).Append(serviceCidr);
-        return ClusterRules.FirstFree(ClusterRules.AutoNetworkSpace, ClusterRules.AutoSubnetPrefix, taken);
+        return CidrSuggestions.FirstFree(ClusterRules.AutoNetworkSpace, ClusterRules.AutoSubnetPrefix, taken);
     }
 
     /// <summary>192 random bits, hex: what an agent must present to join the cluster.</summary>
