@@ -15,7 +15,7 @@ public static class Plural
     public static string Form(BigInteger count, CultureInfo culture)
     {
         var n = (int)(BigInteger.Abs(count) % 100);
-        if (culture.TwoLetterISOLanguageName != "ru") return n == 1 && count == 1 ? "One" : "Many";
+        if (culture.TwoLetterISOLanguageName != "ru") return count == 1 ? "One" : "Many";
         var last = n % 10;
         return last == 1 && n != 11 ? "One"
             : last is >= 2 and <= 4 && n is < 12 or > 14 ? "Few"
