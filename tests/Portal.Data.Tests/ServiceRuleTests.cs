@@ -293,6 +293,29 @@ public sealed class ServiceRuleTests(DatabaseFixture db)
     }
 
     [Fact]
+    public async Task Texts_with_nul_or_over_their_column_are_refused_before_the_database()
+    {
+        var (project, network, subnet) = await NetworkAsync();
+        var port = await db.Ports.CreateAsync(project, new PortCreate { NetworkId = network.Id, Name = "p" });
+        const string nul = "a\0b";
+        var longText = new string('x', 1025);
+        await Errors.ExpectAsync(() => db.Networks.CreateAsync(project, new NetworkCreate { Name = nul }), "InvalidInput", 400);
+        await Errors.ExpectAsync(() => db.Networks.CreateAsync(project, new NetworkCreate { Name = "d", Description = nul }), "InvalidInput", 400);
+        await Errors.ExpectAsync(() => db.Networks.CreateAsync(project, new NetworkCreate { Name = "d", Description = longText }), "InvalidInput", 400, "1024");
+        await Errors.ExpectAsync(() => db.Networks.UpdateAsync(project, network.Id, new NetworkUpdate { Description = nul }), "InvalidInput", 400);
+        await Errors.ExpectAsync(() => db.Subnets.CreateAsync(project, network.Id, new SubnetCreate { Name = nul, Cidr = "10.9.0.0/24" }), "InvalidInput", 400);
+        await Errors.ExpectAsync(() => db.Ports.CreateAsync(project, new PortCreate { NetworkId = network.Id, Name = nul }), "InvalidInput", 400);
+        await Errors.ExpectAsync(() => db.Ports.CreateAsync(project, new PortCreate { NetworkId = network.Id, DnsName = new string('x', 256) }), "InvalidInput", 400, "255");
+        await Errors.ExpectAsync(() => db.Ports.UpdateAsync(project, port.Id, new PortUpdate { DnsName = nul }), "InvalidInput", 400);
+
+        Assert.Equal(["net"], (await db.Networks.ListAsync(project)).Where(n => !n.External).Select(n => n.Name));
+        Assert.Equal([subnet.Id], (await db.Subnets.ListAsync(project, network.Id)).Select(s => s.Id));
+        Assert.Equal(["p"], (await db.Ports.ListAsync(project, network.Id)).Where(p => p.DeviceOwner == DeviceOwners.User).Select(p => p.Name));
+        Assert.Equal("", (await db.Networks.GetAsync(project, network.Id)).Description);
+        Assert.Equal("", (await db.Ports.GetAsync(project, port.Id)).DnsName);
+    }
+
+    [Fact]
     public async Task Mtu_and_name_are_checked()
     {
         var project = await db.NewProjectAsync();

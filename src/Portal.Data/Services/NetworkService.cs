@@ -89,7 +89,7 @@ public sealed class NetworkService(
             Id = Guid.CreateVersion7(),
             ProjectId = projectId,
             Name = name,
-            Description = request.Description.Trim(),
+            Description = SubnetPlan.CheckText(request.Description, "description", SubnetPlan.MaxDescriptionLength, "DescriptionTooLong"),
             Mtu = request.Mtu,
             AdminStateUp = request.AdminStateUp,
             InternetAccess = request.InternetAccess,
@@ -153,7 +153,7 @@ public sealed class NetworkService(
                 }
             }
             if (update.Name is not null) network.Name = SubnetPlan.CheckName(update.Name, required: true);
-            if (update.Description is not null) network.Description = update.Description.Trim();
+            if (update.Description is not null) network.Description = SubnetPlan.CheckText(update.Description, "description", SubnetPlan.MaxDescriptionLength, "DescriptionTooLong");
             network.Mtu = update.Mtu ?? network.Mtu;
             network.AdminStateUp = update.AdminStateUp ?? network.AdminStateUp;
             network.InternetAccess = internet;

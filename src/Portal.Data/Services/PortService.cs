@@ -171,7 +171,7 @@ public sealed class PortService(
         var port = await db.Ports.Include(p => p.FixedIps).FirstOrDefaultAsync(p => p.Id == portId && p.ProjectId == projectId, ct)
                    ?? throw ServiceErrors.PortNotFound(portId);
         if (update.Name is not null) port.Name = SubnetPlan.CheckName(update.Name, required: false);
-        if (update.DnsName is not null) port.DnsName = update.DnsName.Trim();
+        if (update.DnsName is not null) port.DnsName = SubnetPlan.CheckText(update.DnsName, "dns_name", SubnetPlan.MaxNameLength, "DnsNameTooLong");
         port.AdminStateUp = update.AdminStateUp ?? port.AdminStateUp;
         port.UpdatedAt = clock.GetUtcNow();
         try
@@ -274,7 +274,7 @@ public sealed class PortService(
     private static PortSpec UserPort(string projectId, PortCreate request, string name,
         System.Net.NetworkInformation.PhysicalAddress? mac, IReadOnlyList<AllocationSpec> fixedIps, Actor actor) =>
         new(Guid.CreateVersion7(), projectId, request.NetworkId, name, mac ?? PortStore.NewMac(), DeviceOwners.User, "",
-            request.DnsName.Trim(), request.AdminStateUp, fixedIps, actor);
+            SubnetPlan.CheckText(request.DnsName, "dns_name", SubnetPlan.MaxNameLength, "DnsNameTooLong"), request.AdminStateUp, fixedIps, actor);
 
     /// <summary>Which explicitly requested address is already held (the server does not reveal it in the error).</summary>
     private async Task<AllocationSpec?> FirstTakenAsync(IReadOnlyList<AllocationSpec> wanted, CancellationToken ct)

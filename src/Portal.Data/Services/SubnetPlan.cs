@@ -47,11 +47,24 @@ internal sealed record SubnetPlan(
 
     public static string CheckName(string? name, bool required)
     {
-        var trimmed = (name ?? "").Trim();
+        var trimmed = CheckText(name, "name", MaxNameLength, "NameTooLong");
         if (required && trimmed.Length == 0) throw NeutronErrors.InvalidInput("NameRequired", "name");
-        if (trimmed.Length > MaxNameLength) throw NeutronErrors.InvalidInput("NameTooLong", "name", MaxNameLength);
         return trimmed;
     }
+
+    /// <summary>
+    /// A free text (name, description, DNS name) as it is stored: trimmed, at most <paramref name="max"/> characters
+    /// (its column's length), and without NUL, which PostgreSQL cannot store in text.
+    /// </summary>
+    public static string CheckText(string? text, string field, int max, string tooLongKey)
+    {
+        var trimmed = (text ?? "").Trim();
+        if (trimmed.Contains('\0')) throw NeutronErrors.InvalidInput("TextHasNul", field);
+        if (trimmed.Length > max) throw NeutronErrors.InvalidInput(tooLongKey, field, max);
+        return trimmed;
+    }
+
+    public const int MaxDescriptionLength = 1024;
 
     private static SubnetPlan Validated(SubnetPlan plan)
     {
