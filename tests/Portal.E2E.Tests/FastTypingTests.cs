@@ -61,7 +61,7 @@ public sealed class FastTypingTests(PortalAppFixture app)
         await TypeAsync(route.Nth(1), $"10.{octet}.16.7");
         await Expect(page.Locator("[data-testid=save-network]")).ToBeEnabledAsync();
         await page.Locator("[data-testid=save-network]").ClickAsync();
-        await Expect(dialog).ToBeHiddenAsync();
+        await ClosedAsync(dialog);
 
         await using var db = new NpgsqlConnection(app.DatabaseConnectionString);
         await db.OpenAsync();
@@ -90,7 +90,7 @@ public sealed class FastTypingTests(PortalAppFixture app)
         await TypeAsync(subnetDialog.Locator("[data-testid=dns-row] input"), "10.10.10.10");
         await Expect(page.Locator("[data-testid=save-subnet]")).ToBeEnabledAsync();
         await page.Locator("[data-testid=save-subnet]").ClickAsync();
-        await Expect(subnetDialog).ToBeHiddenAsync();
+        await ClosedAsync(subnetDialog);
         Assert.Equal([$"second-subnet-{suffix}", second, "10.10.10.10"], await RowAsync(db,
             "SELECT name, cidr::text, host(dns_nameservers[1]) FROM subnets WHERE network_id = $1::uuid AND id <> $2::uuid", networkId, firstSubnetId));
 
@@ -101,7 +101,7 @@ public sealed class FastTypingTests(PortalAppFixture app)
         await Expect(subnetDialog).ToBeVisibleAsync();
         await ReplaceAsync(subnetDialog.Locator("[data-testid=subnet-name]"), $"renamed-subnet-{suffix}");
         await page.Locator("[data-testid=save-subnet]").ClickAsync();
-        await Expect(subnetDialog).ToBeHiddenAsync();
+        await ClosedAsync(subnetDialog);
         Assert.Equal([$"renamed-subnet-{suffix}"], await RowAsync(db, "SELECT name FROM subnets WHERE id = $1::uuid", firstSubnetId));
 
         await page.Locator(".mud-tab").Nth(1).ClickAsync();
@@ -113,11 +113,31 @@ public sealed class FastTypingTests(PortalAppFixture app)
         await ReplaceAsync(portDialog.Locator("[data-testid=port-ip-input]"), $"10.{octet}.16.123");
         await TypeAsync(portDialog.Locator("[data-testid=port-dns]"), $"vm-{suffix}");
         await page.Locator("[data-testid=save-port]").ClickAsync();
-        await Expect(portDialog).ToBeHiddenAsync();
+        await ClosedAsync(portDialog);
         Assert.Equal([$"typed-port-name-{suffix}", $"10.{octet}.16.123", $"vm-{suffix}"], await RowAsync(db, """
             SELECT p.name, host(a.ip_address), p.dns_name FROM ports p JOIN ip_allocations a ON a.port_id = p.id
              WHERE a.subnet_id = $1::uuid AND p.device_owner = ''
             """, firstSubnetId));
+    }
+
+    /// <summary>
+    /// Waits for a saved dialog to close; if it stays open, fails with what it shows (a message at a field, the values
+    /// the fields hold) and the app's recent log, so a refusal can be told from a slow round trip.
+    /// </summary>
+    private async Task ClosedAsync(ILocator dialog)
+    {
+        try
+        {
+            await Expect(dialog).ToBeHiddenAsync();
+        }
+        catch (PlaywrightException e)
+        {
+            var text = await dialog.InnerTextAsync(new() { Timeout = 5_000 }).ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : "(unreadable)");
+            var values = await dialog.Locator("input").EvaluateAllAsync<string[]>("es => es.map(e => e.value)")
+                .ContinueWith(t => t.IsCompletedSuccessfully ? string.Join(" | ", t.Result) : "(unreadable)");
+            throw new Xunit.Sdk.XunitException($"The dialog stayed open after saving.{Environment.NewLine}It shows: {text}{Environment.NewLine}" +
+                $"Its fields hold: {values}{Environment.NewLine}App log:{Environment.NewLine}{app.RecentLog()}{Environment.NewLine}{e.Message}");
+        }
     }
 
     /// <summary>Clicks into the field and types as a person does, key by key.</summary>
