@@ -120,6 +120,77 @@ public sealed class FastTypingTests(PortalAppFixture app)
             """, firstSubnetId));
     }
 
+    [Fact]
+    public async Task The_cluster_wizard_and_the_support_page_keep_every_key_typed_over_a_slow_link()
+    {
+        SetDefaultExpectTimeout(Deadline);
+        await using var link = new SlowLink(new Uri(app.BaseUrl), OneWay);
+        var projectId = Guid.NewGuid().ToString("N");
+        await using var db = new NpgsqlConnection(app.DatabaseConnectionString);
+        await db.OpenAsync();
+        await using (var insert = new NpgsqlCommand("INSERT INTO projects (id, name, shadowport_enabled, created_at) VALUES ($1, $2, false, now())", db)
+        {
+            Parameters = { new() { Value = projectId }, new() { Value = "typing-" + projectId[..6] } },
+        })
+        {
+            await insert.ExecuteNonQueryAsync();
+        }
+        var customer = await Accounts.NewCustomerAsync(app.DatabaseConnectionString, projectId);
+
+        // Support: the search box and the reason of the shadowport change.
+        await using (var supportContext = await app.Browser.NewContextAsync(new() { BaseURL = link.Url, ViewportSize = new() { Width = 1300, Height = 900 } }))
+        {
+            supportContext.SetDefaultTimeout(Deadline);
+            var support = await supportContext.NewPageAsync();
+            await support.GotoAsync("/culture?c=ru-RU&r=/support");
+            await TypeAsync(support.Locator("[data-testid=login-email]"), Accounts.Support);
+            await TypeAsync(support.Locator("[data-testid=login-password]"), Accounts.SupportPassword);
+            await support.Locator("[data-testid=login-submit]").ClickAsync();
+            await Expect(support).ToHaveURLAsync(new Regex("/support$"));
+            await PortalAppFixture.ReadyAsync(support);
+            await TypeAsync(support.Locator("[data-testid=support-search]"), projectId);
+            await support.Locator("[data-testid=support-search-button]").ClickAsync();
+            await support.Locator($"[data-testid=support-project-{projectId}]").ClickAsync();
+            await PortalAppFixture.ReadyAsync(support);
+            await support.Locator("[data-testid=shadowport-toggle]").ClickAsync();
+            var reason = $"TICKET-{Random.Shared.Next(100_000, 999_999)}: typed key by key over a slow link";
+            await TypeAsync(support.Locator("[data-testid=shadowport-reason]"), reason);
+            await support.Locator("[data-testid=shadowport-save]").ClickAsync();
+            await ClosedAsync(support.Locator("[data-testid=shadowport-dialog]"));
+            Assert.Equal(["true", reason], await RowAsync(db, "SELECT shadowport_enabled::text, shadowport_reason FROM projects WHERE id = $1", projectId));
+        }
+
+        // The customer's cluster wizard: the name, the pod and service CIDRs; then the cluster is deleted again.
+        await using var context = await app.Browser.NewContextAsync(new() { BaseURL = link.Url, ViewportSize = new() { Width = 1300, Height = 900 } });
+        context.SetDefaultTimeout(Deadline);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/culture?c=ru-RU&r=/kubernetes/new");
+        await TypeAsync(page.Locator("[data-testid=login-email]"), customer);
+        await TypeAsync(page.Locator("[data-testid=login-password]"), Accounts.CustomerPassword);
+        await page.Locator("[data-testid=login-submit]").ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex("/kubernetes/new$"));
+        await PortalAppFixture.ReadyAsync(page);
+        var name = $"typed-cluster-{Guid.NewGuid().ToString("N")[..8]}";
+        var (podCidr, serviceCidr) = ("10.144.0.0/16", "10.233.128.0/18");
+        await TypeAsync(page.Locator("[data-testid=cluster-name]"), name);
+        await page.Locator("[data-testid=wizard-next]").ClickAsync();
+        await Expect(page.Locator("[data-testid=cluster-workers]")).ToBeVisibleAsync();
+        await page.Locator("[data-testid=wizard-next]").ClickAsync();
+        await Expect(page.Locator("[data-testid=new-network]")).ToContainTextAsync($"{name}-net");
+        await ReplaceAsync(page.Locator("[data-testid=pod-cidr]"), podCidr);
+        await ReplaceAsync(page.Locator("[data-testid=service-cidr]"), serviceCidr);
+        await page.Locator("[data-testid=wizard-next]").ClickAsync();
+        await Expect(page.Locator("[data-testid=cluster-review]")).ToContainTextAsync(podCidr);
+        await page.Locator("[data-testid=wizard-create]").ClickAsync();
+        await Expect(page.Locator("[data-testid=cluster-title]")).ToContainTextAsync(name);
+        Assert.Equal([name, podCidr, serviceCidr], await RowAsync(db,
+            "SELECT name, pod_cidr::text, service_cidr::text FROM clusters WHERE project_id = $1", projectId));
+
+        await page.Locator("[data-testid=cluster-delete]").ClickAsync();
+        await page.Locator(".mud-dialog").GetByRole(AriaRole.Button, new() { NameRegex = new Regex("^Удалить$") }).ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex("/kubernetes$"));
+    }
+
     /// <summary>
     /// Waits for a saved dialog to close; if it stays open, fails with what it shows (a message at a field, the values
     /// the fields hold) and the app's recent log, so a refusal can be told from a slow round trip.
