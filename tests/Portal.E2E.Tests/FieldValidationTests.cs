@@ -93,4 +93,62 @@ public sealed class FieldValidationTests(PortalAppFixture app)
         await Expect(cidr).ToHaveValueAsync(offered);
         await Expect(save).ToBeEnabledAsync();
     }
+
+    [Theory]
+    [InlineData("ru-RU", "Укажите имя.", "MTU должен быть от 68 до 9000, указано 40.", "Указать адрес", "10.0.0.999")]
+    [InlineData("en-US", "Enter a name.", "MTU must be between 68 and 9000; got 40.", "Specific address", "10.0.0.999")]
+    public async Task Network_name_mtu_and_port_address_show_their_messages_while_invalid(
+        string culture, string nameRequired, string mtuOutOfRange, string specifyAddress, string badAddress)
+    {
+        SetDefaultExpectTimeout(PortalAppFixture.Deadline);
+        await using var context = await app.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await page.GotoAsync($"/culture?c={culture}&r=/networks");
+        await Accounts.SignInAsync(page, Accounts.Customer, Accounts.CustomerPassword);
+        await PortalAppFixture.ReadyAsync(page);
+
+        await page.Locator("[data-testid=create-network]").ClickAsync();
+        var dialog = page.Locator("[data-testid=network-dialog]");
+        var name = dialog.Locator("[data-testid=network-name]");
+        await name.ClickAsync();
+        await name.PressSequentiallyAsync("ab", Typing);
+        await name.PressAsync("Backspace");
+        await name.PressAsync("Backspace");
+        await Expect(ErrorAt(dialog, "network-name")).ToHaveTextAsync(nameRequired);
+        await name.PressAsync("Tab");
+        await Expect(ErrorAt(dialog, "network-name")).ToHaveTextAsync(nameRequired);
+        await name.PressSequentiallyAsync("x", Typing);
+        await Expect(ErrorAt(dialog, "network-name")).ToHaveCountAsync(0);
+
+        var mtu = dialog.Locator("[data-testid=network-mtu]");
+        await mtu.ClickAsync();
+        await mtu.PressAsync("Control+A");
+        await mtu.PressSequentiallyAsync("40", Typing);
+        await mtu.PressAsync("Tab");
+        await Expect(ErrorAt(dialog, "network-mtu")).ToHaveTextAsync(mtuOutOfRange);
+        await page.Locator(".mud-dialog").GetByRole(AriaRole.Button, new() { NameRegex = new Regex("^(Отмена|Cancel)$") }).ClickAsync();
+        await Expect(dialog).ToBeHiddenAsync();
+
+        // A port's chosen address on the demo network's subnet: a typed non-address says so at the field.
+        await page.Locator("[data-testid=network-link]", new() { HasText = "default" }).First.ClickAsync();
+        await PortalAppFixture.ReadyAsync(page);
+        await page.Locator("[data-testid=subnet-link]").First.ClickAsync();
+        await PortalAppFixture.ReadyAsync(page);
+        await page.Locator(".mud-tab").Nth(1).ClickAsync();
+        await page.Locator("[data-testid=add-port]").ClickAsync();
+        var portDialog = page.Locator("[data-testid=port-dialog]");
+        await portDialog.Locator("[data-testid=ip-mode]").GetByText(specifyAddress, new() { Exact = true }).ClickAsync();
+        var ip = portDialog.Locator("[data-testid=port-ip-input]");
+        await ip.ClickAsync();
+        await ip.PressAsync("Control+A");
+        await ip.PressSequentiallyAsync(badAddress, Typing);
+        await Expect(ErrorAt(portDialog, "port-ip-input")).ToContainTextAsync(badAddress);
+        await ip.PressAsync("Tab");
+        await Expect(ErrorAt(portDialog, "port-ip-input")).ToContainTextAsync(badAddress);
+    }
+
+    /// <summary>The message MudBlazor shows under the field with that test id.</summary>
+    private static ILocator ErrorAt(ILocator dialog, string testId) =>
+        dialog.Locator(".mud-input-control", new() { Has = dialog.Page.Locator($"[data-testid={testId}]") })
+            .Locator(".mud-input-helper-text.mud-input-error");
 }

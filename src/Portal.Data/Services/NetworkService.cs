@@ -228,7 +228,11 @@ public sealed class NetworkService(
     private static IQueryable<Network> Visible(PortalDbContext db, string projectId) =>
         db.Networks.Where(n => n.ProjectId == projectId || n.External);
 
-    private static void CheckMtu(int mtu)
+    /// <summary>A network's name as stored: required, trimmed, no NUL, not over-long (also the form's live rule).</summary>
+    public static string CheckName(string? name) => SubnetPlan.CheckName(name, required: true);
+
+    /// <summary>Refuses an MTU outside 68–9000 (also the form's live rule).</summary>
+    public static void CheckMtu(int mtu)
     {
         if (mtu is < MinMtu or > MaxMtu) throw NeutronErrors.InvalidInput("MtuOutOfRange", "mtu", mtu);
     }

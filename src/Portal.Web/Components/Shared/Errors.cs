@@ -1,4 +1,5 @@
 using Portal.Core.Errors;
+using Portal.Core.Ip;
 
 namespace Portal.Web.Components.Shared;
 
@@ -29,4 +30,30 @@ public sealed class FieldErrors
         _byField.Clear();
         General = null;
     }
+}
+
+/// <summary>
+/// A service-layer check as a MudBlazor <c>Validation</c> rule: the field shows the check's message (in the user's
+/// language) for as long as the value fails it, while typing and after blur, the same words a save would answer.
+/// </summary>
+public static class FieldRules
+{
+    /// <summary>An IP address field: empty is left to the form (optional, or required elsewhere), else it must parse.</summary>
+    public static readonly Func<string, string?> Address = Of<string>(text =>
+    {
+        if (!string.IsNullOrWhiteSpace(text)) IpMath.ParseAddress(text);
+    });
+
+    public static Func<T, string?> Of<T>(Action<T> check) => value =>
+    {
+        try
+        {
+            check(value);
+            return null;
+        }
+        catch (NeutronException e)
+        {
+            return e.LocalizedMessage;
+        }
+    };
 }
