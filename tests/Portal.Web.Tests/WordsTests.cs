@@ -72,11 +72,11 @@ public sealed partial class WordsTests(PortalDatabase db) : PortalTest(db)
 
     [Theory]
     [InlineData("ru-RU", "Создан кластер", "Kubernetes {0}; мастеров: 1, рабочих узлов: 1; новая сеть {1}-net (10.0.0.0/24); без внешнего IP",
-        "Создан порт", "система")]
+        "Создан порт", "система", "порт без имени")]
     [InlineData("en-US", "Cluster created", "Kubernetes {0}; masters: 1, workers: 1; new network {1}-net (10.0.0.0/24); no external IP",
-        "Port created", "system")]
+        "Port created", "system", "unnamed port")]
     public async Task The_audit_trail_words_a_cluster_and_its_ports_in_the_readers_language(string culture, string created, string details,
-        string portCreated, string system)
+        string portCreated, string system, string unnamedPort)
     {
         UseCulture(culture);
         var projectId = await UseNewProjectAsync(shadowport: true);
@@ -84,6 +84,8 @@ public sealed partial class WordsTests(PortalDatabase db) : PortalTest(db)
         var cluster = await Db.Clusters.CreateAsync(projectId, new ClusterCreate { Name = name, Workers = 1, ExternalIp = false },
             Services.GetRequiredService<CurrentProject>().Actor);
         await Db.RunClusterUntilAsync(cluster.Id, ClusterPhase.WaitingForAgents);
+        var unnamed = await Db.Ports.CreateAsync(projectId, new PortCreate { NetworkId = (await Db.Networks.ListAsync(projectId)).Single(n => n.Name == name + "-net").Id },
+            Services.GetRequiredService<CurrentProject>().Actor);
 
         var page = Loaded(RenderWithProviders<AuditPage>(), name + "-api");
 
@@ -92,6 +94,12 @@ public sealed partial class WordsTests(PortalDatabase db) : PortalTest(db)
         Assert.Equal((name, string.Format(details, cluster.KubernetesVersion, name)), (creation[3], creation[4]));
         var api = Assert.Single(rows, r => r[2] == portCreated && r[3] == name + "-api");
         Assert.Equal(system, api[1]);
+        // A port without a name is called so, with its address beside it, never by its UUID.
+        page.WaitForAssertion(() => Assert.Contains(page.DataRows("audit-trail"), r => r.TextContent.Contains(unnamedPort)));
+        var port = Assert.Single(page.DataRows("audit-trail").Select(r => r.QuerySelectorAll("td").Select(c => c.Text()).ToArray()),
+            r => r[2] == portCreated && r[3] == unnamedPort);
+        Assert.Equal(unnamed.FixedIps.Single().IpAddress.ToString(), port[4]);
+        Assert.DoesNotContain(unnamed.Id.ToString(), page.Markup);
     }
 
     /// <summary>The page once its data has arrived (the grids load after the first render).</summary>
