@@ -16,7 +16,8 @@ namespace Portal.Web.Tests;
 /// </summary>
 public sealed class ClusterAgentsTests(PortalDatabase db) : PortalTest(db)
 {
-    private static readonly Actor Anna = new("anna", "Анна Петрова", null, false);
+    /// <summary>The signed-in user (a member of the project the test works in), under the name the assertions read.</summary>
+    private Actor Anna => Services.GetRequiredService<CurrentProject>().Actor with { Name = "Анна Петрова" };
 
     [Theory]
     [InlineData("ru-RU", "Готов", "Не отвечает", "Ожидает агента", @"^(только что|\d+ с назад)$", "Узел {0} подключился.",

@@ -14,7 +14,8 @@ namespace Portal.Web.Tests;
 /// <summary>The cluster list (ClustersPage), the cluster page (ClusterPage), cluster ports' device label and the support count.</summary>
 public sealed class ClusterPagesTests(PortalDatabase db) : PortalTest(db)
 {
-    private static readonly Actor Anna = new("anna", "Анна Петрова", null, false);
+    /// <summary>The signed-in user (a member of the project the test works in), under the name the assertions read.</summary>
+    private Actor Anna => Services.GetRequiredService<CurrentProject>().Actor with { Name = "Анна Петрова" };
 
     [Theory]
     [InlineData("ru-RU", "В проекте пока нет кластеров.", "Ожидание", "готово: 0 из 3")]
