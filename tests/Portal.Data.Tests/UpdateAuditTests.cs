@@ -105,7 +105,7 @@ public sealed class UpdateAuditTests(DatabaseFixture db)
         {
             var e = await Errors.ExpectAsync(() => db.Ports.UpdateAsync(actor, project, system.Id, new PortUpdate { Name = "taken", AdminStateUp = false }),
                 "PolicyNotAuthorized", 403, system.FixedIps.Single().IpAddress.ToString());
-            Assert.StartsWith("rule:update_port is disallowed by policy", e.Localize(Errors.English));
+            Assert.EndsWith("is managed by the system; it cannot be changed by hand.", e.Localize(Errors.English));
         }
         var dhcpError = await Errors.ExpectAsync(() => db.Ports.UpdateAsync(actor, project, dhcp.Id, new PortUpdate { Name = "x" }), "PolicyNotAuthorized", 403);
         Assert.Equal($"Порт {dhcp.FixedIps.Single().IpAddress} принадлежит устройству «DHCP» и управляется системой; изменить его вручную нельзя.",

@@ -92,8 +92,15 @@ public static class NeutronPortEndpoints
             AdminStateUp = body.AdminStateUp,
             DnsName = body.DnsName,
         };
-        var updated = await ports.UpdateAsync(http.Actor(), http.User.ProjectId(), portId, update, http.RequestAborted);
-        return Ok(updated);
+        try
+        {
+            return Ok(await ports.UpdateAsync(http.Actor(), http.User.ProjectId(), portId, update, http.RequestAborted));
+        }
+        catch (NeutronException e) when (e.Type == "PolicyNotAuthorized")
+        {
+            // A system port: Neutron's clients read the rule that refused first; the service's text says which port and why.
+            throw new ApiException(403, e.Type, $"rule:update_port is disallowed by policy: {e.Localize(NeutronErrorResults.English)}");
+        }
     }
 
     /// <summary>Device owners and ids mark the system's ports (DHCP, router, Kubernetes); users' ports have neither.</summary>
