@@ -188,16 +188,16 @@ internal static class PortStore
         // written before the delete, while the port still holds the addresses it names. Each statement checks the
         // actor's membership (a removal racing with this waits for the batch or makes all three do nothing).
         batch.BatchCommands.Add(Sql.BatchCommand($"""
-            SELECT 1 FROM ports WHERE id = {portId} AND project_id = {projectId} AND device_owner = ''
+            SELECT 1 FROM ports p WHERE p.id = {portId} AND p.project_id = {projectId} AND p.device_owner = ''
                AND ({member}::text IS NULL
-                    OR EXISTS (SELECT 1 FROM project_members m WHERE m.project_id = {projectId} AND m.user_id = {member}::text))
+                    OR EXISTS (SELECT 1 FROM project_members m WHERE m.project_id = p.project_id AND m.user_id = {member}::text))
                FOR UPDATE
             """));
         batch.BatchCommands.Add(AuditStore.UserPortEntry(projectId, portId, "port.delete", actor, now));
         batch.BatchCommands.Add(Sql.BatchCommand($"""
-            DELETE FROM ports WHERE id = {portId} AND project_id = {projectId} AND device_owner = ''
+            DELETE FROM ports p WHERE p.id = {portId} AND p.project_id = {projectId} AND p.device_owner = ''
                AND ({member}::text IS NULL
-                    OR EXISTS (SELECT 1 FROM project_members m WHERE m.project_id = {projectId} AND m.user_id = {member}::text))
+                    OR EXISTS (SELECT 1 FROM project_members m WHERE m.project_id = p.project_id AND m.user_id = {member}::text))
             RETURNING 1
             """));
         await using var reader = await batch.ExecuteReaderAsync(ct);
@@ -219,7 +219,7 @@ internal static class PortStore
               FROM networks n LEFT JOIN subnets s ON s.network_id = n.id
              WHERE n.id = {networkId} AND (n.project_id = {projectId} OR n.external)
                AND ({member}::text IS NULL
-                    OR EXISTS (SELECT 1 FROM project_members m WHERE m.project_id = {projectId} AND m.user_id = {member}::text))
+                    OR EXISTS (SELECT 1 FROM project_members m WHERE m.project_id = {projectId}::bpchar AND m.user_id = {member}::text))
              ORDER BY s.created_at
             """);
         await using var reader = await command.ExecuteReaderAsync(ct);
@@ -243,7 +243,11 @@ internal static class PortStore
         return network;
     }
 
-    /// <summary>The user whose membership a statement checks: null for the portal itself (and for system ports).</summary>
+    /// <summary>
+    /// The user whose membership a statement checks: null for the portal itself (and for system ports). The statements
+    /// compare project_members.project_id (char(32)) with a column or a bpchar, never with a text parameter, so that the
+    /// lookup is one probe of the primary key.
+    /// </summary>
     internal static string? MemberOf(Actor? actor) => actor is { IsSystem: false } user ? user.UserId : null;
 
     private static string StatusOf(PortSpec spec) => spec.DeviceOwner.Length == 0 ? PortStatus.Down : PortStatus.Active;
