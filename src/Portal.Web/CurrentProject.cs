@@ -14,7 +14,8 @@ public sealed class CurrentProject(ProjectService projects, AuthenticationStateP
 {
     private Project? _project;
 
-    public Actor Actor { get; private set; } = Actor.System;
+    /// <summary>The signed-in user as the services see them; before loading, nobody (every service call is refused).</summary>
+    public Actor Actor { get; private set; } = new("", "", null, false);
 
     public IReadOnlyList<Project> Mine { get; private set; } = [];
 
