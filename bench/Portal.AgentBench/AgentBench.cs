@@ -412,8 +412,8 @@ internal sealed class AgentBench(string adminConnectionString, CancellationToken
     /// </summary>
     private async Task<BenchCluster> NewClusterAsync(string name, int nodes)
     {
-        var created = await _provider!.GetRequiredService<ClusterService>().CreateAsync(ProjectId,
-            new ClusterCreate { Name = name, Masters = 1, Workers = 1, PodCidr = PodCidr }, ct: ct);
+        var created = await _provider!.GetRequiredService<ClusterService>().CreateAsync(Actor.System, ProjectId,
+            new ClusterCreate { Name = name, Masters = 1, Workers = 1, PodCidr = PodCidr }, ct);
         await using var connection = await _db!.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         await using (var cmd = new NpgsqlCommand("UPDATE clusters SET phase = 'Running', phase_since = now(), updated_at = now() WHERE id = $1", connection, tx))

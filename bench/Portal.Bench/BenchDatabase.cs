@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Portal.Data;
@@ -11,19 +12,25 @@ internal sealed record BenchSubnet(Guid NetworkId, Guid SubnetId, IPAddress Pool
 
 /// <summary>
 /// A freshly created and migrated database with one project whose quotas are out of the way, and the
-/// service layer wired exactly as the product wires it (DataExtensions), so the figures are the product's.
+/// service layer wired exactly as the product wires it (DataExtensions), so the figures are the product's. Ports are
+/// created by a member of the project (<see cref="Customer"/>), as a customer's are, so the figures include the
+/// membership check every customer's call makes.
 /// </summary>
 internal sealed class BenchDatabase : IAsyncDisposable
 {
     private readonly ServiceProvider _services;
     private int _networks;
 
-    private BenchDatabase(ServiceProvider services, NpgsqlConnectionStringBuilder settings, string projectId)
+    private BenchDatabase(ServiceProvider services, NpgsqlConnectionStringBuilder settings, string projectId, Actor customer)
     {
         _services = services;
         Settings = settings;
         ProjectId = projectId;
+        Customer = customer;
     }
+
+    /// <summary>The project's member the benchmark acts as.</summary>
+    public Actor Customer { get; }
 
     public NpgsqlConnectionStringBuilder Settings { get; }
     public string ProjectId { get; }
@@ -59,7 +66,17 @@ internal sealed class BenchDatabase : IAsyncDisposable
         await projects.SetQuotaAsync(projectId, Quotas.Ports, 300_000, ct);
         await projects.SetQuotaAsync(projectId, Quotas.Networks, 10_000, ct);
         await projects.SetQuotaAsync(projectId, Quotas.Subnets, 10_000, ct);
-        return new BenchDatabase(services, settings, projectId);
+        var userId = "bench-" + projectId[..12];
+        await using (var db = await services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync(ct))
+        {
+            db.Users.Add(new Portal.Data.Entities.PortalUser
+            {
+                Id = userId, UserName = userId + "@bench", Email = userId + "@bench", DisplayName = "bench", SecurityStamp = userId,
+            });
+            await db.SaveChangesAsync(ct);
+        }
+        await projects.AddMemberAsync(projectId, userId, owner: true, ct);
+        return new BenchDatabase(services, settings, projectId, new Actor(userId, userId + "@bench", "127.0.0.1", false));
     }
 
     /// <summary>
@@ -68,11 +85,11 @@ internal sealed class BenchDatabase : IAsyncDisposable
     /// </summary>
     public async Task<BenchSubnet> CreateNetworkAsync(string cidr, CancellationToken ct)
     {
-        var network = await _services.GetRequiredService<NetworkService>().CreateAsync(ProjectId, new NetworkCreate
+        var network = await _services.GetRequiredService<NetworkService>().CreateAsync(Customer, ProjectId, new NetworkCreate
         {
             Name = $"bench-{Interlocked.Increment(ref _networks)}",
             FirstSubnet = new SubnetCreate { Name = "bench", Cidr = cidr, EnableDhcp = false },
-        }, ct: ct);
+        }, ct);
         // Not Single(): the returned network lists its first subnet twice (EF's fix-up of the tracked network adds
         // it, and NetworkService adds it again), a product quirk the benchmark does not depend on.
         var subnetId = network.Subnets.Select(s => s.Id).Distinct().Single();

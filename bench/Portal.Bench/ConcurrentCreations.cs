@@ -35,7 +35,7 @@ internal static class ConcurrentCreations
             {
                 try
                 {
-                    await db.Ports.CreateAsync(db.ProjectId, request, ct: ct);
+                    await db.Ports.CreateAsync(db.Customer, db.ProjectId, request, ct);
                     Interlocked.Increment(ref total);
                     var done = clock.Elapsed;
                     if (done >= warmUp && done < end) Interlocked.Increment(ref inWindow);

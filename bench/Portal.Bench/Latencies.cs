@@ -31,7 +31,7 @@ internal sealed class SequentialCreations(BenchDatabase db, BenchSubnet subnet)
     public async Task<double> TimeOneAsync(CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
-        await db.Ports.CreateAsync(db.ProjectId, _request, ct: ct);
+        await db.Ports.CreateAsync(db.Customer, db.ProjectId, _request, ct);
         return Stopwatch.GetElapsedTime(started).TotalMicroseconds;
     }
 

@@ -44,7 +44,7 @@ await provider.GetRequiredService<DemoData>().SeedAsync();
 var project = DemoData.DemoProjectId;
 var projects = provider.GetRequiredService<ProjectService>();
 await projects.SetQuotaAsync(project, Quotas.Ports, 5000);
-var network = await provider.GetRequiredService<NetworkService>().CreateAsync(project, new NetworkCreate
+var network = await provider.GetRequiredService<NetworkService>().CreateAsync(Actor.System, project, new NetworkCreate
 {
     Name = "bench-net", InternetAccess = true, FirstSubnet = new SubnetCreate { Name = "bench-subnet", Cidr = "10.50.0.0/16" },
 });
@@ -84,7 +84,7 @@ return 0;
 async Task<Sample> CreateAndDeleteAsync(string name, int masters, int workers)
 {
     var started = Stopwatch.StartNew();
-    var cluster = await clusters.CreateAsync(project, new ClusterCreate { Name = name, Masters = masters, Workers = workers, NetworkId = network.Id, SubnetId = network.Subnets[0].Id });
+    var cluster = await clusters.CreateAsync(Actor.System, project, new ClusterCreate { Name = name, Masters = masters, Workers = workers, NetworkId = network.Id, SubnetId = network.Subnets[0].Id });
     while (true)
     {
         await using var db = await dbs.CreateDbContextAsync();
@@ -95,12 +95,12 @@ async Task<Sample> CreateAndDeleteAsync(string name, int masters, int workers)
         await Task.Delay(2);
     }
     var toRunning = started.Elapsed;
-    var detail = await clusters.GetAsync(project, cluster.Id);
+    var detail = await clusters.GetAsync(Actor.System, project, cluster.Id);
     var events = detail.Events.Reverse().ToList();
     var portsDone = events.First(e => e.MessageKey == "Event.PortsCreated");
     var portsBegan = events.Last(e => e.Id < portsDone.Id);
     var deleting = Stopwatch.StartNew();
-    await clusters.DeleteAsync(project, cluster.Id);
+    await clusters.DeleteAsync(Actor.System, project, cluster.Id);
     while (true)
     {
         await using var db = await dbs.CreateDbContextAsync();

@@ -14,7 +14,8 @@ public sealed class CurrentProject(ProjectService projects, AuthenticationStateP
 {
     private Project? _project;
 
-    public Actor Actor { get; private set; } = Actor.System;
+    /// <summary>The signed-in user as the services see them; before loading, nobody (every service call is refused).</summary>
+    public Actor Actor { get; private set; } = new("", "", null, false);
 
     public IReadOnlyList<Project> Mine { get; private set; } = [];
 
@@ -56,7 +57,7 @@ public sealed class CurrentProject(ProjectService projects, AuthenticationStateP
     }
 
     /// <summary>The current project as stored now (its shadowport state may have changed since loading).</summary>
-    public Task<Project> GetAsync(CancellationToken ct = default) => projects.GetAsync(Id, ct);
+    public Task<Project> GetAsync(CancellationToken ct = default) => projects.GetAsync(Actor, Id, ct);
 
     /// <summary>Makes another of the user's projects the current one; the caller reloads the page.</summary>
     public Task SwitchAsync(string projectId, CancellationToken ct = default) => projects.SetCurrentAsync(Actor.UserId, projectId, ct);

@@ -109,11 +109,11 @@ public sealed class AgentProtocolTests(AgentFixture f)
             async () => (await f.ClusterAsync(cluster.Id)).Nodes.Sum(n => n.Pods.Count) == 6,
             async () => $"pods: {(await f.ClusterAsync(cluster.Id)).Nodes.Sum(n => n.Pods.Count)}");
 
-        var id = await f.Clusters.RequestNetworkCheckAsync(cluster.ProjectId, cluster.Id, Customer);
+        var id = await f.Clusters.RequestNetworkCheckAsync(Customer, cluster.ProjectId, cluster.Id);
         NetworkCheckView? check = null;
         await Eventually.Async(async () =>
         {
-            check = (await f.Clusters.GetAsync(cluster.ProjectId, cluster.Id)).Check;
+            check = (await f.Clusters.GetAsync(Actor.System, cluster.ProjectId, cluster.Id)).Check;
             return check is { Complete: true } && check.Id == id;
         }, () => Task.FromResult($"check {check?.Id}: {check?.NodesAnswered}/{check?.Nodes} nodes answered"));
 
@@ -124,7 +124,7 @@ public sealed class AgentProtocolTests(AgentFixture f)
         Assert.True(check.NoNat);
         Assert.All(check.Probes, p => Assert.Equal(p.Probe.SourceIp, p.Probe.SeenSourceIp));
         // Every pod's address is from its own node's pod CIDR.
-        var detail = await f.Clusters.GetAsync(cluster.ProjectId, cluster.Id);
+        var detail = await f.Clusters.GetAsync(Actor.System, cluster.ProjectId, cluster.Id);
         Assert.All(detail.Nodes, n => Assert.All(n.Pods, p => Assert.True(n.PodCidr!.Value.Contains(System.Net.IPAddress.Parse(p.Ip)), $"{p.Ip} in {n.PodCidr}")));
     }
 
@@ -135,7 +135,7 @@ public sealed class AgentProtocolTests(AgentFixture f)
         await using var agents = f.StartAgents(cluster, pods: 0, Names(cluster));
         await RunningAsync(cluster.Id);
 
-        await f.Clusters.ScaleAsync(cluster.ProjectId, cluster.Id, 3, Customer);
+        await f.Clusters.ScaleAsync(Customer, cluster.ProjectId, cluster.Id, 3);
         var newNode = ClusterRules.NodeName(cluster.Name, NodeRole.Worker, 3);
         await Eventually.Async(async () => (await f.ClusterAsync(cluster.Id)).Nodes.Any(n => n.Name == newNode && n.PodCidr != null),
             () => Task.FromResult("no fourth node"));
@@ -145,12 +145,12 @@ public sealed class AgentProtocolTests(AgentFixture f)
             await Eventually.Async(async () => (await f.ClusterAsync(cluster.Id)).Nodes is var nodes && nodes.Count == 4 && nodes.All(n => n.RouteCount == 3),
                 async () => "routes " + string.Join(", ", (await f.ClusterAsync(cluster.Id)).Nodes.Select(n => $"{n.Name}={n.RouteCount}")));
 
-            await f.Clusters.ScaleAsync(cluster.ProjectId, cluster.Id, 2, Customer);
+            await f.Clusters.ScaleAsync(Customer, cluster.ProjectId, cluster.Id, 2);
             await Eventually.Async(async () => (await f.ClusterAsync(cluster.Id)) is { Phase: ClusterPhase.Running } c && c.Nodes.Count == 3 && c.Nodes.All(n => n.RouteCount == 2),
                 async () => "routes " + string.Join(", ", (await f.ClusterAsync(cluster.Id)).Nodes.Select(n => $"{n.Name}={n.RouteCount}")));
         }
         Assert.Contains("Event.NodesRemoved", await EventKeysAsync(cluster.Id));
-        var refused = await Assert.ThrowsAsync<Portal.Core.Errors.NeutronException>(() => f.Clusters.ScaleAsync(cluster.ProjectId, cluster.Id, 101, Customer));
+        var refused = await Assert.ThrowsAsync<Portal.Core.Errors.NeutronException>(() => f.Clusters.ScaleAsync(Customer, cluster.ProjectId, cluster.Id, 101));
         Assert.Equal("Cluster.WorkersOutOfRange", refused.MessageKey);
     }
 
@@ -178,7 +178,7 @@ public sealed class AgentProtocolTests(AgentFixture f)
     private async Task<Cluster> NewClusterAsync(string name, int workers)
     {
         var project = await f.NewProjectAsync();
-        var created = await f.Clusters.CreateAsync(project, new ClusterCreate { Name = name, Workers = workers }, Customer);
+        var created = await f.Clusters.CreateAsync(Customer, project, new ClusterCreate { Name = name, Workers = workers });
         await Eventually.Async(async () => (await f.ClusterAsync(created.Id)).Phase == ClusterPhase.WaitingForAgents,
             async () => $"phase {(await f.ClusterAsync(created.Id)).Phase}");
         return await f.ClusterAsync(created.Id);

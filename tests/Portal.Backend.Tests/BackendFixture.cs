@@ -21,7 +21,6 @@ public sealed class BackendFixture : DatabaseFixture
     public ClusterWorkflow Workflow => Services.GetRequiredService<ClusterWorkflow>();
     public ProvisioningWorker Worker => Services.GetRequiredService<ProvisioningWorker>();
 
-    public static readonly Actor Customer = new("customer", "customer@test", "192.0.2.1", IsSupport: false);
 
     protected override void ConfigureServices(IServiceCollection services)
     {
@@ -39,6 +38,7 @@ public sealed class BackendFixture : DatabaseFixture
     {
         await base.InitializeAsync();
         await Services.GetRequiredService<DemoData>().SeedAsync();
+        await Projects.AddMemberAsync(DemoData.DemoProjectId, Customer.UserId, owner: false);
     }
 
     public PortalDbContext NewDb() => Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext();
@@ -64,7 +64,7 @@ public sealed class BackendFixture : DatabaseFixture
     /// <summary>A network with internet access (and so a router) and one subnet.</summary>
     public async Task<(Network Network, Subnet Subnet)> NewNetworkAsync(string projectId, string cidr, bool internet = true, bool services = false)
     {
-        var network = await Networks.CreateAsync(projectId, new NetworkCreate
+        var network = await Networks.CreateAsync(Actor.System, projectId, new NetworkCreate
         {
             Name = "net-" + Guid.NewGuid().ToString("N")[..6], InternetAccess = internet, ServicesAccess = services,
             FirstSubnet = new SubnetCreate { Name = "sub", Cidr = cidr },

@@ -18,15 +18,15 @@ public sealed class ClusterWorkflowTests(BackendFixture f)
     {
         var project = await f.NewProjectAsync();
         var (network, subnet) = await f.NewNetworkAsync(project, "10.20.0.0/24");
-        var created = await f.Clusters.CreateAsync(project, new ClusterCreate
+        var created = await f.Clusters.CreateAsync(BackendFixture.Customer, project, new ClusterCreate
         {
             Name = "prod", Masters = 3, Workers = 2, NetworkId = network.Id, SubnetId = subnet.Id,
-        }, BackendFixture.Customer);
+        });
         Assert.Equal(ClusterPhase.Pending, created.Phase);
 
         var cluster = await f.RunUntilAsync(created.Id, ClusterPhase.Running);
 
-        var detail = await f.Clusters.GetAsync(project, created.Id);
+        var detail = await f.Clusters.GetAsync(Actor.System, project, created.Id);
         Assert.Equal(5, detail.Nodes.Count);
         Assert.Equal(["prod-master-1", "prod-master-2", "prod-master-3", "prod-node-1", "prod-node-2"], detail.Nodes.Select(n => n.Name));
         Assert.All(detail.Nodes, n => Assert.True(n.Ready));
@@ -34,7 +34,7 @@ public sealed class ClusterWorkflowTests(BackendFixture f)
         AssertDisjointInside(IPNetwork.Parse("10.100.0.0/16"), 24, detail.Nodes.Select(n => n.PodCidr!.Value).ToList());
         Assert.Equal(5, detail.Nodes.Select(n => n.IpAddress).Distinct().Count());
 
-        var ports = await f.Ports.ListAsync(project, network.Id);
+        var ports = await f.Ports.ListAsync(Actor.System, project, network.Id);
         var clusterPorts = ports.Where(p => p.DeviceId == created.Id.ToString()).ToList();
         Assert.Equal(3, clusterPorts.Count(p => p.DeviceOwner == DeviceOwners.K8sMaster));
         Assert.Equal(2, clusterPorts.Count(p => p.DeviceOwner == DeviceOwners.K8sNode));
@@ -46,7 +46,7 @@ public sealed class ClusterWorkflowTests(BackendFixture f)
             "SELECT count(*) FROM ports p JOIN ip_allocations a ON a.port_id = p.id WHERE p.device_owner = 'network:floatingip' AND p.device_id = $1 AND a.ip_address = $2",
             created.Id.ToString(), cluster.FloatingIp!));
 
-        var row = Assert.Single(await f.Clusters.ListAsync(project));
+        var row = Assert.Single(await f.Clusters.ListAsync(Actor.System, project));
         Assert.Equal(5, row.NodesReady);
         Assert.Equal(network.Name, row.NetworkName);
         Assert.Equal(["Event.Created", "Event.Accepted", "Event.NetworkChosen", "Event.PortsCreated", "Event.NodesRequested", "Event.Running"],
@@ -63,19 +63,19 @@ public sealed class ClusterWorkflowTests(BackendFixture f)
     {
         var project = await f.NewProjectAsync();
         await f.NewNetworkAsync(project, "10.0.0.0/24");
-        var first = await f.Clusters.CreateAsync(project, new ClusterCreate { Name = "alpha", Workers = 1 });
-        var second = await f.Clusters.CreateAsync(project, new ClusterCreate { Name = "beta", Workers = 1 });
+        var first = await f.Clusters.CreateAsync(Actor.System, project, new ClusterCreate { Name = "alpha", Workers = 1 });
+        var second = await f.Clusters.CreateAsync(Actor.System, project, new ClusterCreate { Name = "beta", Workers = 1 });
         await f.RunUntilAsync(first.Id, ClusterPhase.Running);
         await f.RunUntilAsync(second.Id, ClusterPhase.Running);
 
-        var networks = await f.Networks.ListAsync(project);
+        var networks = await f.Networks.ListAsync(Actor.System, project);
         var alpha = Assert.Single(networks, n => n.Name == "alpha-net");
         var beta = Assert.Single(networks, n => n.Name == "beta-net");
         Assert.Equal(first.Id, alpha.OwnerClusterId);
         Assert.True(alpha.InternetAccess);
         Assert.False(alpha.ServicesAccess);
         Assert.Equal(["10.0.1.0/24", "10.0.2.0/24"], new[] { alpha, beta }.Select(n => n.Subnets.Single().Cidr.ToString()).Order());
-        var alphaPorts = await f.Ports.ListAsync(project, alpha.Id);
+        var alphaPorts = await f.Ports.ListAsync(Actor.System, project, alpha.Id);
         Assert.Single(alphaPorts, p => p.DeviceOwner == DeviceOwners.RouterInterface);
         Assert.Equal(3, alphaPorts.Count(p => p.DeviceId == first.Id.ToString()));
     }
@@ -84,20 +84,20 @@ public sealed class ClusterWorkflowTests(BackendFixture f)
     public async Task A_shadowport_cluster_gets_a_network_with_services_access_and_its_shadowport_port_and_no_floating_ip()
     {
         var project = await f.NewProjectAsync(shadowport: true);
-        var auto = await f.Clusters.CreateAsync(project, new ClusterCreate { Name = "hidden", Workers = 2, ExternalIp = false });
+        var auto = await f.Clusters.CreateAsync(Actor.System, project, new ClusterCreate { Name = "hidden", Workers = 2, ExternalIp = false });
         var running = await f.RunUntilAsync(auto.Id, ClusterPhase.Running);
         Assert.Null(running!.FloatingIp);
         Assert.NotNull(running.ApiAddress);
-        var network = Assert.Single(await f.Networks.ListAsync(project), n => n.Name == "hidden-net");
+        var network = Assert.Single(await f.Networks.ListAsync(Actor.System, project), n => n.Name == "hidden-net");
         Assert.True(network.ServicesAccess);
         Assert.False(network.InternetAccess);
-        var ports = await f.Ports.ListAsync(project, network.Id);
+        var ports = await f.Ports.ListAsync(Actor.System, project, network.Id);
         Assert.Single(ports, p => p.DeviceOwner == DeviceOwners.Shadowport);
         Assert.DoesNotContain(ports, p => p.DeviceOwner == DeviceOwners.RouterInterface);
         Assert.Equal(0L, await f.ScalarAsync("SELECT count(*) FROM ports WHERE device_owner = 'network:floatingip' AND device_id = $1", auto.Id.ToString()));
-        var row = Assert.Single(await f.Clusters.ListAsync(project));
+        var row = Assert.Single(await f.Clusters.ListAsync(Actor.System, project));
         Assert.False(row.ExternalIp);
-        var detail = await f.Clusters.GetAsync(project, auto.Id);
+        var detail = await f.Clusters.GetAsync(Actor.System, project, auto.Id);
         Assert.Equal(["4", network.Subnets.Single().Cidr.ToString(), running.ApiAddress!.ToString()],
             detail.Events.Single(e => e.MessageKey == "Event.PortsCreatedNoExternalIp").Args);
 
@@ -105,10 +105,10 @@ public sealed class ClusterWorkflowTests(BackendFixture f)
         var (chosen, subnet) = await f.NewNetworkAsync(project, "10.50.0.0/24", internet: false, services: true);
         foreach (var name in new[] { "inner-a", "inner-b" })
         {
-            var c = await f.Clusters.CreateAsync(project, new ClusterCreate { Name = name, Workers = 1, ExternalIp = false, NetworkId = chosen.Id, SubnetId = subnet.Id });
+            var c = await f.Clusters.CreateAsync(Actor.System, project, new ClusterCreate { Name = name, Workers = 1, ExternalIp = false, NetworkId = chosen.Id, SubnetId = subnet.Id });
             await f.RunUntilAsync(c.Id, ClusterPhase.Running);
         }
-        Assert.Single(await f.Ports.ListAsync(project, chosen.Id), p => p.DeviceOwner == DeviceOwners.Shadowport);
+        Assert.Single(await f.Ports.ListAsync(Actor.System, project, chosen.Id), p => p.DeviceOwner == DeviceOwners.Shadowport);
     }
 
     [Fact]
@@ -116,17 +116,17 @@ public sealed class ClusterWorkflowTests(BackendFixture f)
     {
         var plain = await f.NewProjectAsync();
         var e = await Assert.ThrowsAsync<NeutronException>(() =>
-            f.Clusters.CreateAsync(plain, new ClusterCreate { Name = "x", ExternalIp = false }));
+            f.Clusters.CreateAsync(Actor.System, plain, new ClusterCreate { Name = "x", ExternalIp = false }));
         Assert.Equal("Cluster.ShadowportNotEnabled", e.MessageKey);
         Assert.Contains(plain, e.Localize(System.Globalization.CultureInfo.GetCultureInfo("ru")));
 
         var enabled = await f.NewProjectAsync(shadowport: true);
         var (network, subnet) = await f.NewNetworkAsync(enabled, "10.60.0.0/24");
         e = await Assert.ThrowsAsync<NeutronException>(() =>
-            f.Clusters.CreateAsync(enabled, new ClusterCreate { Name = "x", ExternalIp = false, NetworkId = network.Id, SubnetId = subnet.Id }));
+            f.Clusters.CreateAsync(Actor.System, enabled, new ClusterCreate { Name = "x", ExternalIp = false, NetworkId = network.Id, SubnetId = subnet.Id }));
         Assert.Equal("Cluster.NetworkNeedsServicesAccess", e.MessageKey);
-        Assert.Empty(await f.Clusters.ListAsync(enabled));
-        Assert.Empty(await f.Clusters.ListAsync(plain));
+        Assert.Empty(await f.Clusters.ListAsync(Actor.System, enabled));
+        Assert.Empty(await f.Clusters.ListAsync(Actor.System, plain));
     }
 
     [Fact]
@@ -135,28 +135,28 @@ public sealed class ClusterWorkflowTests(BackendFixture f)
         var project = await f.NewProjectAsync();
         // A /29 has 6 usable addresses: the gateway and the DHCP port take 2, leaving 4.
         var (network, subnet) = await f.NewNetworkAsync(project, "10.70.0.0/29");
-        var fits = await f.Clusters.PlanAsync(project, new ClusterCreate { Name = "small", Workers = 2, NetworkId = network.Id, SubnetId = subnet.Id });
+        var fits = await f.Clusters.PlanAsync(Actor.System, project, new ClusterCreate { Name = "small", Workers = 2, NetworkId = network.Id, SubnetId = subnet.Id });
         Assert.Equal(4, fits.AddressesNeeded);
         Assert.Equal(4, (int)fits.FreeAddresses!.Value);
 
         var tooSmall = await Assert.ThrowsAsync<NeutronException>(() =>
-            f.Clusters.PlanAsync(project, new ClusterCreate { Name = "small", Workers = 3, NetworkId = network.Id, SubnetId = subnet.Id }));
+            f.Clusters.PlanAsync(Actor.System, project, new ClusterCreate { Name = "small", Workers = 3, NetworkId = network.Id, SubnetId = subnet.Id }));
         Assert.Equal(("Cluster.SubnetTooSmall", "subnet_id"), (tooSmall.MessageKey, tooSmall.Field));
         Assert.Equal("В подсети «sub» свободно адресов: 4, а кластеру нужно 5: мастер-узлы — 1, рабочие узлы — 3 и балансировщик.",
             tooSmall.Localize(System.Globalization.CultureInfo.GetCultureInfo("ru")));
 
         var overlap = await Assert.ThrowsAsync<NeutronException>(() =>
-            f.Clusters.PlanAsync(project, new ClusterCreate { Name = "o", PodCidr = "10.0.0.0/8", NetworkId = network.Id, SubnetId = subnet.Id }));
+            f.Clusters.PlanAsync(Actor.System, project, new ClusterCreate { Name = "o", PodCidr = "10.0.0.0/8", NetworkId = network.Id, SubnetId = subnet.Id }));
         Assert.Equal(("Cluster.PodOverlapsService", "service_cidr"), (overlap.MessageKey, overlap.Field));
         overlap = await Assert.ThrowsAsync<NeutronException>(() =>
-            f.Clusters.PlanAsync(project, new ClusterCreate { Name = "o", PodCidr = "10.70.0.0/16", NetworkId = network.Id, SubnetId = subnet.Id }));
+            f.Clusters.PlanAsync(Actor.System, project, new ClusterCreate { Name = "o", PodCidr = "10.70.0.0/16", NetworkId = network.Id, SubnetId = subnet.Id }));
         Assert.Equal(("Cluster.PodOverlapsNodeSubnet", "pod_cidr"), (overlap.MessageKey, overlap.Field));
 
-        var bad = await Assert.ThrowsAsync<NeutronException>(() => f.Clusters.PlanAsync(project, new ClusterCreate { Name = "Prod_1" }));
+        var bad = await Assert.ThrowsAsync<NeutronException>(() => f.Clusters.PlanAsync(Actor.System, project, new ClusterCreate { Name = "Prod_1" }));
         Assert.Equal(("Cluster.NameInvalid", "name"), (bad.MessageKey, bad.Field));
 
-        await f.Clusters.CreateAsync(project, new ClusterCreate { Name = "small", Workers = 1, NetworkId = network.Id, SubnetId = subnet.Id });
-        var taken = await Assert.ThrowsAsync<NeutronException>(() => f.Clusters.PlanAsync(project, new ClusterCreate { Name = "small" }));
+        await f.Clusters.CreateAsync(Actor.System, project, new ClusterCreate { Name = "small", Workers = 1, NetworkId = network.Id, SubnetId = subnet.Id });
+        var taken = await Assert.ThrowsAsync<NeutronException>(() => f.Clusters.PlanAsync(Actor.System, project, new ClusterCreate { Name = "small" }));
         Assert.Equal(("Cluster.NameTaken", "name"), (taken.MessageKey, taken.Field));
     }
 
@@ -166,20 +166,20 @@ public sealed class ClusterWorkflowTests(BackendFixture f)
         var project = await f.NewProjectAsync();
         var (network, subnet) = await f.NewNetworkAsync(project, "10.80.0.0/24");
         var portsBefore = (long)(await f.ScalarAsync("SELECT count(*) FROM ports WHERE project_id = $1", project))!;
-        var chosen = await f.Clusters.CreateAsync(project, new ClusterCreate { Name = "chosen", Workers = 2, NetworkId = network.Id, SubnetId = subnet.Id });
-        var auto = await f.Clusters.CreateAsync(project, new ClusterCreate { Name = "auto", Workers = 2 });
+        var chosen = await f.Clusters.CreateAsync(Actor.System, project, new ClusterCreate { Name = "chosen", Workers = 2, NetworkId = network.Id, SubnetId = subnet.Id });
+        var auto = await f.Clusters.CreateAsync(Actor.System, project, new ClusterCreate { Name = "auto", Workers = 2 });
         await f.RunUntilAsync(chosen.Id, ClusterPhase.Running);
         await f.RunUntilAsync(auto.Id, ClusterPhase.Running);
-        var usedBefore = await f.Subnets.GetAvailabilityAsync(project, subnet.Id);
+        var usedBefore = await f.Subnets.GetAvailabilityAsync(Actor.System, project, subnet.Id);
         var floatingBefore = (long)(await f.ScalarAsync("SELECT count(*) FROM ports WHERE device_owner = 'network:floatingip'"))!;
 
-        await f.Clusters.DeleteAsync(project, chosen.Id, BackendFixture.Customer);
-        await f.Clusters.DeleteAsync(project, auto.Id, BackendFixture.Customer);
-        Assert.All(await f.Clusters.ListAsync(project), c => Assert.Equal(ClusterPhase.Deleting, c.DisplayPhase));
+        await f.Clusters.DeleteAsync(BackendFixture.Customer, project, chosen.Id);
+        await f.Clusters.DeleteAsync(BackendFixture.Customer, project, auto.Id);
+        Assert.All(await f.Clusters.ListAsync(Actor.System, project), c => Assert.Equal(ClusterPhase.Deleting, c.DisplayPhase));
         await f.RunUntilAsync(chosen.Id, null);
         await f.RunUntilAsync(auto.Id, null);
 
-        Assert.Empty(await f.Clusters.ListAsync(project));
+        Assert.Empty(await f.Clusters.ListAsync(Actor.System, project));
         foreach (var id in new[] { chosen.Id, auto.Id })
         {
             Assert.Equal(0L, await f.ScalarAsync("SELECT count(*) FROM ports WHERE device_id = $1", id.ToString()));
@@ -188,10 +188,10 @@ public sealed class ClusterWorkflowTests(BackendFixture f)
             Assert.Equal(0L, await f.ScalarAsync("SELECT count(*) FROM networks WHERE owner_cluster_id = $1", id));
         }
         Assert.Equal(floatingBefore - 2, (long)(await f.ScalarAsync("SELECT count(*) FROM ports WHERE device_owner = 'network:floatingip'"))!);
-        var kept = await f.Networks.GetAsync(project, network.Id);
+        var kept = await f.Networks.GetAsync(Actor.System, project, network.Id);
         Assert.Single(kept.Subnets);
-        Assert.Equal(usedBefore.Used - 4, (await f.Subnets.GetAvailabilityAsync(project, subnet.Id)).Used);
-        Assert.DoesNotContain(await f.Networks.ListAsync(project), n => n.Name == "auto-net");
+        Assert.Equal(usedBefore.Used - 4, (await f.Subnets.GetAvailabilityAsync(Actor.System, project, subnet.Id)).Used);
+        Assert.DoesNotContain(await f.Networks.ListAsync(Actor.System, project), n => n.Name == "auto-net");
         var audit = await f.Audit.ListAsync(DatabaseFixtureActors.Support, project, new PageRequest(0, 100));
         Assert.Equal(2, audit.Items.Count(e => e.Action == "cluster.delete"));
         // The trail shows each deletion done, and the ports each cluster took and gave back: 3 nodes, the API, the floating IP.
@@ -216,9 +216,9 @@ public sealed class ClusterWorkflowTests(BackendFixture f)
     {
         var project = await f.NewProjectAsync();
         var (network, subnet) = await f.NewNetworkAsync(project, "10.90.0.0/24");
-        var c = await f.Clusters.CreateAsync(project, new ClusterCreate { Name = "busy", Workers = 1, NetworkId = network.Id, SubnetId = subnet.Id });
+        var c = await f.Clusters.CreateAsync(Actor.System, project, new ClusterCreate { Name = "busy", Workers = 1, NetworkId = network.Id, SubnetId = subnet.Id });
         await f.RunUntilAsync(c.Id, ClusterPhase.Running);
-        var e = await Assert.ThrowsAsync<NeutronException>(() => f.Networks.DeleteAsync(project, network.Id));
+        var e = await Assert.ThrowsAsync<NeutronException>(() => f.Networks.DeleteAsync(Actor.System, project, network.Id));
         Assert.Equal("NetworkInUse", e.Type);
         Assert.Contains("busy-master-1", e.Localize(System.Globalization.CultureInfo.InvariantCulture));
     }
@@ -229,17 +229,17 @@ public sealed class ClusterWorkflowTests(BackendFixture f)
         var project = await f.NewProjectAsync();
         var (network, subnet) = await f.NewNetworkAsync(project, "10.91.0.0/24");
         // A /23 holds two /24s; the plan allows 1 + 1 nodes.
-        var c = await f.Clusters.CreateAsync(project, new ClusterCreate
+        var c = await f.Clusters.CreateAsync(Actor.System, project, new ClusterCreate
             { Name = "tight", Workers = 1, PodCidr = "10.100.0.0/23", NetworkId = network.Id, SubnetId = subnet.Id });
         // The cluster grows before its nodes get CIDRs (as a later scale-up would): the third node finds none left.
         await f.ScalarAsync("UPDATE clusters SET workers = 2 WHERE id = $1", c.Id);
         var failed = await f.RunUntilAsync(c.Id, ClusterPhase.Failed);
 
         Assert.Equal("Cluster.NodeCidrsExhausted", failed!.FailureKey);
-        var row = Assert.Single(await f.Clusters.ListAsync(project));
+        var row = Assert.Single(await f.Clusters.ListAsync(Actor.System, project));
         Assert.Equal("No free /24 is left in the pod CIDR 10.100.0.0/23 for node “tight-node-2”.",
             row.Failure!.Localize(System.Globalization.CultureInfo.GetCultureInfo("en-US")));
-        var detail = await f.Clusters.GetAsync(project, c.Id);
+        var detail = await f.Clusters.GetAsync(Actor.System, project, c.Id);
         Assert.Contains(detail.Events, e => e.MessageKey == "Event.Failed" && e.Warning);
         // The step hands out CIDRs all together or not at all.
         Assert.Equal(3, detail.Nodes.Count);
@@ -251,9 +251,9 @@ public sealed class ClusterWorkflowTests(BackendFixture f)
     {
         var project = await f.NewProjectAsync();
         var (network, subnet) = await f.NewNetworkAsync(project, "10.92.0.0/24");
-        var c = await f.Clusters.CreateAsync(project, new ClusterCreate { Name = "guarded", Workers = 2, NetworkId = network.Id, SubnetId = subnet.Id });
+        var c = await f.Clusters.CreateAsync(Actor.System, project, new ClusterCreate { Name = "guarded", Workers = 2, NetworkId = network.Id, SubnetId = subnet.Id });
         await f.RunUntilAsync(c.Id, ClusterPhase.Running);
-        var nodes = (await f.Clusters.GetAsync(project, c.Id)).Nodes;
+        var nodes = (await f.Clusters.GetAsync(Actor.System, project, c.Id)).Nodes;
 
         var overlap = await Assert.ThrowsAsync<Npgsql.PostgresException>(() =>
             f.ScalarAsync("UPDATE cluster_nodes SET pod_cidr = $1 WHERE id = $2", nodes[0].PodCidr!.Value, nodes[1].Id));
@@ -267,7 +267,7 @@ public sealed class ClusterWorkflowTests(BackendFixture f)
     public async Task A_claimed_cluster_is_invisible_to_other_workers_until_its_step_is_written()
     {
         var project = await f.NewProjectAsync();
-        var c = await f.Clusters.CreateAsync(project, new ClusterCreate { Name = "contended", Workers = 1 });
+        var c = await f.Clusters.CreateAsync(Actor.System, project, new ClusterCreate { Name = "contended", Workers = 1 });
         // Other tests' clusters may be due too: hold their claims, so that only this cluster's is in question.
         var held = new List<ClusterClaim>();
         try
@@ -301,7 +301,7 @@ public sealed class ClusterWorkflowTests(BackendFixture f)
         var ids = new List<Guid>();
         for (var i = 0; i < 8; i++)
         {
-            ids.Add((await f.Clusters.CreateAsync(project, new ClusterCreate { Name = $"race-{i}", Workers = 2 })).Id);
+            ids.Add((await f.Clusters.CreateAsync(Actor.System, project, new ClusterCreate { Name = $"race-{i}", Workers = 2 })).Id);
         }
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         var workers = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
@@ -318,14 +318,14 @@ public sealed class ClusterWorkflowTests(BackendFixture f)
 
         foreach (var id in ids)
         {
-            var detail = await f.Clusters.GetAsync(project, id);
+            var detail = await f.Clusters.GetAsync(Actor.System, project, id);
             Assert.Equal(ClusterPhase.Running, detail.Cluster.Phase);
             Assert.Equal(["Event.Created", "Event.Accepted", "Event.NetworkCreated", "Event.PortsCreated", "Event.NodesRequested", "Event.Running"],
                 detail.Events.Reverse().Select(e => e.MessageKey));
             Assert.Equal(4L, await f.ScalarAsync("SELECT count(*) FROM ports WHERE device_id = $1 AND device_owner LIKE 'k8s:%'", id.ToString()));
         }
         // Eight automatic networks, eight different /24s.
-        var cidrs = (await f.Networks.ListAsync(project)).Where(n => !n.External).SelectMany(n => n.Subnets).Select(s => s.Cidr).ToList();
+        var cidrs = (await f.Networks.ListAsync(Actor.System, project)).Where(n => !n.External).SelectMany(n => n.Subnets).Select(s => s.Cidr).ToList();
         Assert.Equal(8, cidrs.Count);
         Assert.Equal(8, cidrs.Distinct().Count());
     }

@@ -23,7 +23,7 @@ public sealed class CrashRecoveryTests(BackendFixture f, ITestOutputHelper outpu
     public async Task A_cluster_survives_a_crash_in_every_step_and_ends_running_then_deleted_without_duplicates_or_orphans()
     {
         var project = DemoData.DemoProjectId;
-        var cluster = await f.Clusters.CreateAsync(project, new ClusterCreate { Name = "crashy", Masters = 3, Workers = 4 }, BackendFixture.Customer);
+        var cluster = await f.Clusters.CreateAsync(BackendFixture.Customer, project, new ClusterCreate { Name = "crashy", Masters = 3, Workers = 4 });
 
         // Each run dies in the next step; it first repeats the step the previous run died in.
         foreach (var step in new[] { ClusterPhase.Pending, ClusterPhase.Network, ClusterPhase.Ports, ClusterPhase.Nodes, ClusterPhase.WaitingForAgents })
@@ -32,7 +32,7 @@ public sealed class CrashRecoveryTests(BackendFixture f, ITestOutputHelper outpu
         }
         await RunUntilAsync(async db => await db.Clusters.AnyAsync(c => c.Id == cluster.Id && c.Phase == ClusterPhase.Running));
 
-        var detail = await f.Clusters.GetAsync(project, cluster.Id);
+        var detail = await f.Clusters.GetAsync(Actor.System, project, cluster.Id);
         Assert.Equal(7, detail.Nodes.Count);
         Assert.All(detail.Nodes, n => Assert.True(n.Ready));
         Assert.Equal(7, detail.Nodes.Select(n => n.IpAddress).Distinct().Count());
@@ -49,7 +49,7 @@ public sealed class CrashRecoveryTests(BackendFixture f, ITestOutputHelper outpu
         Assert.Equal(1, detail.Events.Count(e => e.MessageKey == "Event.PortsCreated"));
         Assert.Equal(1, detail.Events.Count(e => e.MessageKey == "Event.Running"));
 
-        await f.Clusters.DeleteAsync(project, cluster.Id, BackendFixture.Customer);
+        await f.Clusters.DeleteAsync(BackendFixture.Customer, project, cluster.Id);
         await RunUntilCrashAsync(ClusterPhase.Deleting);
         await RunUntilAsync(async db => !await db.Clusters.AnyAsync(c => c.Id == cluster.Id));
         Assert.Equal(0L, await f.ScalarAsync("SELECT count(*) FROM ports WHERE device_id = $1", cluster.Id.ToString()));

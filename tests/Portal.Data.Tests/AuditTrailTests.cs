@@ -35,31 +35,31 @@ public sealed class AuditTrailTests(DatabaseFixture db)
     {
         var (project, actor) = await MemberProjectAsync("anna");
         // DHCP and internet access give every subnet system ports, which must not show up in the trail.
-        var network = await db.Networks.CreateAsync(project, new NetworkCreate
+        var network = await db.Networks.CreateAsync(actor, project, new NetworkCreate
         {
             Name = "web", InternetAccess = true, FirstSubnet = new SubnetCreate { Name = "web-subnet", Cidr = "10.20.0.0/24" },
-        }, actor);
+        });
         var web = network.Subnets.Single();
-        var dbSubnet = await db.Subnets.CreateAsync(project, network.Id, new SubnetCreate { Name = "db", Cidr = "10.20.1.0/24" }, actor);
+        var dbSubnet = await db.Subnets.CreateAsync(actor, project, network.Id, new SubnetCreate { Name = "db", Cidr = "10.20.1.0/24" });
         // An explicit address takes the full path; a subnet without an address the direct one.
-        var named = await db.Ports.CreateAsync(project, new PortCreate
+        var named = await db.Ports.CreateAsync(actor, project, new PortCreate
         {
             NetworkId = network.Id, Name = "app", FixedIps = [new FixedIpRequest(null, "10.20.0.5")],
-        }, actor);
-        var automatic = await db.Ports.CreateAsync(project, new PortCreate
+        });
+        var automatic = await db.Ports.CreateAsync(actor, project, new PortCreate
         {
             NetworkId = network.Id, FixedIps = [new FixedIpRequest(dbSubnet.Id, null)],
-        }, actor);
-        Assert.True((await db.Ports.ListAsync(project, network.Id)).Count > 2, "the subnets have system ports");
+        });
+        Assert.True((await db.Ports.ListAsync(Actor.System, project, network.Id)).Count > 2, "the subnets have system ports");
         // As stored (PostgreSQL keeps microseconds).
-        var networkCreated = (await db.Networks.GetAsync(project, network.Id)).CreatedAt;
-        var portCreated = (await db.Ports.GetAsync(project, named.Id)).CreatedAt;
+        var networkCreated = (await db.Networks.GetAsync(Actor.System, project, network.Id)).CreatedAt;
+        var portCreated = (await db.Ports.GetAsync(Actor.System, project, named.Id)).CreatedAt;
 
-        await db.Ports.DeleteAsync(project, named.Id, actor);
-        var bulk = await db.Ports.DeleteManyAsync(project, [automatic.Id], actor);
+        await db.Ports.DeleteAsync(actor, project, named.Id);
+        var bulk = await db.Ports.DeleteManyAsync(actor, project, [automatic.Id]);
         Assert.Equal(1, bulk.Done);
-        await db.Subnets.DeleteAsync(project, dbSubnet.Id, actor);
-        await db.Networks.DeleteAsync(project, network.Id, actor);
+        await db.Subnets.DeleteAsync(actor, project, dbSubnet.Id);
+        await db.Networks.DeleteAsync(actor, project, network.Id);
 
         var trail = await TrailAsync(actor, project);
         Assert.Equal(
@@ -86,13 +86,13 @@ public sealed class AuditTrailTests(DatabaseFixture db)
     public async Task An_unnamed_subnet_is_named_in_the_trail_by_its_cidr()
     {
         var (project, actor) = await MemberProjectAsync("boris");
-        var network = await db.Networks.CreateAsync(project, new NetworkCreate
+        var network = await db.Networks.CreateAsync(actor, project, new NetworkCreate
         {
             Name = "plain", FirstSubnet = new SubnetCreate { Cidr = "10.21.0.0/24" },
-        }, actor);
-        var second = await db.Subnets.CreateAsync(project, network.Id, new SubnetCreate { Cidr = "10.21.1.0/24" }, actor);
-        await db.Subnets.DeleteAsync(project, second.Id, actor);
-        await db.Networks.DeleteAsync(project, network.Id, actor);
+        });
+        var second = await db.Subnets.CreateAsync(actor, project, network.Id, new SubnetCreate { Cidr = "10.21.1.0/24" });
+        await db.Subnets.DeleteAsync(actor, project, second.Id);
+        await db.Networks.DeleteAsync(actor, project, network.Id);
 
         var subnets = (await TrailAsync(actor, project)).Where(e => e.ObjectType == "subnet").Select(e => (e.Action, e.ObjectName));
         Assert.Equal([("subnet.delete", "10.21.0.0/24"), ("subnet.delete", "10.21.1.0/24"), ("subnet.create", "10.21.1.0/24"), ("subnet.create", "10.21.0.0/24")],
@@ -103,44 +103,44 @@ public sealed class AuditTrailTests(DatabaseFixture db)
     public async Task A_refused_creation_or_deletion_leaves_no_entry()
     {
         var (project, actor) = await MemberProjectAsync("pavel");
-        var network = await db.Networks.CreateAsync(project, new NetworkCreate
+        var network = await db.Networks.CreateAsync(actor, project, new NetworkCreate
         {
             Name = "base", FirstSubnet = new SubnetCreate { Name = "base-subnet", Cidr = "10.30.0.0/24" },
-        }, actor);
+        });
         var subnet = network.Subnets.Single();
-        await db.Ports.CreateAsync(project, new PortCreate { NetworkId = network.Id, FixedIps = [new FixedIpRequest(null, "10.30.0.5")] }, actor);
+        await db.Ports.CreateAsync(actor, project, new PortCreate { NetworkId = network.Id, FixedIps = [new FixedIpRequest(null, "10.30.0.5")] });
         var before = (await TrailAsync(actor, project)).Select(e => e.Id).ToList();
         Assert.Equal(3, before.Count);
 
-        await Errors.ExpectAsync(() => db.Ports.CreateAsync(project, new PortCreate
+        await Errors.ExpectAsync(() => db.Ports.CreateAsync(actor, project, new PortCreate
         {
             NetworkId = network.Id, FixedIps = [new FixedIpRequest(null, "10.30.0.5")],
-        }, actor), "IpAddressAlreadyAllocated", 409, "10.30.0.5");
-        await Errors.ExpectAsync(() => db.Subnets.CreateAsync(project, network.Id, new SubnetCreate { Cidr = "10.30.0.0/25" }, actor),
+        }), "IpAddressAlreadyAllocated", 409, "10.30.0.5");
+        await Errors.ExpectAsync(() => db.Subnets.CreateAsync(actor, project, network.Id, new SubnetCreate { Cidr = "10.30.0.0/25" }),
             "InvalidInput", 400, "10.30.0.0/25");
 
         await db.Projects.SetQuotaAsync(project, Quotas.Networks, 1);
-        await Errors.ExpectAsync(() => db.Networks.CreateAsync(project, new NetworkCreate { Name = "two" }, actor), "OverQuota", 409, "1");
+        await Errors.ExpectAsync(() => db.Networks.CreateAsync(actor, project, new NetworkCreate { Name = "two" }), "OverQuota", 409, "1");
         await db.Projects.SetQuotaAsync(project, Quotas.Networks, 5);
         await db.Projects.SetQuotaAsync(project, Quotas.Subnets, 1);
-        await Errors.ExpectAsync(() => db.Networks.CreateAsync(project, new NetworkCreate
+        await Errors.ExpectAsync(() => db.Networks.CreateAsync(actor, project, new NetworkCreate
         {
             Name = "three", FirstSubnet = new SubnetCreate { Cidr = "10.31.0.0/24" },
-        }, actor), "OverQuota", 409, "1");
-        var ports = (await db.Projects.GetQuotasAsync(project)).Single(q => q.Resource == Quotas.Ports).Used;
+        }), "OverQuota", 409, "1");
+        var ports = (await db.Projects.GetQuotasAsync(Actor.System, project)).Single(q => q.Resource == Quotas.Ports).Used;
         await db.Projects.SetQuotaAsync(project, Quotas.Ports, ports);
-        await Errors.ExpectAsync(() => db.Ports.CreateAsync(project, new PortCreate { NetworkId = network.Id }, actor),
+        await Errors.ExpectAsync(() => db.Ports.CreateAsync(actor, project, new PortCreate { NetworkId = network.Id }),
             "OverQuota", 409, ports.ToString());
-        await Errors.ExpectAsync(() => db.Ports.CreateAsync(project, new PortCreate
+        await Errors.ExpectAsync(() => db.Ports.CreateAsync(actor, project, new PortCreate
         {
             NetworkId = network.Id, FixedIps = [new FixedIpRequest(subnet.Id, null)],
-        }, actor), "OverQuota", 409, ports.ToString());
+        }), "OverQuota", 409, ports.ToString());
 
-        var dhcp = (await db.Ports.ListAsync(project, network.Id)).Single(p => p.DeviceOwner == DeviceOwners.Dhcp);
-        await Errors.ExpectAsync(() => db.Ports.DeleteAsync(project, dhcp.Id, actor), "PortSystemOwned", 409, "DHCP");
-        Assert.Equal(0, (await db.Ports.DeleteManyAsync(project, [dhcp.Id], actor)).Done);
-        await Errors.ExpectAsync(() => db.Subnets.DeleteAsync(project, subnet.Id, actor), "SubnetInUse", 409, "10.30.0.5");
-        await Errors.ExpectAsync(() => db.Networks.DeleteAsync(project, network.Id, actor), "NetworkInUse", 409, "10.30.0.5");
+        var dhcp = (await db.Ports.ListAsync(Actor.System, project, network.Id)).Single(p => p.DeviceOwner == DeviceOwners.Dhcp);
+        await Errors.ExpectAsync(() => db.Ports.DeleteAsync(actor, project, dhcp.Id), "PortSystemOwned", 409, "DHCP");
+        Assert.Equal(0, (await db.Ports.DeleteManyAsync(actor, project, [dhcp.Id])).Done);
+        await Errors.ExpectAsync(() => db.Subnets.DeleteAsync(actor, project, subnet.Id), "SubnetInUse", 409, "10.30.0.5");
+        await Errors.ExpectAsync(() => db.Networks.DeleteAsync(actor, project, network.Id), "NetworkInUse", 409, "10.30.0.5");
 
         Assert.Equal(before, (await TrailAsync(actor, project)).Select(e => e.Id));
     }
@@ -149,10 +149,10 @@ public sealed class AuditTrailTests(DatabaseFixture db)
     public async Task Ports_written_together_keep_their_own_entries_when_one_of_them_fails()
     {
         var (project, actor) = await MemberProjectAsync("lena");
-        var network = await db.Networks.CreateAsync(project, new NetworkCreate
+        var network = await db.Networks.CreateAsync(actor, project, new NetworkCreate
         {
             Name = "group", FirstSubnet = new SubnetCreate { Cidr = "10.40.0.0/24", EnableDhcp = false },
-        }, actor);
+        });
         var subnet = network.Subnets.Single();
         // Started together, they share group commits; two ask for the same address and only one may get it.
         string[] wanted = ["10.40.0.10", "10.40.0.11", "10.40.0.12", "10.40.0.12", "10.40.0.13", "10.40.0.14", "10.40.0.15", "10.40.0.16"];
@@ -162,10 +162,10 @@ public sealed class AuditTrailTests(DatabaseFixture db)
             await start.WaitAsync();
             try
             {
-                return await db.Ports.CreateAsync(project, new PortCreate
+                return await db.Ports.CreateAsync(actor, project, new PortCreate
                 {
                     NetworkId = network.Id, Name = "p" + ip, FixedIps = [new FixedIpRequest(subnet.Id, ip)],
-                }, actor);
+                });
             }
             catch (NeutronException e) when (e.Type == "IpAddressAlreadyAllocated")
             {
@@ -185,12 +185,12 @@ public sealed class AuditTrailTests(DatabaseFixture db)
     public async Task A_failing_port_in_a_batch_is_named_as_such_and_takes_every_entry_of_the_batch_with_it()
     {
         var (project, actor) = await MemberProjectAsync("ivan");
-        var network = await db.Networks.CreateAsync(project, new NetworkCreate
+        var network = await db.Networks.CreateAsync(actor, project, new NetworkCreate
         {
             Name = "batch", FirstSubnet = new SubnetCreate { Cidr = "10.50.0.0/24", EnableDhcp = false },
-        }, actor);
+        });
         var subnet = network.Subnets.Single();
-        await db.Ports.CreateAsync(project, new PortCreate { NetworkId = network.Id, FixedIps = [new FixedIpRequest(null, "10.50.0.5")] }, actor);
+        await db.Ports.CreateAsync(actor, project, new PortCreate { NetworkId = network.Id, FixedIps = [new FixedIpRequest(null, "10.50.0.5")] });
         var before = (await TrailAsync(actor, project)).Select(e => e.Id).ToList();
         PortSpec Spec(string name, string? ip, Actor? audit) => new(Guid.CreateVersion7(), project, network.Id, name, PortStore.NewMac(),
             DeviceOwners.User, "", "", true, [new AllocationSpec(subnet.Id, "", ip is null ? null : IPAddress.Parse(ip))], audit);

@@ -48,7 +48,7 @@ public sealed class ChangeFeedTests(DatabaseFixture db) : IAsyncLifetime
         await StartListenerAsync(inA);
 
         // The network, its subnet, and the subnet's DHCP port: one event per table.
-        var network = await db.Networks.CreateAsync(a, new NetworkCreate { Name = "n", FirstSubnet = new SubnetCreate { Cidr = "10.0.0.0/24" } });
+        var network = await db.Networks.CreateAsync(Actor.System, a, new NetworkCreate { Name = "n", FirstSubnet = new SubnetCreate { Cidr = "10.0.0.0/24" } });
         var seen = await inA.UntilProbeAsync(db, a);
         Assert.Equal(["networks", "ports", "subnets"], seen.Select(e => e.Table).Order());
         Assert.All(seen, e => Assert.Equal(a, e.ProjectId));
@@ -56,13 +56,13 @@ public sealed class ChangeFeedTests(DatabaseFixture db) : IAsyncLifetime
 
         // Many writes within the publisher's window give one event per table, not one per row or write.
         var ports = new List<Guid>();
-        for (var i = 0; i < 3; i++) ports.Add((await db.Ports.CreateAsync(a, new PortCreate { NetworkId = network.Id })).Id);
-        Assert.Equal(3, await db.Ports.SetAdminStateAsync(a, ports, false));
+        for (var i = 0; i < 3; i++) ports.Add((await db.Ports.CreateAsync(Actor.System, a, new PortCreate { NetworkId = network.Id })).Id);
+        Assert.Equal(3, (await db.Ports.SetAdminStateAsync(Actor.System, a, ports, false)).Done);
         Assert.Equal([new ChangeEvent("ports", a)], await inA.UntilProbeAsync(db, a));
 
         // A malformed payload is ignored and the listener carries on.
         await db.ScalarAsync("SELECT pg_notify('portal_changes', 'no separator')::text");
-        await db.Networks.UpdateAsync(a, network.Id, new NetworkUpdate { Name = "renamed" });
+        await db.Networks.UpdateAsync(Actor.System, a, network.Id, new NetworkUpdate { Name = "renamed" });
         Assert.Equal([new ChangeEvent("networks", a)], await inA.UntilProbeAsync(db, a));
     }
 
@@ -77,14 +77,14 @@ public sealed class ChangeFeedTests(DatabaseFixture db) : IAsyncLifetime
         await StartListenerAsync(inA);
         await alsoInA.UntilProbeAsync(db, a);
 
-        await db.Networks.CreateAsync(b, new NetworkCreate { Name = "theirs" });
+        await db.Networks.CreateAsync(Actor.System, b, new NetworkCreate { Name = "theirs" });
         await db.Services.GetRequiredService<ChangePublisher>().FlushAsync();
         await inB.UntilAsync(e => e.Table == "networks", ["networks"]);
         Assert.Empty(await inA.UntilProbeAsync(db, a)); // the probe follows B's commit, so anything for A would be before it
 
         inA.Subscription.Dispose();
         var before = inA.Received.Count;
-        await db.Networks.CreateAsync(a, new NetworkCreate { Name = "mine" });
+        await db.Networks.CreateAsync(Actor.System, a, new NetworkCreate { Name = "mine" });
         Assert.Equal([new ChangeEvent("networks", a)], await alsoInA.UntilProbeAsync(db, a));
         Assert.Equal(before, inA.Received.Count);
     }
@@ -103,7 +103,7 @@ public sealed class ChangeFeedTests(DatabaseFixture db) : IAsyncLifetime
         Assert.Equal(1L, killed);
         await inA.UntilAsync(e => e.IsResync, [ChangeEvent.ResyncTable]);
 
-        await db.Networks.CreateAsync(a, new NetworkCreate { Name = "after" });
+        await db.Networks.CreateAsync(Actor.System, a, new NetworkCreate { Name = "after" });
         await db.Services.GetRequiredService<ChangePublisher>().FlushAsync();
         await inA.UntilAsync(e => e.Table == "networks", ["networks"]);
     }

@@ -11,7 +11,7 @@ public sealed class ConcurrencyTests(DatabaseFixture db)
     public async Task Thirty_two_concurrent_ports_on_a_small_subnet_get_distinct_addresses_and_the_rest_a_clear_error()
     {
         var project = await db.NewProjectAsync();
-        var network = await db.Networks.CreateAsync(project, new NetworkCreate
+        var network = await db.Networks.CreateAsync(Actor.System, project, new NetworkCreate
         {
             Name = "small", FirstSubnet = new SubnetCreate { Name = "s28", Cidr = "10.0.0.0/28", EnableDhcp = false },
         });
@@ -23,7 +23,7 @@ public sealed class ConcurrencyTests(DatabaseFixture db)
             await start.WaitAsync();
             try
             {
-                var port = await db.Ports.CreateAsync(project, new PortCreate { NetworkId = network.Id, Name = $"p{i}", FixedIps = [new FixedIpRequest(subnet.Id, null)] });
+                var port = await db.Ports.CreateAsync(Actor.System, project, new PortCreate { NetworkId = network.Id, Name = $"p{i}", FixedIps = [new FixedIpRequest(subnet.Id, null)] });
                 return (Address: port.FixedIps.Single().IpAddress.ToString(), Error: (NeutronException?)null);
             }
             catch (NeutronException e)
@@ -41,7 +41,7 @@ public sealed class ConcurrencyTests(DatabaseFixture db)
         Assert.All(results.Where(r => r.Error is not null), r => Assert.Equal("IpAddressGenerationFailure", r.Error!.Type));
         Assert.Equal(19, results.Count(r => r.Error is not null));
         Assert.Equal(13L, await db.ScalarAsync("SELECT count(*) FROM ip_allocations WHERE subnet_id = $1", subnet.Id));
-        Assert.Equal(13, (await db.Projects.GetQuotasAsync(project)).Single(q => q.Resource == Quotas.Ports).Used);
+        Assert.Equal(13, (await db.Projects.GetQuotasAsync(Actor.System, project)).Single(q => q.Resource == Quotas.Ports).Used);
     }
 
     [Fact]
@@ -50,14 +50,14 @@ public sealed class ConcurrencyTests(DatabaseFixture db)
         var project = await db.NewProjectAsync();
         for (var round = 0; round < 10; round++)
         {
-            var network = await db.Networks.CreateAsync(project, new NetworkCreate { Name = $"race{round}" });
+            var network = await db.Networks.CreateAsync(Actor.System, project, new NetworkCreate { Name = $"race{round}" });
             using var start = new SemaphoreSlim(0);
             async Task<NeutronException?> Create(string cidr)
             {
                 await start.WaitAsync();
                 try
                 {
-                    await db.Subnets.CreateAsync(project, network.Id, new SubnetCreate { Name = cidr, Cidr = cidr });
+                    await db.Subnets.CreateAsync(Actor.System, project, network.Id, new SubnetCreate { Name = cidr, Cidr = cidr });
                     return null;
                 }
                 catch (NeutronException e)
@@ -74,9 +74,9 @@ public sealed class ConcurrencyTests(DatabaseFixture db)
             var loser = Assert.Single(errors, e => e is not null)!;
             Assert.Equal("InvalidInput", loser.Type);
             Assert.StartsWith("SubnetOverlap", loser.MessageKey);
-            Assert.Single(await db.Subnets.ListAsync(project, network.Id));
+            Assert.Single(await db.Subnets.ListAsync(Actor.System, project, network.Id));
         }
-        Assert.Equal(10, (await db.Projects.GetQuotasAsync(project)).Single(q => q.Resource == Quotas.Subnets).Used);
+        Assert.Equal(10, (await db.Projects.GetQuotasAsync(Actor.System, project)).Single(q => q.Resource == Quotas.Subnets).Used);
     }
 
     // Creations that arrive together are written together (PortInsertQueue); one that fails must fail alone.
@@ -84,7 +84,7 @@ public sealed class ConcurrencyTests(DatabaseFixture db)
     public async Task In_a_crowd_of_creations_a_taken_address_fails_only_its_own_request()
     {
         var project = await db.NewProjectAsync();
-        var network = await db.Networks.CreateAsync(project, new NetworkCreate
+        var network = await db.Networks.CreateAsync(Actor.System, project, new NetworkCreate
         {
             Name = "crowd", FirstSubnet = new SubnetCreate { Name = "s", Cidr = "10.9.0.0/24", EnableDhcp = false },
         });
@@ -97,7 +97,7 @@ public sealed class ConcurrencyTests(DatabaseFixture db)
             var wanted = i % 8 == 0 ? "10.9.0.200" : null; // 5 of them want the same address
             try
             {
-                var port = await db.Ports.CreateAsync(project, new PortCreate
+                var port = await db.Ports.CreateAsync(Actor.System, project, new PortCreate
                 {
                     NetworkId = network.Id, Name = $"p{i}", FixedIps = [new FixedIpRequest(subnet.Id, wanted)],
                 });
@@ -119,7 +119,7 @@ public sealed class ConcurrencyTests(DatabaseFixture db)
         Assert.Single(chosen, r => r.Address == "10.9.0.200");
         Assert.All(chosen.Where(r => r.Address is null), r => Assert.Equal("IpAddressAlreadyAllocated", r.Error!.Type));
         Assert.Equal(36L, await db.ScalarAsync("SELECT count(*) FROM ports WHERE project_id = $1", project));
-        Assert.Equal(36, (await db.Projects.GetQuotasAsync(project)).Single(q => q.Resource == Quotas.Ports).Used);
+        Assert.Equal(36, (await db.Projects.GetQuotasAsync(Actor.System, project)).Single(q => q.Resource == Quotas.Ports).Used);
     }
 
     // 100 clients: more than the quota has shares, so some wait for a share instead of skipping it;
@@ -130,7 +130,7 @@ public sealed class ConcurrencyTests(DatabaseFixture db)
     public async Task Racing_creations_fill_the_quota_exactly_and_never_exceed_it(int clients, int limit)
     {
         var project = await db.NewProjectAsync();
-        var network = await db.Networks.CreateAsync(project, new NetworkCreate
+        var network = await db.Networks.CreateAsync(Actor.System, project, new NetworkCreate
         {
             Name = "q", FirstSubnet = new SubnetCreate { Cidr = "10.0.0.0/24", EnableDhcp = false },
         });
@@ -141,7 +141,7 @@ public sealed class ConcurrencyTests(DatabaseFixture db)
             await start.WaitAsync();
             try
             {
-                await db.Ports.CreateAsync(project, new PortCreate { NetworkId = network.Id });
+                await db.Ports.CreateAsync(Actor.System, project, new PortCreate { NetworkId = network.Id });
                 return null;
             }
             catch (NeutronException e)
@@ -154,6 +154,6 @@ public sealed class ConcurrencyTests(DatabaseFixture db)
         Assert.Equal(limit, errors.Count(e => e is null));
         Assert.All(errors.Where(e => e is not null), e => Assert.Equal("OverQuota", e!.Type));
         Assert.Equal((long)limit, await db.ScalarAsync("SELECT count(*) FROM ports WHERE project_id = $1", project));
-        Assert.Equal(limit, (await db.Projects.GetQuotasAsync(project)).Single(q => q.Resource == Quotas.Ports).Used);
+        Assert.Equal(limit, (await db.Projects.GetQuotasAsync(Actor.System, project)).Single(q => q.Resource == Quotas.Ports).Used);
     }
 }

@@ -10,11 +10,11 @@ public sealed class DatabaseBackstopTests(DatabaseFixture db)
     private async Task<(string Project, Guid Network, Guid Subnet, Guid Port)> SetupAsync()
     {
         var project = await db.NewProjectAsync();
-        var network = await db.Networks.CreateAsync(project, new NetworkCreate
+        var network = await db.Networks.CreateAsync(Actor.System, project, new NetworkCreate
         {
             Name = "n", FirstSubnet = new SubnetCreate { Name = "s", Cidr = "10.0.0.0/24", EnableDhcp = false },
         });
-        var port = await db.Ports.CreateAsync(project, new PortCreate
+        var port = await db.Ports.CreateAsync(Actor.System, project, new PortCreate
         {
             NetworkId = network.Id, MacAddress = "fa:16:3e:aa:bb:cc", FixedIps = [new FixedIpRequest(network.Subnets[0].Id, "10.0.0.9")],
         });
@@ -40,7 +40,7 @@ public sealed class DatabaseBackstopTests(DatabaseFixture db)
     public async Task A_second_row_for_one_address_violates_the_unique_index()
     {
         var (project, network, subnet, _) = await SetupAsync();
-        var other = await db.Ports.CreateAsync(project, new PortCreate { NetworkId = network });
+        var other = await db.Ports.CreateAsync(Actor.System, project, new PortCreate { NetworkId = network });
         var e = await RawAsync("INSERT INTO ip_allocations (subnet_id, ip_address, port_id, network_id) VALUES ($1, '10.0.0.9', $2, $3)",
             subnet, other.Id, network);
         Assert.Equal("23505", e.SqlState);
@@ -94,7 +94,7 @@ public sealed class DatabaseBackstopTests(DatabaseFixture db)
     public async Task An_address_from_a_subnet_of_another_network_violates_the_foreign_key()
     {
         var (project, network, _, port) = await SetupAsync();
-        var other = await db.Networks.CreateAsync(project, new NetworkCreate
+        var other = await db.Networks.CreateAsync(Actor.System, project, new NetworkCreate
         {
             Name = "other", FirstSubnet = new SubnetCreate { Cidr = "10.1.0.0/24", EnableDhcp = false },
         });

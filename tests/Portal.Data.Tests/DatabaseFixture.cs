@@ -27,7 +27,11 @@ public class DatabaseFixture : IAsyncLifetime
     public SupportService Support => Services.GetRequiredService<SupportService>();
     public AuditService Audit => Services.GetRequiredService<AuditService>();
 
+    /// <summary>A support engineer: a user with the support role in the database (the services check it there).</summary>
     public static readonly Actor SupportEngineer = new("support-user", "support@test", "192.0.2.10", IsSupport: true);
+
+    /// <summary>A customer who is a (non-owner) member of every project <see cref="NewProjectAsync"/> makes.</summary>
+    public static readonly Actor Customer = new("customer", "customer@test", "192.0.2.1", IsSupport: false);
 
     public virtual async Task InitializeAsync()
     {
@@ -46,6 +50,24 @@ public class DatabaseFixture : IAsyncLifetime
         ConfigureServices(services);
         _services = services.BuildServiceProvider();
         await _services.MigratePortalDatabaseAsync();
+        await AddUserAsync(SupportEngineer.UserId, SupportEngineer.Name, Entities.Roles.Support);
+        await AddUserAsync(Customer.UserId, Customer.Name, role: null);
+    }
+
+    private async Task AddUserAsync(string id, string email, string? role)
+    {
+        await using var db = await Services.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+        db.Users.Add(new Entities.PortalUser
+        {
+            Id = id, UserName = email, Email = email, DisplayName = email, NormalizedUserName = email.ToUpperInvariant(), SecurityStamp = id,
+        });
+        if (role is not null)
+        {
+            var roleId = Guid.NewGuid().ToString("N");
+            db.Roles.Add(new Microsoft.AspNetCore.Identity.IdentityRole { Id = roleId, Name = role, NormalizedName = role.ToUpperInvariant() });
+            db.UserRoles.Add(new Microsoft.AspNetCore.Identity.IdentityUserRole<string> { UserId = id, RoleId = roleId });
+        }
+        await db.SaveChangesAsync();
     }
 
     /// <summary>What a test project adds to the service layer (e.g. the backend's workflow).</summary>
@@ -68,6 +90,8 @@ public class DatabaseFixture : IAsyncLifetime
     {
         var id = Guid.NewGuid().ToString("N");
         await Projects.EnsureAsync(id, "test-" + id[..6]);
+        // Written directly: ProjectService.AddMemberAsync would announce it on the change feed, which tests of the feed watch.
+        await ScalarAsync("INSERT INTO project_members (project_id, user_id, is_owner, added_at) VALUES ($1, $2, false, now())", id, Customer.UserId);
         if (shadowport) await Support.SetShadowportAsync(SupportEngineer, id, true, "TICKET-1");
         return id;
     }

@@ -52,7 +52,7 @@ public sealed class SupportAndMembershipTests(DatabaseFixture db)
         await Errors.ExpectAsync(() => db.Support.SearchAsync(Customer(user), project), "Forbidden", 403);
         await Errors.ExpectAsync(() => db.Support.GetAsync(Customer(user), project), "Forbidden", 403);
         await Errors.ExpectAsync(() => db.Support.SetShadowportAsync(Customer(user), project, true, "T-1"), "Forbidden", 403);
-        Assert.False((await db.Projects.GetAsync(project)).ShadowportEnabled);
+        Assert.False((await db.Projects.GetAsync(Actor.System, project)).ShadowportEnabled);
     }
 
     [Fact]
@@ -64,7 +64,7 @@ public sealed class SupportAndMembershipTests(DatabaseFixture db)
         var support = DatabaseFixture.SupportEngineer;
 
         await Errors.ExpectAsync(() => db.Support.SetShadowportAsync(support, project, true, "   "), "InvalidInput", 400);
-        Assert.False((await db.Projects.GetAsync(project)).ShadowportEnabled);
+        Assert.False((await db.Projects.GetAsync(Actor.System, project)).ShadowportEnabled);
 
         await db.Support.SetShadowportAsync(support, project, true, "TICKET-41");
         await db.Support.SetShadowportAsync(support, project, false, "TICKET-42");

@@ -56,7 +56,8 @@ public sealed class OpenStackCliTests(PortalAppFixture app)
             "SELECT count(*) FROM audit_entries WHERE object_id = $1 AND actor = $2 AND address IS NOT NULL", db);
         audit.Parameters.Add(new NpgsqlParameter { Value = id });
         audit.Parameters.Add(new NpgsqlParameter { Value = Accounts.Customer });
-        Assert.Equal(2L, (long)(await audit.ExecuteScalarAsync())!);
+        // Created, changed (network set), deleted: updates are audited too.
+        Assert.Equal(3L, (long)(await audit.ExecuteScalarAsync())!);
     }
 
     [Fact]
@@ -240,7 +241,8 @@ public sealed class OpenStackCliTests(PortalAppFixture app)
             "SELECT count(*) FROM audit_entries WHERE object_id = ANY($1) AND actor = $2 AND address IS NOT NULL", db);
         audit.Parameters.Add(new NpgsqlParameter { Value = new[] { subnetId, portId } });
         audit.Parameters.Add(new NpgsqlParameter { Value = user });
-        Assert.Equal(4L, (long)(await audit.ExecuteScalarAsync())!);
+        // The subnet and the port each created and deleted, and the port changed once (port set): updates are audited too.
+        Assert.Equal(5L, (long)(await audit.ExecuteScalarAsync())!);
     }
 
     [Fact]

@@ -71,11 +71,11 @@ public sealed class KubernetesNetworkModelTests(NetnsFixture f)
         // The product's own network check agrees: 30 of 30 pairs, no NAT.
         await Eventually.Async(async () => (await f.ClusterAsync(cluster.Id)).Nodes.Sum(n => n.Pods.Count) == 6,
             () => Task.FromResult("agents did not report 6 pods"));
-        var checkId = await f.Clusters.RequestNetworkCheckAsync(cluster.ProjectId, cluster.Id, Customer);
+        var checkId = await f.Clusters.RequestNetworkCheckAsync(Customer, cluster.ProjectId, cluster.Id);
         NetworkCheckView? check = null;
         await Eventually.Async(async () =>
         {
-            check = (await f.Clusters.GetAsync(cluster.ProjectId, cluster.Id)).Check;
+            check = (await f.Clusters.GetAsync(Actor.System, cluster.ProjectId, cluster.Id)).Check;
             return check is { Complete: true } && check.Id == checkId;
         }, () => Task.FromResult($"check answered by {check?.NodesAnswered}/{check?.Nodes} nodes"));
         Assert.Equal(30, check!.Pairs);
@@ -120,7 +120,7 @@ public sealed class KubernetesNetworkModelTests(NetnsFixture f)
         Root.Require();
         var cluster = await f.RunningClusterAsync("members", workers: 2);
 
-        await f.Clusters.ScaleAsync(cluster.ProjectId, cluster.Id, 3, Customer);
+        await f.Clusters.ScaleAsync(Customer, cluster.ProjectId, cluster.Id, 3);
         await Eventually.Async(async () => await f.ClusterAsync(cluster.Id) is { Phase: ClusterPhase.Running, Nodes.Count: 4 },
             async () => $"cluster is {(await f.ClusterAsync(cluster.Id)).Phase} with {(await f.ClusterAsync(cluster.Id)).Nodes.Count} nodes", TimeSpan.FromSeconds(60));
         var four = (await f.ClusterAsync(cluster.Id)).Nodes;
@@ -130,7 +130,7 @@ public sealed class KubernetesNetworkModelTests(NetnsFixture f)
         // One agent is down while the new node is removed again.
         var stopped = four.Single(n => n.Role == NodeRole.Worker && n.Ordinal == 1);
         f.Provisioner.HoldAgent(cluster, stopped);
-        await f.Clusters.ScaleAsync(cluster.ProjectId, cluster.Id, 2, Customer);
+        await f.Clusters.ScaleAsync(Customer, cluster.ProjectId, cluster.Id, 2);
         await Eventually.Async(async () => await f.ClusterAsync(cluster.Id) is { Phase: ClusterPhase.Running, Nodes.Count: 3 },
             async () => $"cluster is {(await f.ClusterAsync(cluster.Id)).Phase} with {(await f.ClusterAsync(cluster.Id)).Nodes.Count} nodes", TimeSpan.FromSeconds(60));
         var three = (await f.ClusterAsync(cluster.Id)).Nodes;

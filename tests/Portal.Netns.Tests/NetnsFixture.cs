@@ -89,7 +89,7 @@ public sealed class NetnsFixture : DatabaseFixture
     public async Task<Cluster> RunningClusterAsync(string name, int workers)
     {
         var project = await NewProjectAsync();
-        var created = await Clusters.CreateAsync(project, new ClusterCreate { Name = name, Workers = workers });
+        var created = await Clusters.CreateAsync(Actor.System, project, new ClusterCreate { Name = name, Workers = workers });
         lock (_clusters) _clusters.Add(created);
         await Eventually.Async(async () => (await ClusterAsync(created.Id)).Phase == ClusterPhase.Running,
             async () => $"cluster {name} is {(await ClusterAsync(created.Id)).Phase}", TimeSpan.FromSeconds(90));

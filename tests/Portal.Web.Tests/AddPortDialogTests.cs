@@ -11,7 +11,7 @@ public sealed class AddPortDialogTests(PortalDatabase db) : PortalTest(db)
 {
     private async Task<(IRenderedComponent<Providers> Host, IDialogReference Dialog, Subnet Subnet)> AddPortAsync(Network network)
     {
-        var subnet = await Db.Subnets.GetAsync(ProjectId, network.Subnets.Single().Id);
+        var subnet = await Db.Subnets.GetAsync(Actor.System, ProjectId, network.Subnets.Single().Id);
         var (host, dialog) = await OpenDialogAsync(new DialogParameters<AddPortDialog> { { d => d.Subnet, subnet } });
         return (host, dialog, subnet);
     }
@@ -31,7 +31,7 @@ public sealed class AddPortDialogTests(PortalDatabase db) : PortalTest(db)
     {
         UseCulture(culture);
         var network = await Db.CreateNetworkAsync(PortalDatabase.Unique("suggest"), "10.61.0.0/24");
-        await Db.Ports.CreateAsync(ProjectId, new PortCreate { NetworkId = network.Id }); // takes .3 after DHCP's .2
+        await Db.Ports.CreateAsync(Actor.System, ProjectId, new PortCreate { NetworkId = network.Id }); // takes .3 after DHCP's .2
         var (host, _, _) = await AddPortAsync(network);
 
         ChooseSpecificAddress(host);
@@ -48,7 +48,7 @@ public sealed class AddPortDialogTests(PortalDatabase db) : PortalTest(db)
         UseCulture(culture);
         var name = PortalDatabase.Unique("taken");
         var network = await Db.CreateNetworkAsync(name, "10.62.0.0/24");
-        await Db.Ports.CreateAsync(ProjectId, new PortCreate
+        await Db.Ports.CreateAsync(Actor.System, ProjectId, new PortCreate
         {
             NetworkId = network.Id,
             FixedIps = [new FixedIpRequest(network.Subnets.Single().Id, "10.62.0.50")],
@@ -76,7 +76,7 @@ public sealed class AddPortDialogTests(PortalDatabase db) : PortalTest(db)
 
         var result = await dialog.Result;
         var created = Assert.IsType<Port>(result!.Data);
-        var port = await Db.Ports.GetAsync(ProjectId, created.Id);
+        var port = await Db.Ports.GetAsync(Actor.System, ProjectId, created.Id);
         Assert.Equal("db-primary", port.Name);
         Assert.Equal(DeviceOwners.User, port.DeviceOwner);
         var ip = Assert.Single(port.FixedIps);

@@ -16,7 +16,8 @@ namespace Portal.Web.Tests;
 /// </summary>
 public sealed class ClusterAgentsTests(PortalDatabase db) : PortalTest(db)
 {
-    private static readonly Actor Anna = new("anna", "Анна Петрова", null, false);
+    /// <summary>The signed-in user (a member of the project the test works in), under the name the assertions read.</summary>
+    private Actor Anna => Services.GetRequiredService<CurrentProject>().Actor with { Name = "Анна Петрова" };
 
     [Theory]
     [InlineData("ru-RU", "Готов", "Не отвечает", "Ожидает агента", @"^(только что|\d+ с назад)$", "Узел {0} подключился.",
@@ -37,7 +38,7 @@ public sealed class ClusterAgentsTests(PortalDatabase db) : PortalTest(db)
         await Db.Agents.MarkSilentNodesAsync(TimeSpan.Zero); // the broken node's heartbeat is now overdue
         var masterPods = Pods(master, 2);
         await ReportAsync(masterCredential, generation: 0, pods: masterPods); // new pods: the cluster's generation moves on
-        var generation = (await Db.Clusters.GetAsync(projectId, d.Cluster.Id)).Generation;
+        var generation = (await Db.Clusters.GetAsync(Actor.System, projectId, d.Cluster.Id)).Generation;
         await ReportAsync(masterCredential, generation, pods: masterPods, routes: 2);
 
         var page = RenderWithProviders<ClusterPage>(p => p.Add(x => x.ClusterId, d.Cluster.Id));
@@ -90,7 +91,7 @@ public sealed class ClusterAgentsTests(PortalDatabase db) : PortalTest(db)
             Assert.Equal("Ждём ответа узлов: 0 из 3", page.TestId("network-check-summary").Text());
             Assert.Contains(page.TestIds("cluster-event"), e => e.Text().Contains("Проверка сети запрошена пользователем") && e.Text().EndsWith("подов — 3."));
         });
-        var check = (await Db.Clusters.GetAsync(projectId, d.Cluster.Id)).Check!.Id;
+        var check = (await Db.Clusters.GetAsync(Actor.System, projectId, d.Cluster.Id)).Check!.Id;
         const string timeout = "dial tcp: i/o timeout";
         await ReportAsync(credentials[m.Name], d.Generation, m.Pods, check: check, probes: [Probe(m, n1), Probe(m, n2, seen: "10.0.0.5")]);
         page.WaitForAssertion(() => Assert.Equal("Ждём ответа узлов: 1 из 3", page.TestId("network-check-summary").Text()));
@@ -119,7 +120,7 @@ public sealed class ClusterAgentsTests(PortalDatabase db) : PortalTest(db)
         UseCulture("en-US");
         var projectId = await UseNewProjectAsync();
         var (d, credentials) = await RunningAsync(projectId, workers: 1, podsPerNode: 1);
-        var check = await Db.Clusters.RequestNetworkCheckAsync(projectId, d.Cluster.Id, Anna);
+        var check = await Db.Clusters.RequestNetworkCheckAsync(Anna, projectId, d.Cluster.Id);
         var (m, n1) = (d.Nodes[0], d.Nodes[1]);
         await ReportAsync(credentials[m.Name], d.Generation, m.Pods, check: check, probes: [Probe(m, n1)]);
         await ReportAsync(credentials[n1.Name], d.Generation, n1.Pods, check: check, probes: [Probe(n1, m)]);
@@ -149,7 +150,7 @@ public sealed class ClusterAgentsTests(PortalDatabase db) : PortalTest(db)
         await page.PressAsync("network-check-run");
 
         page.WaitForAssertion(() => Assert.Equal(message, page.TestId("network-check-error").Text()));
-        Assert.Null((await Db.Clusters.GetAsync(projectId, d.Cluster.Id)).Check);
+        Assert.Null((await Db.Clusters.GetAsync(Actor.System, projectId, d.Cluster.Id)).Check);
     }
 
     [Fact]
@@ -157,7 +158,7 @@ public sealed class ClusterAgentsTests(PortalDatabase db) : PortalTest(db)
     {
         UseCulture("ru-RU");
         var projectId = await UseNewProjectAsync();
-        var cluster = await Db.Clusters.CreateAsync(projectId, new ClusterCreate { Name = PortalDatabase.Unique("wait") }, Anna);
+        var cluster = await Db.Clusters.CreateAsync(Anna, projectId, new ClusterCreate { Name = PortalDatabase.Unique("wait") });
 
         var page = RenderWithProviders<ClusterPage>(p => p.Add(x => x.ClusterId, cluster.Id));
 
@@ -188,7 +189,7 @@ public sealed class ClusterAgentsTests(PortalDatabase db) : PortalTest(db)
             await page.PressAsync("scale-apply");
             page.WaitForAssertion(() => Assert.Equal(outOfRange, page.Field("scale-workers").FieldError()));
         }
-        Assert.Equal(1, (await Db.Clusters.GetAsync(projectId, d.Cluster.Id)).Cluster.Workers);
+        Assert.Equal(1, (await Db.Clusters.GetAsync(Actor.System, projectId, d.Cluster.Id)).Cluster.Workers);
 
         page.Set("scale-workers", "2");
         await page.PressAsync("scale-apply");
@@ -199,7 +200,7 @@ public sealed class ClusterAgentsTests(PortalDatabase db) : PortalTest(db)
             Assert.Contains(page.TestIds("cluster-event"), e => e.Text().EndsWith(string.Format(scaled, Services.GetRequiredService<CurrentProject>().Actor.Name)));
             Assert.Empty(page.FindAll("input[data-testid='scale-workers']"));
         });
-        Assert.Equal(2, (await Db.Clusters.GetAsync(projectId, d.Cluster.Id)).Cluster.Workers);
+        Assert.Equal(2, (await Db.Clusters.GetAsync(Actor.System, projectId, d.Cluster.Id)).Cluster.Workers);
     }
 
     [Theory]
@@ -242,9 +243,9 @@ public sealed class ClusterAgentsTests(PortalDatabase db) : PortalTest(db)
     /// <summary>A cluster of one master and <paramref name="workers"/> workers whose nodes exist and wait for their agents.</summary>
     private async Task<ClusterDetail> ProvisionedAsync(string projectId, int workers)
     {
-        var cluster = await Db.Clusters.CreateAsync(projectId, new ClusterCreate { Name = PortalDatabase.Unique("ag"), Workers = workers }, Anna);
+        var cluster = await Db.Clusters.CreateAsync(Anna, projectId, new ClusterCreate { Name = PortalDatabase.Unique("ag"), Workers = workers });
         await Db.RunClusterUntilAsync(cluster.Id, ClusterPhase.WaitingForAgents);
-        return await Db.Clusters.GetAsync(projectId, cluster.Id);
+        return await Db.Clusters.GetAsync(Actor.System, projectId, cluster.Id);
     }
 
     /// <summary>A running cluster: every node's agent joined and reported <paramref name="podsPerNode"/> pods.</summary>
@@ -255,7 +256,7 @@ public sealed class ClusterAgentsTests(PortalDatabase db) : PortalTest(db)
         foreach (var node in d.Nodes) credentials[node.Name] = await JoinAsync(d, node);
         foreach (var node in d.Nodes) await ReportAsync(credentials[node.Name], generation: 0, pods: Pods(node, podsPerNode));
         await Db.RunClusterUntilAsync(d.Cluster.Id, ClusterPhase.Running);
-        return (await Db.Clusters.GetAsync(projectId, d.Cluster.Id), credentials);
+        return (await Db.Clusters.GetAsync(Actor.System, projectId, d.Cluster.Id), credentials);
     }
 
     private async Task<string> JoinAsync(ClusterDetail d, ClusterNodeRow node) =>

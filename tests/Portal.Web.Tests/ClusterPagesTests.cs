@@ -14,7 +14,8 @@ namespace Portal.Web.Tests;
 /// <summary>The cluster list (ClustersPage), the cluster page (ClusterPage), cluster ports' device label and the support count.</summary>
 public sealed class ClusterPagesTests(PortalDatabase db) : PortalTest(db)
 {
-    private static readonly Actor Anna = new("anna", "Анна Петрова", null, false);
+    /// <summary>The signed-in user (a member of the project the test works in), under the name the assertions read.</summary>
+    private Actor Anna => Services.GetRequiredService<CurrentProject>().Actor with { Name = "Анна Петрова" };
 
     [Theory]
     [InlineData("ru-RU", "В проекте пока нет кластеров.", "Ожидание", "готово: 0 из 3")]
@@ -28,7 +29,7 @@ public sealed class ClusterPagesTests(PortalDatabase db) : PortalTest(db)
         await DisposeComponentsAsync(); // the change feed's listener does not run here: the list is opened again instead
 
         var name = PortalDatabase.Unique("list");
-        var cluster = await Db.Clusters.CreateAsync(projectId, new ClusterCreate { Name = name }, Anna);
+        var cluster = await Db.Clusters.CreateAsync(Anna, projectId, new ClusterCreate { Name = name });
         var page = RenderWithProviders<ClustersPage>();
 
         page.WaitForAssertion(() =>
@@ -47,7 +48,7 @@ public sealed class ClusterPagesTests(PortalDatabase db) : PortalTest(db)
         UseCulture("ru-RU");
         var projectId = await UseNewProjectAsync();
         var name = PortalDatabase.Unique("page");
-        var cluster = await Db.Clusters.CreateAsync(projectId, new ClusterCreate { Name = name, Workers = 3 }, Anna);
+        var cluster = await Db.Clusters.CreateAsync(Anna, projectId, new ClusterCreate { Name = name, Workers = 3 });
 
         var page = RenderWithProviders<ClusterPage>(p => p.Add(x => x.ClusterId, cluster.Id));
 
@@ -72,7 +73,7 @@ public sealed class ClusterPagesTests(PortalDatabase db) : PortalTest(db)
         UseCulture("ru-RU");
         var projectId = await UseNewProjectAsync();
         var name = PortalDatabase.Unique("del");
-        var cluster = await Db.Clusters.CreateAsync(projectId, new ClusterCreate { Name = name }, Anna);
+        var cluster = await Db.Clusters.CreateAsync(Anna, projectId, new ClusterCreate { Name = name });
         var nav = Services.GetRequiredService<NavigationManager>();
         nav.NavigateTo($"/kubernetes/{cluster.Id}");
         var page = RenderWithProviders<ClusterPage>(p => p.Add(x => x.ClusterId, cluster.Id));
@@ -80,7 +81,7 @@ public sealed class ClusterPagesTests(PortalDatabase db) : PortalTest(db)
 
         page.Press("cluster-delete"); // not awaited: its handler waits for the confirmation
         page.WaitForAssertion(() => Assert.Contains($"Удалить кластер «{name}»?", page.Find(".mud-dialog").Text()));
-        Assert.False((await Db.Clusters.GetAsync(projectId, cluster.Id)).Cluster.DeleteRequested);
+        Assert.False((await Db.Clusters.GetAsync(Actor.System, projectId, cluster.Id)).Cluster.DeleteRequested);
         page.Press(() => page.FindAll(".mud-dialog .mud-dialog-actions button").Single(b => b.Text() == "Удалить"));
 
         page.WaitForAssertion(() =>
@@ -88,7 +89,7 @@ public sealed class ClusterPagesTests(PortalDatabase db) : PortalTest(db)
             Assert.EndsWith("/kubernetes", nav.Uri);
             Assert.Contains($"Удаление кластера «{name}» запрошено.", page.Find(".mud-snackbar").Text());
         });
-        Assert.True((await Db.Clusters.GetAsync(projectId, cluster.Id)).Cluster.DeleteRequested);
+        Assert.True((await Db.Clusters.GetAsync(Actor.System, projectId, cluster.Id)).Cluster.DeleteRequested);
     }
 
     [Fact]
@@ -96,13 +97,13 @@ public sealed class ClusterPagesTests(PortalDatabase db) : PortalTest(db)
     {
         UseCulture("ru-RU");
         var projectId = await UseNewProjectAsync();
-        var cluster = await Db.Clusters.CreateAsync(projectId, new ClusterCreate { Name = PortalDatabase.Unique("live") }, Anna);
+        var cluster = await Db.Clusters.CreateAsync(Anna, projectId, new ClusterCreate { Name = PortalDatabase.Unique("live") });
         var page = RenderWithProviders<ClusterPage>(p => p.Add(x => x.ClusterId, cluster.Id));
         page.WaitForAssertion(() => Assert.Equal("Ожидание", page.TestId("cluster-phase").Text()));
 
         await using (await RunChangeFeedAsync())
         {
-            await Db.Clusters.DeleteAsync(projectId, cluster.Id, Anna);
+            await Db.Clusters.DeleteAsync(Anna, projectId, cluster.Id);
             page.WaitForAssertion(() => Assert.Equal("Удаление", page.TestId("cluster-phase").Text()));
         }
     }
@@ -174,7 +175,7 @@ public sealed class ClusterPagesTests(PortalDatabase db) : PortalTest(db)
     {
         UseCulture("ru-RU");
         var projectId = await UseNewProjectAsync();
-        await Db.Clusters.CreateAsync(projectId, new ClusterCreate { Name = PortalDatabase.Unique("s") }, Anna);
+        await Db.Clusters.CreateAsync(Anna, projectId, new ClusterCreate { Name = PortalDatabase.Unique("s") });
         await SignInAsSupportAsync();
 
         var page = RenderWithProviders<SupportProjectPage>(p => p.Add(x => x.ProjectId, projectId));

@@ -70,7 +70,7 @@ public sealed class ClusterWizardTests(PortalDatabase db) : PortalTest(db)
         UseCulture(culture);
         var projectId = await UseNewProjectAsync(shadowport: true);
         var network = PortalDatabase.Unique("inet");
-        await Db.Networks.CreateAsync(projectId, new NetworkCreate
+        await Db.Networks.CreateAsync(Actor.System, projectId, new NetworkCreate
         {
             Name = network, InternetAccess = true, FirstSubnet = new SubnetCreate { Name = network + "-subnet", Cidr = "192.168.10.0/24" },
         });
@@ -135,11 +135,11 @@ public sealed class ClusterWizardTests(PortalDatabase db) : PortalTest(db)
         UseCulture("ru-RU");
         var projectId = await UseNewProjectAsync();
         var name = PortalDatabase.Unique("small");
-        var network = await Db.Networks.CreateAsync(projectId, new NetworkCreate
+        var network = await Db.Networks.CreateAsync(Actor.System, projectId, new NetworkCreate
         {
             Name = name, InternetAccess = true, FirstSubnet = new SubnetCreate { Name = name + "-subnet", Cidr = "192.168.20.0/29" },
         });
-        var free = (await Db.Subnets.GetAvailabilityAsync(projectId, network.Subnets.Single().Id, 1)).Free;
+        var free = (await Db.Subnets.GetAvailabilityAsync(Actor.System, projectId, network.Subnets.Single().Id, 1)).Free;
         Assert.True(free < 12, $"a /29 should have fewer than 12 free addresses, has {free}");
 
         var page = RenderWithProviders<ClusterWizard>();
@@ -158,7 +158,7 @@ public sealed class ClusterWizardTests(PortalDatabase db) : PortalTest(db)
             $"В подсети «{name}-subnet» свободно адресов: {free}, а кластеру нужно 12: мастер-узлы — 1, рабочие узлы — 10 и балансировщик.",
             SelectError(page, "cluster-subnet")));
         Assert.Empty(page.TestIds("cluster-review"));
-        Assert.Empty(await Db.Clusters.ListAsync(projectId));
+        Assert.Empty(await Db.Clusters.ListAsync(Actor.System, projectId));
     }
 
     [Fact]
@@ -168,7 +168,7 @@ public sealed class ClusterWizardTests(PortalDatabase db) : PortalTest(db)
         var projectId = await UseNewProjectAsync();
         var name = PortalDatabase.Unique("taken");
         var page = OpenNetworkStep(name);
-        await Db.Clusters.CreateAsync(projectId, new ClusterCreate { Name = name });
+        await Db.Clusters.CreateAsync(Actor.System, projectId, new ClusterCreate { Name = name });
 
         page.Press("wizard-next");
 
@@ -195,7 +195,7 @@ public sealed class ClusterWizardTests(PortalDatabase db) : PortalTest(db)
         });
         await page.PressAsync("wizard-create");
 
-        var cluster = Assert.Single(await Db.Clusters.ListAsync(projectId));
+        var cluster = Assert.Single(await Db.Clusters.ListAsync(Actor.System, projectId));
         Assert.Equal((name, ClusterPhase.Pending, 1, 2, true), (cluster.Name, cluster.Phase, cluster.Masters, cluster.Workers, cluster.ExternalIp));
         var nav = Services.GetRequiredService<NavigationManager>();
         page.WaitForAssertion(() => Assert.EndsWith($"/kubernetes/{cluster.Id}", nav.Uri));

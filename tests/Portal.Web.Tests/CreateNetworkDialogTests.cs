@@ -40,7 +40,7 @@ public sealed class CreateNetworkDialogTests(PortalDatabase db) : PortalTest(db)
 
         await host.PressAsync("save-network");
 
-        var created = (await Db.Networks.QueryAsync(ProjectId, new PageRequest(0, 10, NameFilter: name))).Items;
+        var created = (await Db.Networks.QueryAsync(Actor.System, ProjectId, new PageRequest(0, 10, NameFilter: name))).Items;
         Assert.True(created.Count == 0, $"MTU 67 was not refused: the dialog created «{name}» with MTU {created.FirstOrDefault()?.Mtu}.");
         host.WaitForAssertion(() => Assert.Equal(message, host.Field("network-mtu").FieldError()));
     }
@@ -62,7 +62,7 @@ public sealed class CreateNetworkDialogTests(PortalDatabase db) : PortalTest(db)
 
         var result = await dialog.Result;
         var created = Assert.IsType<Network>(result!.Data);
-        var network = await Db.Networks.GetAsync(ProjectId, created.Id);
+        var network = await Db.Networks.GetAsync(Actor.System, ProjectId, created.Id);
         Assert.Equal(name, network.Name);
         Assert.Equal(1450, network.Mtu);
         Assert.True(network.InternetAccess);

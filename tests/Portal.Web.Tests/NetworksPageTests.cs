@@ -90,7 +90,7 @@ public sealed class NetworksPageTests(PortalDatabase db) : PortalTest(db)
     {
         UseCulture(culture);
         await Db.CreateNetworkAsync(PortalDatabase.Unique("quota"));
-        var quota = (await Db.Projects.GetQuotasAsync(ProjectId)).Single(q => q.Resource == Quotas.Networks);
+        var quota = (await Db.Projects.GetQuotasAsync(Actor.System, ProjectId)).Single(q => q.Resource == Quotas.Networks);
         await Db.Projects.SetQuotaAsync(ProjectId, Quotas.Networks, quota.Used);
         try
         {

@@ -1,5 +1,6 @@
 using MudBlazor;
 using Portal.Data.Entities;
+using Portal.Data.Services;
 using Portal.Web.Components.Pages.Networks.Subnets;
 using Portal.Web.Tests.Infrastructure;
 
@@ -110,7 +111,7 @@ public sealed class SubnetDialogTests(PortalDatabase db) : PortalTest(db)
 
         var result = await dialog.Result;
         Assert.False(result!.Canceled);
-        var subnet = Assert.Single(await Db.Subnets.ListAsync(ProjectId, network.Id));
+        var subnet = Assert.Single(await Db.Subnets.ListAsync(Actor.System, ProjectId, network.Id));
         Assert.Equal("10.34.0.0/24", subnet.Cidr.ToString());
     }
 
@@ -160,7 +161,7 @@ public sealed class SubnetDialogTests(PortalDatabase db) : PortalTest(db)
         await host.PressAsync("save-subnet");
 
         host.WaitForAssertion(() => Assert.Equal(message, host.TestId("gateway-server-error").Text()));
-        Assert.Empty(await Db.Subnets.ListAsync(ProjectId, network.Id));
+        Assert.Empty(await Db.Subnets.ListAsync(Actor.System, ProjectId, network.Id));
     }
 
     [Fact]
@@ -169,7 +170,7 @@ public sealed class SubnetDialogTests(PortalDatabase db) : PortalTest(db)
         UseCulture("ru-RU");
         var name = PortalDatabase.Unique("edit");
         var network = await Db.CreateNetworkAsync(name, "10.37.0.0/24");
-        var existing = await Db.Subnets.GetAsync(ProjectId, network.Subnets.Single().Id);
+        var existing = await Db.Subnets.GetAsync(Actor.System, ProjectId, network.Subnets.Single().Id);
         var (host, dialog) = await OpenDialogAsync(new DialogParameters<SubnetDialog>
         {
             { d => d.NetworkId, network.Id },
@@ -187,7 +188,7 @@ public sealed class SubnetDialogTests(PortalDatabase db) : PortalTest(db)
 
         var result = await dialog.Result;
         Assert.False(result!.Canceled);
-        var saved = await Db.Subnets.GetAsync(ProjectId, existing.Id);
+        var saved = await Db.Subnets.GetAsync(Actor.System, ProjectId, existing.Id);
         Assert.Equal(name + "-renamed", saved.Name);
         Assert.False(saved.EnableDhcp);
         Assert.Equal(["1.1.1.1"], saved.DnsNameservers.Select(d => d.ToString()));

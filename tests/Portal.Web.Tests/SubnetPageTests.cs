@@ -16,7 +16,7 @@ public sealed class SubnetPageTests(PortalDatabase db) : PortalTest(db)
         page.Press(() => page.FindAll("[data-testid='subnet-tabs'] .mud-tab").Single(t => t.Text() == title));
 
     private async Task<Port> AddPortAsync(Network network, string name, string ip) =>
-        await Db.Ports.CreateAsync(ProjectId, new PortCreate
+        await Db.Ports.CreateAsync(Actor.System, ProjectId, new PortCreate
         {
             NetworkId = network.Id,
             Name = name,
@@ -80,7 +80,7 @@ public sealed class SubnetPageTests(PortalDatabase db) : PortalTest(db)
         UseCulture("ru-RU");
         var network = await Db.CreateNetworkAsync(PortalDatabase.Unique("ports"), "10.53.0.0/24");
         var port = await AddPortAsync(network, "web-1", "10.53.0.50");
-        var dhcp = (await Db.Ports.ListAsync(ProjectId, network.Id)).Single(p => p.DeviceOwner == DeviceOwners.Dhcp);
+        var dhcp = (await Db.Ports.ListAsync(Actor.System, ProjectId, network.Id)).Single(p => p.DeviceOwner == DeviceOwners.Dhcp);
 
         var page = RenderSubnetPage(network);
         page.WaitForElement("[data-testid='subnet-tabs']");

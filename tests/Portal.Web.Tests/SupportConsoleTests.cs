@@ -12,7 +12,7 @@ public sealed class SupportConsoleTests(PortalDatabase db) : PortalTest(db)
     public async Task Without_shadowport_the_customer_sees_the_option_disabled_with_how_to_ask_for_it()
     {
         UseCulture("ru-RU");
-        Assert.False((await Db.Projects.GetAsync(ProjectId)).ShadowportEnabled); // no test of this database enables it
+        Assert.False((await Db.Projects.GetAsync(Actor.System, ProjectId)).ShadowportEnabled); // no test of this database enables it
         var (host, _) = await OpenDialogAsync<CreateNetworkDialog>();
 
         host.WaitForAssertion(() =>
@@ -59,7 +59,7 @@ public sealed class SupportConsoleTests(PortalDatabase db) : PortalTest(db)
         page.WaitForAssertion(() => Assert.Single(page.TestIds("shadowport-dialog")));
         await page.PressAsync("shadowport-save");
         page.WaitForAssertion(() => Assert.Equal("Укажите причину — номер обращения.", page.Field("shadowport-reason").FieldError()));
-        Assert.False((await Db.Projects.GetAsync(projectId)).ShadowportEnabled);
+        Assert.False((await Db.Projects.GetAsync(Actor.System, projectId)).ShadowportEnabled);
 
         page.Type("shadowport-reason", "TICKET-77");
         await page.PressAsync("shadowport-save");
@@ -68,7 +68,7 @@ public sealed class SupportConsoleTests(PortalDatabase db) : PortalTest(db)
             Assert.Equal("включён", page.TestId("shadowport-state").TextContent.Trim());
             Assert.Contains("TICKET-77", page.TestId("shadowport-history").TextContent);
         });
-        var project = await Db.Projects.GetAsync(projectId);
+        var project = await Db.Projects.GetAsync(Actor.System, projectId);
         Assert.True(project.ShadowportEnabled);
         Assert.Equal((DemoData.SupportEmail, "TICKET-77"), (project.ShadowportChangedBy, project.ShadowportReason));
     }

@@ -34,15 +34,14 @@ public sealed partial class WordsTests(PortalDatabase db) : PortalTest(db)
         UseCulture(culture);
         var projectId = await UseNewProjectAsync(shadowport: true);
         var suffix = Guid.NewGuid().ToString("N")[..6];
-        var network = await Db.Networks.CreateAsync(projectId, new NetworkCreate
+        var network = await Db.Networks.CreateAsync(Actor.System, projectId, new NetworkCreate
         {
             Name = "words-" + suffix, FirstSubnet = new SubnetCreate { Cidr = "10.91.0.0/24" },
         });
         var subnet = network.Subnets.Single();
-        await Db.Ports.CreateAsync(projectId, new PortCreate { NetworkId = network.Id, Name = "vm-" + suffix });
-        await Db.Ports.CreateAsync(projectId, new PortCreate { NetworkId = network.Id });
-        var cluster = await Db.Clusters.CreateAsync(projectId, new ClusterCreate { Name = "w" + suffix, Workers = 1, ExternalIp = false },
-            Services.GetRequiredService<CurrentProject>().Actor);
+        await Db.Ports.CreateAsync(Actor.System, projectId, new PortCreate { NetworkId = network.Id, Name = "vm-" + suffix });
+        await Db.Ports.CreateAsync(Actor.System, projectId, new PortCreate { NetworkId = network.Id });
+        var cluster = await Db.Clusters.CreateAsync(Services.GetRequiredService<CurrentProject>().Actor, projectId, new ClusterCreate { Name = "w" + suffix, Workers = 1, ExternalIp = false });
         await Db.RunClusterUntilAsync(cluster.Id, ClusterPhase.WaitingForAgents);
         string[] names = ["words-" + suffix, "vm-" + suffix, "w" + suffix, projectId];
 
@@ -81,11 +80,11 @@ public sealed partial class WordsTests(PortalDatabase db) : PortalTest(db)
         UseCulture(culture);
         var projectId = await UseNewProjectAsync(shadowport: true);
         var name = "a" + Guid.NewGuid().ToString("N")[..6];
-        var cluster = await Db.Clusters.CreateAsync(projectId, new ClusterCreate { Name = name, Workers = 1, ExternalIp = false },
-            Services.GetRequiredService<CurrentProject>().Actor);
+        var cluster = await Db.Clusters.CreateAsync(Services.GetRequiredService<CurrentProject>().Actor, projectId, new ClusterCreate { Name = name, Workers = 1, ExternalIp = false });
         await Db.RunClusterUntilAsync(cluster.Id, ClusterPhase.WaitingForAgents);
-        var unnamed = await Db.Ports.CreateAsync(projectId, new PortCreate { NetworkId = (await Db.Networks.ListAsync(projectId)).Single(n => n.Name == name + "-net").Id },
-            Services.GetRequiredService<CurrentProject>().Actor);
+        var actor = Services.GetRequiredService<CurrentProject>().Actor;
+        var clusterNetwork = (await Db.Networks.ListAsync(actor, projectId)).Single(n => n.Name == name + "-net");
+        var unnamed = await Db.Ports.CreateAsync(actor, projectId, new PortCreate { NetworkId = clusterNetwork.Id });
 
         var page = Loaded(RenderWithProviders<AuditPage>(), name + "-api");
 

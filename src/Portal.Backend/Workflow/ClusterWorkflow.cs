@@ -82,7 +82,7 @@ public sealed class ClusterWorkflow(
             {
                 // Two clusters of a project creating networks at once would otherwise pick the same /24.
                 await claim.LockProjectAsync("auto-network", ct);
-                var cidr = await clusters.AutoSubnetAsync(cluster.ProjectId, cluster.PodCidr, cluster.ServiceCidr, ct)
+                var cidr = await clusters.AutoSubnetAsync(Actor.System, cluster.ProjectId, cluster.PodCidr, cluster.ServiceCidr, ct)
                            ?? throw NeutronErrors.CidrNotAvailable("Cluster.NoFreeAutoSubnet", "network_id");
                 await networks.CreateForClusterAsync(cluster.ProjectId, new NetworkCreate
                 {
@@ -336,7 +336,7 @@ public sealed class ClusterWorkflow(
         {
             try
             {
-                await networks.DeleteAsync(cluster.ProjectId, owned.NetworkId, Actor.System, ct);
+                await networks.DeleteAsync(Actor.System, cluster.ProjectId, owned.NetworkId, ct);
             }
             catch (NeutronException e) when (e.StatusCode == 404)
             {

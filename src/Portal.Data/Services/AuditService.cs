@@ -5,7 +5,7 @@ using Portal.Data.Store;
 namespace Portal.Data.Services;
 
 /// <summary>The audit trail: written by the other services in their own transactions, read here.</summary>
-public sealed class AuditService(IDbContextFactory<PortalDbContext> dbs, ProjectService projects, TimeProvider clock)
+public sealed class AuditService(IDbContextFactory<PortalDbContext> dbs, TimeProvider clock)
 {
     /// <summary>
     /// Adds an entry to <paramref name="db"/>; it is saved with the change it records. A creation passes its
@@ -15,12 +15,11 @@ public sealed class AuditService(IDbContextFactory<PortalDbContext> dbs, Project
         string objectName = "", string details = "", DateTimeOffset? at = null) =>
         AuditStore.Add(db, actor, projectId, action, objectType, objectId, objectName, details, at ?? clock.GetUtcNow());
 
-    /// <summary>A project's trail, newest first. Members see their project's; support sees any.</summary>
+    /// <summary>A project's trail, newest first. Members see their project's; support sees any (both checked now).</summary>
     public async Task<Page<AuditEntry>> ListAsync(Actor actor, string projectId, PageRequest page, CancellationToken ct = default)
     {
-        if (!actor.IsSupport && !await projects.IsMemberAsync(actor.UserId, projectId, ct))
-            throw Core.Errors.NeutronErrors.NotFound("Resource.Project", projectId);
         await using var db = await dbs.CreateDbContextAsync(ct);
+        await ProjectService.RequireMemberOrSupportAsync(db, actor, projectId, ct);
         var query = db.AuditEntries.Where(e => e.ProjectId == projectId);
         var total = await query.CountAsync(ct);
         var items = await query.OrderByDescending(e => e.At).ThenByDescending(e => e.Id)

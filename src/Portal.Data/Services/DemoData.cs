@@ -26,7 +26,7 @@ public sealed class DemoData(ProjectService projects, NetworkService networks, I
         await projects.EnsureAsync(CloudProjectId, "cloud", ct);
         await projects.EnsureAsync(DemoProjectId, "demo", ct);
         await projects.EnsureAsync(StagingProjectId, "staging", ct);
-        var visible = await networks.ListAsync(DemoProjectId, ct);
+        var visible = await networks.ListAsync(Actor.System, DemoProjectId, ct);
         if (!visible.Any(n => n.External && n.Name == "ext-net"))
         {
             await networks.CreateProviderNetworkAsync(CloudProjectId, "ext-net",
@@ -34,12 +34,12 @@ public sealed class DemoData(ProjectService projects, NetworkService networks, I
         }
         if (!visible.Any(n => !n.External && n.Name == "default"))
         {
-            await networks.CreateAsync(DemoProjectId, new NetworkCreate
+            await networks.CreateAsync(Actor.System, DemoProjectId, new NetworkCreate
             {
                 Name = "default",
                 InternetAccess = true,
                 FirstSubnet = new SubnetCreate { Name = "default-subnet", Cidr = "10.0.0.0/24", DnsNameservers = ["8.8.8.8"] },
-            }, Actor.System, ct);
+            }, ct);
         }
 
         await using var scope = scopes.CreateAsyncScope();

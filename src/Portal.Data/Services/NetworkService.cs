@@ -7,8 +7,9 @@ namespace Portal.Data.Services;
 
 /// <summary>
 /// A project's networks. Provider networks (ext-net) are visible to every project and changed by none.
-/// Creations and deletions are recorded in the audit trail, in their own transaction, as done by the actor
-/// (see <see cref="Actor"/> for the null default).
+/// Every call is made by an <see cref="Actor"/> who must be a member of the project (a non-member is told the
+/// project or network does not exist); creations, updates and deletions are recorded in the audit trail, in their
+/// own transaction.
 /// </summary>
 public sealed class NetworkService(
     IDbContextFactory<PortalDbContext> dbs, SubnetService subnets, AuditService audit, ChangeFeed.ChangePublisher changes, TimeProvider clock)
@@ -19,9 +20,10 @@ public sealed class NetworkService(
     /// <summary>Owners whose ports go away with their network; any other port keeps the network in use.</summary>
     private static readonly string[] NetworkOwnedPorts = [DeviceOwners.Dhcp, DeviceOwners.RouterInterface, DeviceOwners.Shadowport];
 
-    public async Task<IReadOnlyList<Network>> ListAsync(string projectId, CancellationToken ct = default)
+    public async Task<IReadOnlyList<Network>> ListAsync(Actor actor, string projectId, CancellationToken ct = default)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
+        await Access.RequireMemberAsync(db, actor, projectId, ct);
         return await Visible(db, projectId)
             .Include(n => n.Subnets.OrderBy(s => s.CreatedAt))
             .OrderBy(n => n.External).ThenBy(n => n.Name)
@@ -29,9 +31,10 @@ public sealed class NetworkService(
     }
 
     /// <summary>One page of the network list; filtering, sorting and paging happen in SQL.</summary>
-    public async Task<Page<NetworkRow>> QueryAsync(string projectId, PageRequest page, CancellationToken ct = default)
+    public async Task<Page<NetworkRow>> QueryAsync(Actor actor, string projectId, PageRequest page, CancellationToken ct = default)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
+        await Access.RequireMemberAsync(db, actor, projectId, ct);
         var query = Visible(db, projectId);
         if (!string.IsNullOrWhiteSpace(page.NameFilter))
         {
@@ -58,16 +61,17 @@ public sealed class NetworkService(
         return new Page<NetworkRow>(items, total);
     }
 
-    public async Task<Network> GetAsync(string projectId, Guid networkId, CancellationToken ct = default)
+    public async Task<Network> GetAsync(Actor actor, string projectId, Guid networkId, CancellationToken ct = default)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
+        await Access.RequireMemberAsync(db, actor, projectId, () => ServiceErrors.NetworkNotFound(networkId), ct);
         return await Visible(db, projectId).Include(n => n.Subnets.OrderBy(s => s.CreatedAt)).AsNoTracking()
                    .FirstOrDefaultAsync(n => n.Id == networkId, ct)
                ?? throw ServiceErrors.NetworkNotFound(networkId);
     }
 
-    public Task<Network> CreateAsync(string projectId, NetworkCreate request, Actor? actor = null, CancellationToken ct = default) =>
-        CreateAsync(projectId, request, actor ?? Actor.System, ownerClusterId: null, ct);
+    public Task<Network> CreateAsync(Actor actor, string projectId, NetworkCreate request, CancellationToken ct = default) =>
+        CreateAsync(projectId, request, actor, ownerClusterId: null, ct);
 
     /// <summary>Creates the network a cluster's workflow makes for it; it is deleted with the cluster.</summary>
     internal Task<Network> CreateForClusterAsync(string projectId, NetworkCreate request, Guid clusterId, CancellationToken ct) =>
@@ -79,8 +83,9 @@ public sealed class NetworkService(
         CheckMtu(request.Mtu);
         var firstSubnet = request.FirstSubnet is null ? null : SubnetPlan.From(request.FirstSubnet);
         await using var db = await dbs.CreateDbContextAsync(ct);
+        await Access.RequireMemberAsync(db, actor, projectId, ct);
         var project = await db.Projects.AsNoTracking().FirstOrDefaultAsync(p => p.Id == projectId, ct)
-                      ?? throw NeutronErrors.NotFound("Resource.Project", projectId);
+                      ?? throw Access.ProjectNotFound(projectId);
         CheckServicesAccess(project, request.ServicesAccess, request.InternetAccess);
 
         var now = clock.GetUtcNow();
@@ -116,9 +121,11 @@ public sealed class NetworkService(
         }
     }
 
-    public async Task<Network> UpdateAsync(string projectId, Guid networkId, NetworkUpdate update, CancellationToken ct = default)
+    /// <summary>Changes a network; the trail records each attribute that changed (<see cref="ChangeAuditDetails"/>).</summary>
+    public async Task<Network> UpdateAsync(Actor actor, string projectId, Guid networkId, NetworkUpdate update, CancellationToken ct = default)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
+        await Access.RequireMemberAsync(db, actor, projectId, () => ServiceErrors.NetworkNotFound(networkId), ct);
         var network = await Visible(db, projectId).Include(n => n.Subnets).FirstOrDefaultAsync(n => n.Id == networkId, ct)
                       ?? throw ServiceErrors.NetworkNotFound(networkId);
         if (network.External) throw ServiceErrors.ExternalReadOnly(network.Name);
@@ -152,13 +159,33 @@ public sealed class NetworkService(
                     }
                 }
             }
-            if (update.Name is not null) network.Name = SubnetPlan.CheckName(update.Name, required: true);
-            if (update.Description is not null) network.Description = SubnetPlan.CheckText(update.Description, "description", SubnetPlan.MaxDescriptionLength, "DescriptionTooLong");
+            var changed = new ChangeAuditDetails.Builder();
+            if (update.Name is not null)
+            {
+                var name = SubnetPlan.CheckName(update.Name, required: true);
+                changed.Add("name", network.Name, name);
+                network.Name = name;
+            }
+            if (update.Description is not null)
+            {
+                var description = SubnetPlan.CheckText(update.Description, "description", SubnetPlan.MaxDescriptionLength, "DescriptionTooLong");
+                changed.Add("description", network.Description, description);
+                network.Description = description;
+            }
+            changed.Add("mtu", network.Mtu, update.Mtu ?? network.Mtu)
+                .Add("admin_state_up", network.AdminStateUp, update.AdminStateUp ?? network.AdminStateUp)
+                .Add("internet_access", network.InternetAccess, internet)
+                .Add("services_access", network.ServicesAccess, services);
             network.Mtu = update.Mtu ?? network.Mtu;
             network.AdminStateUp = update.AdminStateUp ?? network.AdminStateUp;
             network.InternetAccess = internet;
             network.ServicesAccess = services;
             network.UpdatedAt = now;
+            // An update that changes nothing leaves no entry: the trail says what changed.
+            if (changed.Any)
+            {
+                audit.Record(db, actor, projectId, "network.update", "network", network.Id.ToString(), network.Name, changed.Build().ToJson(), now);
+            }
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
             // Internet access adds or removes router ports.
@@ -176,10 +203,10 @@ public sealed class NetworkService(
     }
 
     /// <summary>Deletes a network with its subnets and their system ports; a user's port keeps it in use.</summary>
-    public async Task DeleteAsync(string projectId, Guid networkId, Actor? actor = null, CancellationToken ct = default)
+    public async Task DeleteAsync(Actor actor, string projectId, Guid networkId, CancellationToken ct = default)
     {
-        actor ??= Actor.System;
         await using var db = await dbs.CreateDbContextAsync(ct);
+        await Access.RequireMemberAsync(db, actor, projectId, () => ServiceErrors.NetworkNotFound(networkId), ct);
         var network = await Visible(db, projectId).FirstOrDefaultAsync(n => n.Id == networkId, ct)
                       ?? throw ServiceErrors.NetworkNotFound(networkId);
         if (network.External) throw ServiceErrors.ExternalReadOnly(network.Name);
@@ -218,7 +245,7 @@ public sealed class NetworkService(
     /// <summary>Creates a provider network owned by the cloud's own project; not reachable by customers.</summary>
     internal async Task<Network> CreateProviderNetworkAsync(string ownerProjectId, string name, SubnetCreate subnet, CancellationToken ct)
     {
-        var created = await CreateAsync(ownerProjectId, new NetworkCreate { Name = name, FirstSubnet = subnet }, Actor.System, ct);
+        var created = await CreateAsync(Actor.System, ownerProjectId, new NetworkCreate { Name = name, FirstSubnet = subnet }, ct);
         await using var db = await dbs.CreateDbContextAsync(ct);
         await db.Networks.Where(n => n.Id == created.Id).ExecuteUpdateAsync(u => u.SetProperty(n => n.External, true), ct);
         created.External = true;

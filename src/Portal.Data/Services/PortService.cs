@@ -10,19 +10,22 @@ namespace Portal.Data.Services;
 
 /// <summary>
 /// Ports and their addresses (IPAM). Creation is one round trip after one read of the network, shared with the
-/// creations that arrive at the same time (<see cref="PortInsertQueue"/>). Creations and deletions of users'
-/// ports are recorded in the audit trail, in their own transaction, as done by the actor (see <see cref="Actor"/>
-/// for the null default).
+/// creations that arrive at the same time (<see cref="PortInsertQueue"/>). Every call is made by an
+/// <see cref="Actor"/> who must be a member of the project (a non-member is told the port or network does not
+/// exist); on the hot paths (creation, deletion) that check is part of the statement that writes. Creations,
+/// updates and deletions of users' ports are recorded in the audit trail, in their own transaction. System ports
+/// (DHCP, router, floating IP, shadowport, Kubernetes) are read-only to customers.
 /// </summary>
 public sealed class PortService(
     IDbContextFactory<PortalDbContext> dbs, NpgsqlDataSource dataSource, PortInsertQueue writes, SubnetService subnets,
-    ChangeFeed.ChangePublisher changes, TimeProvider clock)
+    AuditService audit, ChangeFeed.ChangePublisher changes, TimeProvider clock)
 {
     private const int MaxAttempts = 5;
 
-    public async Task<Port> GetAsync(string projectId, Guid portId, CancellationToken ct = default)
+    public async Task<Port> GetAsync(Actor actor, string projectId, Guid portId, CancellationToken ct = default)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
+        await Access.RequireMemberAsync(db, actor, projectId, () => ServiceErrors.PortNotFound(portId), ct);
         return await db.Ports.Include(p => p.FixedIps).AsNoTracking()
                    .FirstOrDefaultAsync(p => p.Id == portId && p.ProjectId == projectId, ct)
                ?? throw ServiceErrors.PortNotFound(portId);
@@ -32,9 +35,11 @@ public sealed class PortService(
     /// The project's ports: of one network when <paramref name="networkId"/> is given (else of every network), and
     /// only those with an address in <paramref name="subnetId"/> when that is given.
     /// </summary>
-    public async Task<IReadOnlyList<Port>> ListAsync(string projectId, Guid? networkId, Guid? subnetId = null, CancellationToken ct = default)
+    public async Task<IReadOnlyList<Port>> ListAsync(Actor actor, string projectId, Guid? networkId, Guid? subnetId = null,
+        CancellationToken ct = default)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
+        await Access.RequireMemberAsync(db, actor, projectId, ct);
         var ports = db.Ports.Where(p => p.ProjectId == projectId);
         if (networkId is { } n) ports = ports.Where(p => p.NetworkId == n);
         if (subnetId is { } s) ports = ports.Where(p => p.FixedIps.Any(f => f.SubnetId == s));
@@ -42,9 +47,10 @@ public sealed class PortService(
     }
 
     /// <summary>One page of the ports holding addresses in a subnet; one row per address, sorted by address by default.</summary>
-    public async Task<Page<PortRow>> QueryAsync(string projectId, Guid subnetId, PageRequest page, CancellationToken ct = default)
+    public async Task<Page<PortRow>> QueryAsync(Actor actor, string projectId, Guid subnetId, PageRequest page, CancellationToken ct = default)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
+        await Access.RequireMemberAsync(db, actor, projectId, () => ServiceErrors.SubnetNotFound(subnetId), ct);
         if (!await db.Subnets.AnyAsync(s => s.Id == subnetId && s.ProjectId == projectId, ct)) throw ServiceErrors.SubnetNotFound(subnetId);
         var query = from a in db.IpAllocations
                     where a.SubnetId == subnetId
@@ -77,25 +83,57 @@ public sealed class PortService(
     }
 
     /// <summary>The address an automatic allocation would most likely pick now, to pre-fill the add-port form.</summary>
-    public async Task<IPAddress?> SuggestAddressAsync(string projectId, Guid subnetId, CancellationToken ct = default)
+    public async Task<IPAddress?> SuggestAddressAsync(Actor actor, string projectId, Guid subnetId, CancellationToken ct = default)
     {
-        var availability = await subnets.GetAvailabilityAsync(projectId, subnetId, 1, ct);
+        var availability = await subnets.GetAvailabilityAsync(actor, projectId, subnetId, 1, ct);
         return availability.FreeRanges.Count > 0 ? availability.FreeRanges[0].First : null;
     }
 
-    /// <summary>Enables or disables several of the project's ports at once; returns how many changed.</summary>
-    public async Task<int> SetAdminStateAsync(string projectId, IReadOnlyCollection<Guid> portIds, bool up, CancellationToken ct = default)
+    /// <summary>
+    /// Enables or disables several of the project's ports at once, each with its entry in the trail. A system port
+    /// is skipped and reported (as <see cref="UpdateAsync"/> refuses it), as is a port that is gone; the rest change.
+    /// Done counts the ports that are now in the asked state.
+    /// </summary>
+    public async Task<BulkResult> SetAdminStateAsync(Actor actor, string projectId, IReadOnlyCollection<Guid> portIds, bool up,
+        CancellationToken ct = default)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
+        await Access.RequireMemberAsync(db, actor, projectId, ct);
         var now = clock.GetUtcNow();
-        var changed = await db.Ports.Where(p => p.ProjectId == projectId && portIds.Contains(p.Id))
-            .ExecuteUpdateAsync(u => u.SetProperty(p => p.AdminStateUp, up).SetProperty(p => p.UpdatedAt, now), ct);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var ports = await db.Ports.Include(p => p.FixedIps).Where(p => p.ProjectId == projectId && portIds.Contains(p.Id))
+            .OrderBy(p => p.Id).ToListAsync(ct);
+        var refused = portIds.Distinct().Where(id => ports.All(p => p.Id != id)).Select(ServiceErrors.PortNotFound).ToList();
+        var done = 0;
+        foreach (var port in ports)
+        {
+            if (SystemPortRefusal(actor, port) is { } refusal)
+            {
+                refused.Add(refusal);
+                continue;
+            }
+            done++;
+            if (port.AdminStateUp == up) continue;
+            var changed = new ChangeAuditDetails.Builder().Add("admin_state_up", port.AdminStateUp, up).Build();
+            port.AdminStateUp = up;
+            port.UpdatedAt = now;
+            audit.Record(db, actor, projectId, "port.update", "port", port.Id.ToString(), PortLabel(port), changed.ToJson(), now);
+        }
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            throw NeutronErrors.Conflict("ConcurrentUpdate", null, string.Join(", ", ports.Select(PortLabel)));
+        }
         changes.Changed(projectId, Tables.Ports);
-        return changed;
+        return new BulkResult(done, refused);
     }
 
     /// <summary>Deletes several ports; each that cannot go (system-owned, already gone) is reported, the rest are deleted.</summary>
-    public async Task<BulkResult> DeleteManyAsync(string projectId, IReadOnlyCollection<Guid> portIds, Actor? actor = null,
+    public async Task<BulkResult> DeleteManyAsync(Actor actor, string projectId, IReadOnlyCollection<Guid> portIds,
         CancellationToken ct = default)
     {
         var refused = new List<NeutronException>();
@@ -104,7 +142,7 @@ public sealed class PortService(
         {
             try
             {
-                await DeleteAsync(projectId, id, actor, ct);
+                await DeleteAsync(actor, projectId, id, ct);
                 done++;
             }
             catch (NeutronException e)
@@ -115,15 +153,14 @@ public sealed class PortService(
         return new BulkResult(done, refused);
     }
 
-    public async Task<Port> CreateAsync(string projectId, PortCreate request, Actor? actor = null, CancellationToken ct = default)
+    public async Task<Port> CreateAsync(Actor actor, string projectId, PortCreate request, CancellationToken ct = default)
     {
-        actor ??= Actor.System;
         var name = SubnetPlan.CheckName(request.Name, required: false);
         var mac = request.MacAddress is { Length: > 0 } text ? PortStore.ParseMac(text) : null;
         var now = clock.GetUtcNow();
         if (await TryCreateDirectAsync(projectId, request, name, mac, now, actor, ct) is { } created) return created;
 
-        var (network, candidates) = await ResolveAsync(projectId, request, ct);
+        var (network, candidates) = await ResolveAsync(actor, projectId, request, ct);
 
         for (var attempt = 1; ; attempt++)
         {
@@ -165,15 +202,36 @@ public sealed class PortService(
         }
     }
 
-    public async Task<Port> UpdateAsync(string projectId, Guid portId, PortUpdate update, CancellationToken ct = default)
+    /// <summary>
+    /// Changes a user's port; the trail records each attribute that changed. A system port is read-only to customers
+    /// (Neutron's PolicyNotAuthorized, 403): the system keeps its name and state.
+    /// </summary>
+    public async Task<Port> UpdateAsync(Actor actor, string projectId, Guid portId, PortUpdate update, CancellationToken ct = default)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
+        await Access.RequireMemberAsync(db, actor, projectId, () => ServiceErrors.PortNotFound(portId), ct);
         var port = await db.Ports.Include(p => p.FixedIps).FirstOrDefaultAsync(p => p.Id == portId && p.ProjectId == projectId, ct)
                    ?? throw ServiceErrors.PortNotFound(portId);
-        if (update.Name is not null) port.Name = SubnetPlan.CheckName(update.Name, required: false);
-        if (update.DnsName is not null) port.DnsName = SubnetPlan.CheckText(update.DnsName, "dns_name", SubnetPlan.MaxNameLength, "DnsNameTooLong");
+        if (SystemPortRefusal(actor, port) is { } refusal) throw refusal;
+        var changed = new ChangeAuditDetails.Builder();
+        if (update.Name is not null)
+        {
+            var name = SubnetPlan.CheckName(update.Name, required: false);
+            changed.Add("name", port.Name, name);
+            port.Name = name;
+        }
+        if (update.DnsName is not null)
+        {
+            var dnsName = SubnetPlan.CheckText(update.DnsName, "dns_name", SubnetPlan.MaxNameLength, "DnsNameTooLong");
+            changed.Add("dns_name", port.DnsName, dnsName);
+            port.DnsName = dnsName;
+        }
+        changed.Add("admin_state_up", port.AdminStateUp, update.AdminStateUp ?? port.AdminStateUp);
         port.AdminStateUp = update.AdminStateUp ?? port.AdminStateUp;
-        port.UpdatedAt = clock.GetUtcNow();
+        var now = clock.GetUtcNow();
+        port.UpdatedAt = now;
+        // An update that changes nothing leaves no entry: the trail says what changed.
+        if (changed.Any) audit.Record(db, actor, projectId, "port.update", "port", port.Id.ToString(), PortLabel(port), changed.Build().ToJson(), now);
         try
         {
             await db.SaveChangesAsync(ct);
@@ -187,9 +245,9 @@ public sealed class PortService(
     }
 
     /// <summary>Deletes a user's port with its audit entry; its addresses go with it and the database frees its quota slot.</summary>
-    public async Task DeleteAsync(string projectId, Guid portId, Actor? actor = null, CancellationToken ct = default)
+    public async Task DeleteAsync(Actor actor, string projectId, Guid portId, CancellationToken ct = default)
     {
-        actor ??= Actor.System;
+        // The statement checks the membership itself; a non-member then meets GetAsync's refusal below.
         if (await PortStore.DeleteUserPortAsync(dataSource, projectId, portId, actor, clock.GetUtcNow(), ct))
         {
             changes.Changed(projectId, Tables.Ports);
@@ -197,7 +255,7 @@ public sealed class PortService(
         }
 
         // Named by its addresses, as the ports tab shows it: its id means nothing to a reader.
-        var port = await GetAsync(projectId, portId, ct);
+        var port = await GetAsync(actor, projectId, portId, ct);
         var addresses = string.Join(", ", port.FixedIps.Select(f => f.IpAddress.ToString()));
         throw new NeutronException("PortSystemOwned", 409, port.Name.Length > 0 ? "PortSystemOwned" : "PortSystemOwnedUnnamed", null,
             port.Name, addresses, DeviceOwners.Label(port.DeviceOwner));
@@ -208,9 +266,10 @@ public sealed class PortService(
     /// allocation lists to try in order (several only for a fully automatic port: one per subnet).
     /// </summary>
     private async Task<(Network Network, List<IReadOnlyList<AllocationSpec>> Candidates)> ResolveAsync(
-        string projectId, PortCreate request, CancellationToken ct)
+        Actor actor, string projectId, PortCreate request, CancellationToken ct)
     {
-        var network = await PortStore.ReadNetworkForPortAsync(dataSource, projectId, request.NetworkId, ct) ?? throw ServiceErrors.NetworkNotFound(request.NetworkId);
+        var network = await PortStore.ReadNetworkForPortAsync(dataSource, actor, projectId, request.NetworkId, ct)
+                      ?? throw ServiceErrors.NetworkNotFound(request.NetworkId);
         if (network.External) throw NeutronErrors.Conflict("ExternalNetworkNoPorts", "network_id", network.Name);
         if (network.Subnets.Count == 0) throw NeutronErrors.InvalidInput("NetworkHasNoSubnet", "fixed_ips", network.Name);
 
@@ -286,6 +345,19 @@ public sealed class PortService(
         }
         return null;
     }
+
+    /// <summary>Customers change only their own ports; the portal itself (<see cref="Actor.System"/>) may change any.</summary>
+    private static NeutronException? SystemPortRefusal(Actor actor, Port port)
+    {
+        if (actor.IsSystem || port.DeviceOwner == DeviceOwners.User) return null;
+        var addresses = string.Join(", ", port.FixedIps.Select(f => f.IpAddress.ToString()));
+        return new NeutronException("PolicyNotAuthorized", 403, port.Name.Length > 0 ? "PortSystemReadOnly" : "PortSystemReadOnlyUnnamed", null,
+            port.Name, addresses, DeviceOwners.Label(port.DeviceOwner));
+    }
+
+    /// <summary>A port as the trail names it: its name, else its addresses (as the ports tab shows it).</summary>
+    private static string PortLabel(Port port) =>
+        port.Name.Length > 0 ? port.Name : string.Join(", ", port.FixedIps.Select(f => f.IpAddress.ToString()));
 
     private static void CheckAssignable(Subnet subnet, IPAddress address)
     {

@@ -35,17 +35,20 @@ public sealed class ProjectService(IDbContextFactory<PortalDbContext> dbs, Chang
         return project;
     }
 
-    public async Task<Project> GetAsync(string id, CancellationToken ct = default)
+    /// <summary>A project, to one of its members (or support); anyone else is told it does not exist.</summary>
+    public async Task<Project> GetAsync(Actor actor, string id, CancellationToken ct = default)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
+        await RequireMemberOrSupportAsync(db, actor, id, ct);
         return await db.Projects.AsNoTracking().FirstOrDefaultAsync(p => p.Id == id, ct)
                ?? throw NeutronErrors.NotFound("Resource.Project", id);
     }
 
     /// <summary>Limits, and usage: the sum of the quota's shares, which count the existing resources.</summary>
-    public async Task<IReadOnlyList<QuotaView>> GetQuotasAsync(string projectId, CancellationToken ct = default)
+    public async Task<IReadOnlyList<QuotaView>> GetQuotasAsync(Actor actor, string projectId, CancellationToken ct = default)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
+        await RequireMemberOrSupportAsync(db, actor, projectId, ct);
         var used = await db.QuotaShares.Where(s => s.ProjectId == projectId)
             .GroupBy(s => s.Resource).Select(g => new { g.Key, Used = g.Sum(s => s.Used) })
             .ToDictionaryAsync(g => g.Key, g => g.Used, ct);
@@ -54,9 +57,10 @@ public sealed class ProjectService(IDbContextFactory<PortalDbContext> dbs, Chang
     }
 
     /// <summary>One resource's limit and usage (a page that needs one quota need not count the others).</summary>
-    public async Task<QuotaView?> GetQuotaAsync(string projectId, string resource, CancellationToken ct = default)
+    public async Task<QuotaView?> GetQuotaAsync(Actor actor, string projectId, string resource, CancellationToken ct = default)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
+        await RequireMemberOrSupportAsync(db, actor, projectId, ct);
         var limit = await db.Quotas.Where(q => q.ProjectId == projectId && q.Resource == resource).Select(q => (int?)q.Limit).FirstOrDefaultAsync(ct);
         if (limit is null) return null;
         var used = await db.QuotaShares.Where(s => s.ProjectId == projectId && s.Resource == resource).SumAsync(s => s.Used, ct);
@@ -110,6 +114,13 @@ public sealed class ProjectService(IDbContextFactory<PortalDbContext> dbs, Chang
         var chosen = await db.Users.Where(u => u.Id == userId).Select(u => u.CurrentProjectId).FirstOrDefaultAsync(ct);
         var mine = from m in db.ProjectMembers join p in db.Projects on m.ProjectId equals p.Id where m.UserId == userId select p;
         return await mine.OrderBy(p => p.Id != chosen).ThenBy(p => p.Name).ThenBy(p => p.Id).AsNoTracking().FirstOrDefaultAsync(ct);
+    }
+
+    /// <summary>Members see their project; support sees any (the support console shows a project's details and trail).</summary>
+    internal static async Task RequireMemberOrSupportAsync(PortalDbContext db, Actor actor, string projectId, CancellationToken ct)
+    {
+        if (!await Access.IsMemberAsync(db, actor, projectId, ct) && !await Access.IsSupportAsync(db, actor, ct))
+            throw Access.ProjectNotFound(projectId);
     }
 
     /// <summary>Makes the user a member of the project (the owner when <paramref name="owner"/>), if not already.</summary>

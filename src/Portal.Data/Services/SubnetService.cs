@@ -11,15 +11,17 @@ namespace Portal.Data.Services;
 
 /// <summary>
 /// Subnets of a project's networks, with Neutron's rules, their DHCP and router ports, and address usage.
-/// Creations and deletions are recorded in the audit trail, in their own transaction, as done by the actor
-/// (see <see cref="Actor"/> for the null default); the system ports that come and go with a subnet are not.
+/// Every call is made by an <see cref="Actor"/> who must be a member of the project (a non-member is told the
+/// project or subnet does not exist). Creations, updates and deletions are recorded in the audit trail, in their own
+/// transaction; the system ports that come and go with a subnet are not recorded apart.
 /// </summary>
 public sealed class SubnetService(
     IDbContextFactory<PortalDbContext> dbs, AuditService audit, ChangeFeed.ChangePublisher changes, TimeProvider clock)
 {
-    public async Task<Subnet> GetAsync(string projectId, Guid subnetId, CancellationToken ct = default)
+    public async Task<Subnet> GetAsync(Actor actor, string projectId, Guid subnetId, CancellationToken ct = default)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
+        await Access.RequireMemberAsync(db, actor, projectId, () => ServiceErrors.SubnetNotFound(subnetId), ct);
         return await SubnetStore.Visible(db, projectId)
                    .Include(s => s.AllocationPools.OrderBy(p => p.FirstIp))
                    .Include(s => s.HostRoutes)
@@ -31,9 +33,10 @@ public sealed class SubnetService(
     }
 
     /// <summary>The subnets of one network, or of every network the project sees when <paramref name="networkId"/> is null.</summary>
-    public async Task<IReadOnlyList<Subnet>> ListAsync(string projectId, Guid? networkId, CancellationToken ct = default)
+    public async Task<IReadOnlyList<Subnet>> ListAsync(Actor actor, string projectId, Guid? networkId, CancellationToken ct = default)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
+        await Access.RequireMemberAsync(db, actor, projectId, ct);
         var subnets = SubnetStore.Visible(db, projectId);
         if (networkId is { } n) subnets = subnets.Where(s => s.NetworkId == n);
         return await subnets
@@ -44,9 +47,9 @@ public sealed class SubnetService(
     }
 
     /// <summary>A network's subnets with their address usage (allocations inside the pools / pool size).</summary>
-    public async Task<IReadOnlyList<SubnetRow>> ListRowsAsync(string projectId, Guid networkId, CancellationToken ct = default)
+    public async Task<IReadOnlyList<SubnetRow>> ListRowsAsync(Actor actor, string projectId, Guid networkId, CancellationToken ct = default)
     {
-        var subnets = await ListAsync(projectId, networkId, ct);
+        var subnets = await ListAsync(actor, projectId, networkId, ct);
         if (subnets.Count == 0) return [];
         await using var db = await dbs.CreateDbContextAsync(ct);
         var used = await SubnetStore.UsedInPoolsAsync(db, subnets.Select(s => s.Id).ToArray(), ct);
@@ -55,16 +58,17 @@ public sealed class SubnetService(
     }
 
     /// <summary>Every subnet of the project's own networks, for overlap warnings and CIDR suggestions.</summary>
-    public async Task<IReadOnlyList<ProjectSubnet>> ProjectSubnetsAsync(string projectId, CancellationToken ct = default)
+    public async Task<IReadOnlyList<ProjectSubnet>> ProjectSubnetsAsync(Actor actor, string projectId, CancellationToken ct = default)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
+        await Access.RequireMemberAsync(db, actor, projectId, ct);
         return await db.Subnets.Where(s => s.ProjectId == projectId)
             .OrderBy(s => s.CreatedAt)
             .Select(s => new ProjectSubnet(s.NetworkId, s.Network!.Name, s.Id, s.Name, s.Cidr))
             .AsNoTracking().ToListAsync(ct);
     }
 
-    public async Task<Subnet> CreateAsync(string projectId, Guid networkId, SubnetCreate request, Actor? actor = null,
+    public async Task<Subnet> CreateAsync(Actor actor, string projectId, Guid networkId, SubnetCreate request,
         CancellationToken ct = default)
     {
         var plan = SubnetPlan.From(request);
@@ -72,7 +76,7 @@ public sealed class SubnetService(
         {
             try
             {
-                return await CreateOnceAsync(projectId, networkId, plan, actor ?? Actor.System, ct);
+                return await CreateOnceAsync(projectId, networkId, plan, actor, ct);
             }
             catch (Exception e) when (attempt < 3 && PostgresErrors.Unwrap(e) is { SqlState: PostgresErrorCodes.DeadlockDetected })
             {
@@ -85,6 +89,7 @@ public sealed class SubnetService(
     private async Task<Subnet> CreateOnceAsync(string projectId, Guid networkId, SubnetPlan plan, Actor actor, CancellationToken ct)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
+        await Access.RequireMemberAsync(db, actor, projectId, () => ServiceErrors.NetworkNotFound(networkId), ct);
         var network = await db.Networks.AsNoTracking().FirstOrDefaultAsync(n => n.Id == networkId && n.ProjectId == projectId, ct)
                       ?? throw ServiceErrors.NetworkNotFound(networkId);
         if (network.External) throw ServiceErrors.ExternalReadOnly(network.Name);
@@ -151,9 +156,14 @@ public sealed class SubnetService(
         return subnet;
     }
 
-    public async Task<Subnet> UpdateAsync(string projectId, Guid subnetId, SubnetUpdate update, CancellationToken ct = default)
+    /// <summary>
+    /// Changes a subnet (its CIDR never changes): the gateway moves its router port, DHCP off deletes the DHCP port and
+    /// on adds one. The trail records each attribute that changed (<see cref="ChangeAuditDetails"/>).
+    /// </summary>
+    public async Task<Subnet> UpdateAsync(Actor actor, string projectId, Guid subnetId, SubnetUpdate update, CancellationToken ct = default)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
+        await Access.RequireMemberAsync(db, actor, projectId, () => ServiceErrors.SubnetNotFound(subnetId), ct);
         var subnet = await db.Subnets.Include(s => s.AllocationPools).Include(s => s.HostRoutes).Include(s => s.Network)
                          .Where(s => s.Id == subnetId && s.ProjectId == projectId).OrderBy(s => s.Id)
                          .AsSplitQuery()
@@ -199,6 +209,18 @@ public sealed class SubnetService(
                 subnet.HostRoutes = after.Routes.Select(r => new SubnetRoute { Destination = r.Destination, NextHop = r.NextHop }).ToList();
             }
             subnet.UpdatedAt = now;
+            var changed = new ChangeAuditDetails.Builder()
+                .Add("name", before.Name, after.Name)
+                .Add("gateway_ip", before.Gateway?.ToString(), after.Gateway?.ToString())
+                .Add("enable_dhcp", before.EnableDhcp, after.EnableDhcp)
+                .Add("dns_nameservers", before.Dns, after.Dns)
+                .Add("allocation_pools", before.Pools.Select(p => $"{p.First}-{p.Last}"), after.Pools.Select(p => $"{p.First}-{p.Last}"))
+                .Add("host_routes", before.Routes.Select(r => $"{r.Destination} via {r.NextHop}"), after.Routes.Select(r => $"{r.Destination} via {r.NextHop}"));
+            // An update that changes nothing leaves no entry: the trail says what changed.
+            if (changed.Any)
+            {
+                audit.Record(db, actor, projectId, "subnet.update", "subnet", subnet.Id.ToString(), subnet.DisplayName, changed.Build().ToJson(), now);
+            }
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
             changes.Changed(projectId, Tables.Subnets, Tables.Ports);
@@ -214,9 +236,10 @@ public sealed class SubnetService(
         }
     }
 
-    public async Task DeleteAsync(string projectId, Guid subnetId, Actor? actor = null, CancellationToken ct = default)
+    public async Task DeleteAsync(Actor actor, string projectId, Guid subnetId, CancellationToken ct = default)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
+        await Access.RequireMemberAsync(db, actor, projectId, () => ServiceErrors.SubnetNotFound(subnetId), ct);
         var subnet = await db.Subnets.Include(s => s.Network)
                          .FirstOrDefaultAsync(s => s.Id == subnetId && s.ProjectId == projectId, ct)
                      ?? throw ServiceErrors.SubnetNotFound(subnetId);
@@ -237,7 +260,7 @@ public sealed class SubnetService(
         }
         await PortStore.DeleteSystemPortsAsync(db, subnetId, [DeviceOwners.Dhcp, DeviceOwners.RouterInterface], ct);
         await db.Subnets.Where(s => s.Id == subnetId).ExecuteDeleteAsync(ct);
-        audit.Record(db, actor ?? Actor.System, projectId, "subnet.delete", "subnet", subnetId.ToString(), subnet.DisplayName,
+        audit.Record(db, actor, projectId, "subnet.delete", "subnet", subnetId.ToString(), subnet.DisplayName,
             subnet.Cidr.ToString());
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
@@ -245,9 +268,11 @@ public sealed class SubnetService(
     }
 
     /// <summary>Address usage of a subnet's pools, computed in the database: counts and free ranges.</summary>
-    public async Task<SubnetAvailability> GetAvailabilityAsync(string projectId, Guid subnetId, int maxRanges = 100, CancellationToken ct = default)
+    public async Task<SubnetAvailability> GetAvailabilityAsync(Actor actor, string projectId, Guid subnetId, int maxRanges = 100,
+        CancellationToken ct = default)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
+        await Access.RequireMemberAsync(db, actor, projectId, () => ServiceErrors.SubnetNotFound(subnetId), ct);
         // Only the pools are needed here (their sizes make the total), not the whole subnet with its routes.
         var poolRows = await SubnetStore.Visible(db, projectId).Where(s => s.Id == subnetId)
                            .Select(s => s.AllocationPools.Select(p => new { p.FirstIp, p.LastIp }).ToList())

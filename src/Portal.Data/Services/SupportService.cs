@@ -15,17 +15,20 @@ public sealed record ProjectDetails(
     public ProjectMemberView? Owner => Members.FirstOrDefault(m => m.IsOwner);
 }
 
-/// <summary>The support console's actions. Every one requires a support engineer; customers get Forbidden.</summary>
+/// <summary>
+/// The support console's actions. Every one requires a support engineer, checked against the database on each call
+/// (the role as it is now, not as it was at sign-in); customers get Forbidden.
+/// </summary>
 public sealed class SupportService(
     IDbContextFactory<PortalDbContext> dbs, AuditService audit, ChangeFeed.ChangePublisher changes, TimeProvider clock)
 {
     /// <summary>Projects whose id is <paramref name="query"/> exactly, or whose name contains it.</summary>
     public async Task<IReadOnlyList<ProjectFound>> SearchAsync(Actor actor, string query, CancellationToken ct = default)
     {
-        RequireSupport(actor);
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        await Access.RequireSupportAsync(db, actor, ct);
         var text = query.Trim();
         if (text.Length == 0) return [];
-        await using var db = await dbs.CreateDbContextAsync(ct);
         var id = text.ToLowerInvariant();
         var pattern = "%" + Sql.EscapeLike(text) + "%";
         var projects = db.Projects.Where(p => p.Id == id || EF.Functions.ILike(p.Name, pattern, "\\"));
@@ -42,8 +45,8 @@ public sealed class SupportService(
 
     public async Task<ProjectDetails> GetAsync(Actor actor, string projectId, CancellationToken ct = default)
     {
-        RequireSupport(actor);
         await using var db = await dbs.CreateDbContextAsync(ct);
+        await Access.RequireSupportAsync(db, actor, ct);
         var project = await db.Projects.AsNoTracking().FirstOrDefaultAsync(p => p.Id == projectId, ct)
                       ?? throw NeutronErrors.NotFound("Resource.Project", projectId);
         var members = await (from m in db.ProjectMembers
@@ -63,11 +66,11 @@ public sealed class SupportService(
     /// </summary>
     public async Task SetShadowportAsync(Actor actor, string projectId, bool enabled, string reason, CancellationToken ct = default)
     {
-        RequireSupport(actor);
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        await Access.RequireSupportAsync(db, actor, ct);
         var why = reason.Trim();
         if (why.Length == 0) throw NeutronErrors.InvalidInput("Shadowport.ReasonRequired", "reason");
         if (why.Length > 500) throw NeutronErrors.InvalidInput("Shadowport.ReasonTooLong", "reason", 500);
-        await using var db = await dbs.CreateDbContextAsync(ct);
         var project = await db.Projects.FirstOrDefaultAsync(p => p.Id == projectId, ct)
                       ?? throw NeutronErrors.NotFound("Resource.Project", projectId);
         var now = clock.GetUtcNow();
@@ -79,10 +82,5 @@ public sealed class SupportService(
         audit.Record(db, actor, projectId, enabled ? "shadowport.enable" : "shadowport.disable", "project", projectId, project.Name, why);
         await db.SaveChangesAsync(ct);
         changes.Changed(projectId, Tables.Projects);
-    }
-
-    private static void RequireSupport(Actor actor)
-    {
-        if (!actor.IsSupport) throw NeutronErrors.Forbidden("Forbidden.SupportOnly");
     }
 }

@@ -19,7 +19,10 @@ internal static class AuditStore
             ObjectType = objectType, ObjectId = objectId, ObjectName = objectName, Details = details,
         });
 
-    /// <summary>The entry of a user's port of the project (none when there is no such port), naming its addresses.</summary>
+    /// <summary>
+    /// The entry of a user's port of the project (none when there is no such port, or the actor is no longer a member
+    /// of the project), naming its addresses.
+    /// </summary>
     public static NpgsqlBatchCommand UserPortEntry(string projectId, Guid portId, string action, Actor actor, DateTimeOffset at) =>
         Sql.BatchCommand($"""
             INSERT INTO audit_entries (project_id, at, actor, address, action, object_type, object_id, object_name, details)
@@ -27,5 +30,7 @@ internal static class AuditStore
                    coalesce((SELECT string_agg(host(a.ip_address), ', ' ORDER BY a.ip_address)
                                FROM ip_allocations a WHERE a.port_id = p.id), '')
               FROM ports p WHERE p.id = {portId} AND p.project_id = {projectId} AND p.device_owner = ''
+               AND ({PortStore.MemberOf(actor)}::text IS NULL
+                    OR EXISTS (SELECT 1 FROM project_members m WHERE m.project_id = p.project_id AND m.user_id = {PortStore.MemberOf(actor)}::text))
             """);
 }

@@ -12,7 +12,10 @@ namespace Portal.Data.Store;
 /// <summary>One fixed IP to take: from <see cref="SubnetId"/>, the given <see cref="Address"/> or the next free one.</summary>
 internal sealed record AllocationSpec(Guid SubnetId, string SubnetName, IPAddress? Address);
 
-/// <summary>A port to write; <see cref="Audit"/> is who creates it, or null for a system port, which is not recorded.</summary>
+/// <summary>
+/// A port to write; <see cref="Audit"/> is who creates it, or null for a system port, which is not recorded. A user's
+/// port is written only while its creator is a member of the project (checked by the statement that writes it).
+/// </summary>
 internal sealed record PortSpec(
     Guid Id,
     string ProjectId,
@@ -35,8 +38,8 @@ internal sealed record PortSpec(
 internal static class PortStore
 {
     /// <remarks>
-    /// The port row is written only into a network of the port's own project, and a user's port never into a
-    /// provider network; otherwise no row is written and the address rows fail their foreign key, so a caller
+    /// The port row is written only into a network of the port's own project, a user's port never into a
+    /// provider network and only by a member of the project; otherwise no row is written and the address rows fail their foreign key, so a caller
     /// that skipped reading the network still cannot put a port where it does not belong.
     /// </remarks>
     public static async Task<Port> InsertAsync(
@@ -57,6 +60,7 @@ internal static class PortStore
         {
             var spec = specs[i];
             var status = StatusOf(spec);
+            var member = MemberOf(spec.Audit);
             batch.BatchCommands.Add(Sql.BatchCommand($"""
                 INSERT INTO ports (id, project_id, network_id, name, mac_address, device_owner, device_id, dns_name,
                                    status, admin_state_up, created_at, updated_at)
@@ -64,6 +68,8 @@ internal static class PortStore
                        {status}, {spec.AdminStateUp}, {now}, {now}
                   FROM networks n WHERE n.id = {spec.NetworkId} AND n.project_id = {spec.ProjectId}
                    AND NOT (n.external AND {spec.DeviceOwner} = '')
+                   AND ({member}::text IS NULL
+                        OR EXISTS (SELECT 1 FROM project_members m WHERE m.project_id = n.project_id AND m.user_id = {member}::text))
                 """));
             owners.Add(i);
             foreach (var ip in spec.FixedIps)
@@ -177,13 +183,23 @@ internal static class PortStore
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var batch = new NpgsqlBatch(connection);
+        var member = MemberOf(actor);
         // Locked first, so that of two deletions racing only the one that deletes writes an entry; the entry is
-        // written before the delete, while the port still holds the addresses it names.
-        batch.BatchCommands.Add(Sql.BatchCommand(
-            $"SELECT 1 FROM ports WHERE id = {portId} AND project_id = {projectId} AND device_owner = '' FOR UPDATE"));
+        // written before the delete, while the port still holds the addresses it names. Each statement checks the
+        // actor's membership (a removal racing with this waits for the batch or makes all three do nothing).
+        batch.BatchCommands.Add(Sql.BatchCommand($"""
+            SELECT 1 FROM ports p WHERE p.id = {portId} AND p.project_id = {projectId} AND p.device_owner = ''
+               AND ({member}::text IS NULL
+                    OR EXISTS (SELECT 1 FROM project_members m WHERE m.project_id = p.project_id AND m.user_id = {member}::text))
+               FOR UPDATE
+            """));
         batch.BatchCommands.Add(AuditStore.UserPortEntry(projectId, portId, "port.delete", actor, now));
-        batch.BatchCommands.Add(Sql.BatchCommand(
-            $"DELETE FROM ports WHERE id = {portId} AND project_id = {projectId} AND device_owner = '' RETURNING 1"));
+        batch.BatchCommands.Add(Sql.BatchCommand($"""
+            DELETE FROM ports p WHERE p.id = {portId} AND p.project_id = {projectId} AND p.device_owner = ''
+               AND ({member}::text IS NULL
+                    OR EXISTS (SELECT 1 FROM project_members m WHERE m.project_id = p.project_id AND m.user_id = {member}::text))
+            RETURNING 1
+            """));
         await using var reader = await batch.ExecuteReaderAsync(ct);
         await reader.NextResultAsync(ct);
         return await reader.ReadAsync(ct);
@@ -193,12 +209,17 @@ internal static class PortStore
     /// The network and its subnets, with only what port creation needs: one plain query on the hot path
     /// (port creation is the most frequent write), without a tracking context.
     /// </summary>
-    public static async Task<Network?> ReadNetworkForPortAsync(NpgsqlDataSource dataSource, string projectId, Guid networkId, CancellationToken ct)
+    public static async Task<Network?> ReadNetworkForPortAsync(NpgsqlDataSource dataSource, Actor actor, string projectId, Guid networkId,
+        CancellationToken ct)
     {
+        var member = MemberOf(actor);
+        // A non-member of the project sees no network at all, as if the project did not exist.
         await using var command = Sql.Command(dataSource, $"""
             SELECT n.name, n.external, s.id, s.name, s.cidr, s.gateway_ip, s.ip_version, s.created_at
               FROM networks n LEFT JOIN subnets s ON s.network_id = n.id
              WHERE n.id = {networkId} AND (n.project_id = {projectId} OR n.external)
+               AND ({member}::text IS NULL
+                    OR EXISTS (SELECT 1 FROM project_members m WHERE m.project_id = {projectId}::bpchar AND m.user_id = {member}::text))
              ORDER BY s.created_at
             """);
         await using var reader = await command.ExecuteReaderAsync(ct);
@@ -221,6 +242,13 @@ internal static class PortStore
         }
         return network;
     }
+
+    /// <summary>
+    /// The user whose membership a statement checks: null for the portal itself (and for system ports). The statements
+    /// compare project_members.project_id (char(32)) with a column or a bpchar, never with a text parameter, so that the
+    /// lookup is one probe of the primary key.
+    /// </summary>
+    internal static string? MemberOf(Actor? actor) => actor is { IsSystem: false } user ? user.UserId : null;
 
     private static string StatusOf(PortSpec spec) => spec.DeviceOwner.Length == 0 ? PortStatus.Down : PortStatus.Active;
 

@@ -18,34 +18,34 @@ public static class NeutronIpAvailabilityEndpoints
         group.MapGet("", async (HttpContext http, NetworkService networks, SubnetService subnets) =>
             {
                 var projectId = http.User.ProjectId();
-                IEnumerable<Network> own = (await networks.ListAsync(projectId, http.RequestAborted)).Where(n => n.ProjectId == projectId);
+                IEnumerable<Network> own = (await networks.ListAsync(http.Actor(), projectId, http.RequestAborted)).Where(n => n.ProjectId == projectId);
                 var query = http.Request.Query;
                 if (query.TryGetValue("network_id", out var ids)) own = own.Where(n => ids.Contains(n.Id.ToString()));
                 if (query.TryGetValue("network_name", out var names)) own = own.Where(n => names.Contains(n.Name));
                 var list = new List<NeutronIpAvailability>();
-                foreach (var network in own) list.Add(await ViewAsync(network, projectId, subnets, http.RequestAborted));
+                foreach (var network in own) list.Add(await ViewAsync(http.Actor(), network, projectId, subnets, http.RequestAborted));
                 return TypedResults.Json(new IpAvailabilityListResponse(list), ApiJson.Context.IpAvailabilityListResponse);
             })
             .WithSummary("List the address usage of the project's networks").Produces<IpAvailabilityListResponse>();
         group.MapGet("/{id}", async (string id, HttpContext http, NetworkService networks, SubnetService subnets) =>
             {
                 var projectId = http.User.ProjectId();
-                var network = await networks.GetAsync(projectId, NeutronNetworkEndpoints.ParseId(id), http.RequestAborted);
+                var network = await networks.GetAsync(http.Actor(), projectId, NeutronNetworkEndpoints.ParseId(id), http.RequestAborted);
                 if (network.ProjectId != projectId) throw NeutronErrors.NotFound("Resource.Network", id);
-                return TypedResults.Json(new IpAvailabilityResponse(await ViewAsync(network, projectId, subnets, http.RequestAborted)),
+                return TypedResults.Json(new IpAvailabilityResponse(await ViewAsync(http.Actor(), network, projectId, subnets, http.RequestAborted)),
                     ApiJson.Context.IpAvailabilityResponse);
             })
             .WithSummary("Show a network's address usage").Produces<IpAvailabilityResponse>().ProducesNeutronErrors(404);
     }
 
-    private static async Task<NeutronIpAvailability> ViewAsync(Network network, string projectId, SubnetService subnets, CancellationToken ct)
+    private static async Task<NeutronIpAvailability> ViewAsync(Actor actor, Network network, string projectId, SubnetService subnets, CancellationToken ct)
     {
         var perSubnet = new List<NeutronSubnetIpAvailability>();
         BigInteger total = 0;
         long used = 0;
         foreach (var subnet in network.Subnets)
         {
-            var availability = await subnets.GetAvailabilityAsync(projectId, subnet.Id, 1, ct);
+            var availability = await subnets.GetAvailabilityAsync(actor, projectId, subnet.Id, 1, ct);
             total += availability.Total;
             used += availability.Used;
             perSubnet.Add(new NeutronSubnetIpAvailability(

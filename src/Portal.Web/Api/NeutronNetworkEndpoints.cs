@@ -16,7 +16,7 @@ public static class NeutronNetworkEndpoints
         group.MapGet("", ListAsync).WithSummary("List networks")
             .Produces<NetworkListResponse>().ProducesNeutronErrors(400);
         group.MapGet("/{id}", async (string id, HttpContext http, NetworkService networks) =>
-                Ok(await networks.GetAsync(http.User.ProjectId(), ParseId(id), http.RequestAborted)))
+                Ok(await networks.GetAsync(http.Actor(), http.User.ProjectId(), ParseId(id), http.RequestAborted)))
             .WithSummary("Show a network").Produces<NetworkResponse>().ProducesNeutronErrors(404);
         group.MapPost("", CreateAsync).WithSummary("Create a network")
             .Accepts<NetworkRequest>("application/json").Produces<NetworkResponse>(StatusCodes.Status201Created)
@@ -26,7 +26,7 @@ public static class NeutronNetworkEndpoints
             .ProducesNeutronErrors(400, 403, 404, 409, 413);
         group.MapDelete("/{id}", async (string id, HttpContext http, NetworkService networks) =>
             {
-                await networks.DeleteAsync(http.User.ProjectId(), ParseId(id), http.Actor(), http.RequestAborted);
+                await networks.DeleteAsync(http.Actor(), http.User.ProjectId(), ParseId(id), http.RequestAborted);
                 return Results.NoContent();
             })
             .WithSummary("Delete a network").Produces(StatusCodes.Status204NoContent).ProducesNeutronErrors(404, 409);
@@ -35,7 +35,7 @@ public static class NeutronNetworkEndpoints
     private static async Task<IResult> ListAsync(HttpContext http, NetworkService networks)
     {
         var query = http.Request.Query;
-        IEnumerable<Network> all = await networks.ListAsync(http.User.ProjectId(), http.RequestAborted);
+        IEnumerable<Network> all = await networks.ListAsync(http.Actor(), http.User.ProjectId(), http.RequestAborted);
         if (query.TryGetValue("name", out var names)) all = all.Where(n => names.Contains(n.Name));
         if (query.TryGetValue("router:external", out var external) && bool.TryParse(external, out var ext)) all = all.Where(n => n.External == ext);
         var page = NeutronLists.Page(http, "networks", all, n => n.Id, View);
@@ -54,7 +54,7 @@ public static class NeutronNetworkEndpoints
             AdminStateUp = body.AdminStateUp ?? true,
             ServicesAccess = body.EnableShadowPort ?? false,
         };
-        var created = await networks.CreateAsync(http.User.ProjectId(), request, http.Actor(), http.RequestAborted);
+        var created = await networks.CreateAsync(http.Actor(), http.User.ProjectId(), request, http.RequestAborted);
         return Ok(created, StatusCodes.Status201Created);
     }
 
@@ -71,7 +71,7 @@ public static class NeutronNetworkEndpoints
             AdminStateUp = body.AdminStateUp,
             ServicesAccess = body.EnableShadowPort,
         };
-        var updated = await networks.UpdateAsync(http.User.ProjectId(), networkId, update, http.RequestAborted);
+        var updated = await networks.UpdateAsync(http.Actor(), http.User.ProjectId(), networkId, update, http.RequestAborted);
         return Ok(updated);
     }
 

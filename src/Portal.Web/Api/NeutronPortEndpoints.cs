@@ -17,7 +17,7 @@ public static class NeutronPortEndpoints
         group.MapGet("", ListAsync).WithSummary("List ports")
             .Produces<PortListResponse>().ProducesNeutronErrors(400);
         group.MapGet("/{id}", async (string id, HttpContext http, PortService ports) =>
-                Ok(await ports.GetAsync(http.User.ProjectId(), ParseId(id), http.RequestAborted)))
+                Ok(await ports.GetAsync(http.Actor(), http.User.ProjectId(), ParseId(id), http.RequestAborted)))
             .WithSummary("Show a port").Produces<PortResponse>().ProducesNeutronErrors(404);
         group.MapPost("", CreateAsync).WithSummary("Create a port")
             .Accepts<PortCreateRequest>("application/json").Produces<PortResponse>(StatusCodes.Status201Created)
@@ -27,7 +27,7 @@ public static class NeutronPortEndpoints
             .ProducesNeutronErrors(400, 403, 404, 413);
         group.MapDelete("/{id}", async (string id, HttpContext http, PortService ports) =>
             {
-                await ports.DeleteAsync(http.User.ProjectId(), ParseId(id), http.Actor(), http.RequestAborted);
+                await ports.DeleteAsync(http.Actor(), http.User.ProjectId(), ParseId(id), http.RequestAborted);
                 return Results.NoContent();
             })
             .WithSummary("Delete a port").Produces(StatusCodes.Status204NoContent).ProducesNeutronErrors(404, 409);
@@ -36,7 +36,7 @@ public static class NeutronPortEndpoints
     private static async Task<IResult> ListAsync(HttpContext http, PortService ports)
     {
         var query = http.Request.Query;
-        IEnumerable<Port> filtered = await ports.ListAsync(http.User.ProjectId(), null, ct: http.RequestAborted);
+        IEnumerable<Port> filtered = await ports.ListAsync(http.Actor(), http.User.ProjectId(), null, ct: http.RequestAborted);
         if (query.TryGetValue("network_id", out var networkIds)) filtered = filtered.Where(p => networkIds.Contains(p.NetworkId.ToString()));
         if (query.TryGetValue("name", out var names)) filtered = filtered.Where(p => names.Contains(p.Name));
         if (query.TryGetValue("device_owner", out var owners)) filtered = filtered.Where(p => owners.Contains(p.DeviceOwner));
@@ -73,7 +73,7 @@ public static class NeutronPortEndpoints
             DnsName = body.DnsName ?? "",
             AdminStateUp = body.AdminStateUp ?? true,
         };
-        var created = await ports.CreateAsync(http.User.ProjectId(), request, http.Actor(), http.RequestAborted);
+        var created = await ports.CreateAsync(http.Actor(), http.User.ProjectId(), request, http.RequestAborted);
         return Ok(created, StatusCodes.Status201Created);
     }
 
@@ -92,8 +92,15 @@ public static class NeutronPortEndpoints
             AdminStateUp = body.AdminStateUp,
             DnsName = body.DnsName,
         };
-        var updated = await ports.UpdateAsync(http.User.ProjectId(), portId, update, http.RequestAborted);
-        return Ok(updated);
+        try
+        {
+            return Ok(await ports.UpdateAsync(http.Actor(), http.User.ProjectId(), portId, update, http.RequestAborted));
+        }
+        catch (NeutronException e) when (e.Type == "PolicyNotAuthorized")
+        {
+            // A system port: Neutron's clients read the rule that refused first; the service's text says which port and why.
+            throw new ApiException(403, e.Type, $"rule:update_port is disallowed by policy: {e.Localize(NeutronErrorResults.English)}");
+        }
     }
 
     /// <summary>Device owners and ids mark the system's ports (DHCP, router, Kubernetes); users' ports have neither.</summary>

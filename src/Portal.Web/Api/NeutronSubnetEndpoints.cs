@@ -16,7 +16,7 @@ public static class NeutronSubnetEndpoints
         group.MapGet("", ListAsync).WithSummary("List subnets")
             .Produces<SubnetListResponse>().ProducesNeutronErrors(400);
         group.MapGet("/{id}", async (string id, HttpContext http, SubnetService subnets) =>
-                Ok(await subnets.GetAsync(http.User.ProjectId(), ParseId(id), http.RequestAborted)))
+                Ok(await subnets.GetAsync(http.Actor(), http.User.ProjectId(), ParseId(id), http.RequestAborted)))
             .WithSummary("Show a subnet").Produces<SubnetResponse>().ProducesNeutronErrors(404);
         group.MapPost("", CreateAsync).WithSummary("Create a subnet")
             .Accepts<SubnetCreateRequest>("application/json").Produces<SubnetResponse>(StatusCodes.Status201Created)
@@ -26,7 +26,7 @@ public static class NeutronSubnetEndpoints
             .ProducesNeutronErrors(400, 404, 409, 413);
         group.MapDelete("/{id}", async (string id, HttpContext http, SubnetService subnets) =>
             {
-                await subnets.DeleteAsync(http.User.ProjectId(), ParseId(id), http.Actor(), http.RequestAborted);
+                await subnets.DeleteAsync(http.Actor(), http.User.ProjectId(), ParseId(id), http.RequestAborted);
                 return Results.NoContent();
             })
             .WithSummary("Delete a subnet").Produces(StatusCodes.Status204NoContent).ProducesNeutronErrors(404, 409);
@@ -35,7 +35,7 @@ public static class NeutronSubnetEndpoints
     private static async Task<IResult> ListAsync(HttpContext http, SubnetService subnets)
     {
         var query = http.Request.Query;
-        IEnumerable<Subnet> filtered = await subnets.ListAsync(http.User.ProjectId(), null, http.RequestAborted);
+        IEnumerable<Subnet> filtered = await subnets.ListAsync(http.Actor(), http.User.ProjectId(), null, http.RequestAborted);
         if (query.TryGetValue("network_id", out var networkIds)) filtered = filtered.Where(s => networkIds.Contains(s.NetworkId.ToString()));
         if (query.TryGetValue("name", out var names)) filtered = filtered.Where(s => names.Contains(s.Name));
         if (query.TryGetValue("cidr", out var cidrs)) filtered = filtered.Where(s => cidrs.Contains(s.Cidr.ToString()));
@@ -64,7 +64,7 @@ public static class NeutronSubnetEndpoints
             DnsNameservers = body.DnsNameservers ?? [],
             HostRoutes = Routes(body.HostRoutes) ?? [],
         };
-        var created = await subnets.CreateAsync(http.User.ProjectId(), networkId, request, http.Actor(), http.RequestAborted);
+        var created = await subnets.CreateAsync(http.Actor(), http.User.ProjectId(), networkId, request, http.RequestAborted);
         return Ok(created, StatusCodes.Status201Created);
     }
 
@@ -83,7 +83,7 @@ public static class NeutronSubnetEndpoints
             DnsNameservers = body.DnsNameservers,
             HostRoutes = Routes(body.HostRoutes),
         };
-        var updated = await subnets.UpdateAsync(http.User.ProjectId(), subnetId, update, http.RequestAborted);
+        var updated = await subnets.UpdateAsync(http.Actor(), http.User.ProjectId(), subnetId, update, http.RequestAborted);
         return Ok(updated);
     }
 

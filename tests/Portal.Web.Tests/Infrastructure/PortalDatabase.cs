@@ -122,7 +122,7 @@ public sealed class PortalDatabase : IAsyncLifetime
 
     /// <summary>A network of the demo project, with a first subnet when <paramref name="cidr"/> is given.</summary>
     public Task<Portal.Data.Entities.Network> CreateNetworkAsync(string name, string? cidr = null, bool internet = false, int mtu = 1500) =>
-        Networks.CreateAsync(ProjectId, new NetworkCreate
+        Networks.CreateAsync(Actor.System, ProjectId, new NetworkCreate
         {
             Name = name,
             Mtu = mtu,

@@ -12,7 +12,8 @@ namespace Portal.Data.Services;
 
 /// <summary>
 /// A project's Kubernetes clusters: the wizard's checks, creation and deletion requests (recorded in the audit
-/// trail), and what the cluster pages show. The provisioning itself is the backend's (Portal.Backend's ClusterWorkflow):
+/// trail), and what the cluster pages show. Every call is made by an <see cref="Actor"/> who must be a member of
+/// the project (a non-member is told the project or cluster does not exist). The provisioning itself is the backend's (Portal.Backend's ClusterWorkflow):
 /// creating a cluster only writes it as Pending and wakes the workers.
 /// </summary>
 public sealed class ClusterService(
@@ -25,7 +26,7 @@ public sealed class ClusterService(
     /// Checks a request the way creation will and resolves it: the wizard calls it before «Создать» so that every
     /// problem (a taken name, a subnet too small, overlapping CIDRs, shadowport) shows before submitting.
     /// </summary>
-    public async Task<ClusterPlan> PlanAsync(string projectId, ClusterCreate request, CancellationToken ct = default)
+    public async Task<ClusterPlan> PlanAsync(Actor actor, string projectId, ClusterCreate request, CancellationToken ct = default)
     {
         var name = ClusterRules.CheckName(request.Name);
         var version = request.KubernetesVersion ?? Options.OfferedVersions[0];
@@ -40,6 +41,7 @@ public sealed class ClusterService(
 
         await using (var db = await dbs.CreateDbContextAsync(ct))
         {
+            await Access.RequireMemberAsync(db, actor, projectId, ct);
             var project = await db.Projects.AsNoTracking().FirstOrDefaultAsync(p => p.Id == projectId, ct)
                           ?? throw NeutronErrors.NotFound("Resource.Project", projectId);
             if (!request.ExternalIp && !project.ShadowportEnabled)
@@ -52,7 +54,7 @@ public sealed class ClusterService(
         ClusterPlan plan;
         if (request.NetworkId is not { } networkId)
         {
-            var cidr = await AutoSubnetAsync(projectId, pod, service, ct)
+            var cidr = await AutoSubnetAsync(actor, projectId, pod, service, ct)
                        ?? throw NeutronErrors.CidrNotAvailable("Cluster.NoFreeAutoSubnet", "network_id");
             plan = new ClusterPlan(name, version, flavor, request.Masters, request.Workers, null, ClusterRules.AutoNetworkName(name), null,
                 ClusterRules.AutoSubnetName(name), cidr, true, pod, service, request.NodePrefix, ClusterRules.NodeCapacity(pod, request.NodePrefix),
@@ -60,7 +62,7 @@ public sealed class ClusterService(
         }
         else
         {
-            var network = await networks.GetAsync(projectId, networkId, ct);
+            var network = await networks.GetAsync(actor, projectId, networkId, ct);
             if (network.External) throw NeutronErrors.InvalidInput("Cluster.NetworkExternal", "network_id", network.Name);
             if (!request.ExternalIp && !network.ServicesAccess)
                 throw NeutronErrors.Conflict("Cluster.NetworkNeedsServicesAccess", "network_id", network.Name);
@@ -70,7 +72,7 @@ public sealed class ClusterService(
                 ? network.Subnets.FirstOrDefault(s => s.Id == subnetId) ?? throw NeutronErrors.InvalidInput("Cluster.SubnetNotInNetwork", "subnet_id", network.Name)
                 : network.Subnets.FirstOrDefault(s => s.IpVersion == 4) ?? throw NeutronErrors.InvalidInput("NetworkHasNoSubnet", "subnet_id", network.Name);
             if (subnet.IpVersion != 4) throw NeutronErrors.InvalidInput("Cluster.SubnetNotIpv4", "subnet_id", subnet.Cidr.ToString());
-            var free = (await subnets.GetAvailabilityAsync(projectId, subnet.Id, 1, ct)).Free;
+            var free = (await subnets.GetAvailabilityAsync(actor, projectId, subnet.Id, 1, ct)).Free;
             var subnetName = subnet.DisplayName;
             if (free < needed)
                 throw NeutronErrors.Conflict("Cluster.SubnetTooSmall", "subnet_id", subnetName, free, needed, request.Masters, request.Workers);
@@ -83,10 +85,9 @@ public sealed class ClusterService(
     }
 
     /// <summary>Checks the request and writes the cluster as Pending; the backend's workers take it from there.</summary>
-    public async Task<Cluster> CreateAsync(string projectId, ClusterCreate request, Actor? actor = null, CancellationToken ct = default)
+    public async Task<Cluster> CreateAsync(Actor actor, string projectId, ClusterCreate request, CancellationToken ct = default)
     {
-        actor ??= Actor.System;
-        var plan = await PlanAsync(projectId, request, ct);
+        var plan = await PlanAsync(actor, projectId, request, ct);
         var now = clock.GetUtcNow();
         var cluster = new Cluster
         {
@@ -136,10 +137,10 @@ public sealed class ClusterService(
     /// Asks for the cluster's deletion: the workflow releases its ports, floating IP and pod CIDRs, deletes a
     /// network it created, and then the cluster. Asking twice is harmless.
     /// </summary>
-    public async Task DeleteAsync(string projectId, Guid clusterId, Actor? actor = null, CancellationToken ct = default)
+    public async Task DeleteAsync(Actor actor, string projectId, Guid clusterId, CancellationToken ct = default)
     {
-        actor ??= Actor.System;
         await using var db = await dbs.CreateDbContextAsync(ct);
+        await Access.RequireMemberAsync(db, actor, projectId, () => NotFound(clusterId), ct);
         var cluster = await db.Clusters.FirstOrDefaultAsync(c => c.Id == clusterId && c.ProjectId == projectId, ct)
                       ?? throw NotFound(clusterId);
         if (cluster.DeleteRequested) return;
@@ -161,11 +162,11 @@ public sealed class ClusterService(
     /// Changes the number of workers of a running cluster: the workflow adds the new nodes (ports, pod CIDRs,
     /// agents) or removes the last ones with their ports, and every agent gets the new peers.
     /// </summary>
-    public async Task ScaleAsync(string projectId, Guid clusterId, int workers, Actor? actor = null, CancellationToken ct = default)
+    public async Task ScaleAsync(Actor actor, string projectId, Guid clusterId, int workers, CancellationToken ct = default)
     {
-        actor ??= Actor.System;
         ClusterRules.CheckWorkers(workers);
         await using var db = await dbs.CreateDbContextAsync(ct);
+        await Access.RequireMemberAsync(db, actor, projectId, () => NotFound(clusterId), ct);
         var cluster = await db.Clusters.AsNoTracking().FirstOrDefaultAsync(c => c.Id == clusterId && c.ProjectId == projectId, ct)
                       ?? throw NotFound(clusterId);
         if (cluster.DeleteRequested) throw NeutronErrors.Conflict("Cluster.BeingDeleted", null, cluster.Name);
@@ -173,7 +174,7 @@ public sealed class ClusterService(
         if (workers == cluster.Workers) return;
         if (workers > cluster.Workers && cluster.SubnetId is { } subnetId)
         {
-            var free = (await subnets.GetAvailabilityAsync(projectId, subnetId, 1, ct)).Free;
+            var free = (await subnets.GetAvailabilityAsync(actor, projectId, subnetId, 1, ct)).Free;
             if (free < workers - cluster.Workers)
             {
                 var subnet = await db.Subnets.AsNoTracking().FirstAsync(s => s.Id == subnetId, ct);
@@ -200,10 +201,10 @@ public sealed class ClusterService(
     /// Asks the cluster's agents to probe every pod from every pod (DESIGN.md §1 "network check"): a new check id in
     /// the snapshots; each agent reports its results, which <see cref="GetAsync"/> gathers.
     /// </summary>
-    public async Task<long> RequestNetworkCheckAsync(string projectId, Guid clusterId, Actor? actor = null, CancellationToken ct = default)
+    public async Task<long> RequestNetworkCheckAsync(Actor actor, string projectId, Guid clusterId, CancellationToken ct = default)
     {
-        actor ??= Actor.System;
         await using var db = await dbs.CreateDbContextAsync(ct);
+        await Access.RequireMemberAsync(db, actor, projectId, () => NotFound(clusterId), ct);
         var cluster = await db.Clusters.AsNoTracking().FirstOrDefaultAsync(c => c.Id == clusterId && c.ProjectId == projectId, ct)
                       ?? throw NotFound(clusterId);
         if (cluster.DeleteRequested) throw NeutronErrors.Conflict("Cluster.BeingDeleted", null, cluster.Name);
@@ -220,22 +221,26 @@ public sealed class ClusterService(
         return id;
     }
 
-    public async Task<IReadOnlyList<ClusterRow>> ListAsync(string projectId, CancellationToken ct = default)
+    public async Task<IReadOnlyList<ClusterRow>> ListAsync(Actor actor, string projectId, CancellationToken ct = default)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
+        await Access.RequireMemberAsync(db, actor, projectId, ct);
         return await Rows(db, db.Clusters.Where(c => c.ProjectId == projectId).OrderBy(c => c.Name)).ToListAsync(ct);
     }
 
-    public async Task<int> CountAsync(string projectId, CancellationToken ct = default)
+    /// <summary>How many clusters the project has: for its members and for support (the support console shows it).</summary>
+    public async Task<int> CountAsync(Actor actor, string projectId, CancellationToken ct = default)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
+        await ProjectService.RequireMemberOrSupportAsync(db, actor, projectId, ct);
         return await db.Clusters.CountAsync(c => c.ProjectId == projectId, ct);
     }
 
     /// <summary>A cluster with its nodes and its latest events (newest first).</summary>
-    public async Task<ClusterDetail> GetAsync(string projectId, Guid clusterId, int maxEvents = 200, CancellationToken ct = default)
+    public async Task<ClusterDetail> GetAsync(Actor actor, string projectId, Guid clusterId, int maxEvents = 200, CancellationToken ct = default)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
+        await Access.RequireMemberAsync(db, actor, projectId, () => NotFound(clusterId), ct);
         var row = await Rows(db, db.Clusters.Where(c => c.Id == clusterId && c.ProjectId == projectId)).FirstOrDefaultAsync(ct)
                   ?? throw NotFound(clusterId);
         var nodes = await db.ClusterNodes.Where(n => n.ClusterId == clusterId)
@@ -264,9 +269,10 @@ public sealed class ClusterService(
     /// The /24 a new network would get now: the first of 10.0.0.0/8 that overlaps none of the project's subnets
     /// nor the cluster's pod and service CIDRs.
     /// </summary>
-    public async Task<IPNetwork?> AutoSubnetAsync(string projectId, IPNetwork podCidr, IPNetwork serviceCidr, CancellationToken ct = default)
+    public async Task<IPNetwork?> AutoSubnetAsync(Actor actor, string projectId, IPNetwork podCidr, IPNetwork serviceCidr,
+        CancellationToken ct = default)
     {
-        var taken = (await subnets.ProjectSubnetsAsync(projectId, ct)).Select(s => s.Cidr)
+        var taken = (await subnets.ProjectSubnetsAsync(actor, projectId, ct)).Select(s => s.Cidr)
             .Where(c => c.BaseAddress.AddressFamily == AddressFamily.InterNetwork).Append(podCidr).Append(serviceCidr);
         return CidrSuggestions.FirstFree(ClusterRules.AutoNetworkSpace, ClusterRules.AutoSubnetPrefix, taken);
     }
