@@ -187,15 +187,31 @@ public sealed partial class RevocationTests(RevocationAppFixture app)
     /// costs one hash too.
     /// </summary>
     [Fact]
-    public async Task An_unknown_user_is_refused_as_slowly_as_a_wrong_password()
+    public async Task The_token_endpoint_refuses_an_unknown_user_as_slowly_as_a_wrong_password()
     {
         var email = await Accounts.NewCustomerAsync(app.DatabaseConnectionString, Accounts.StagingProjectId);
         using var http = ApiHttp.NewClient(app);
+        await AssertComparableAsync(user => RefuseTokenAsync(http, user), email);
+    }
+
+    [Fact]
+    public async Task The_login_form_refuses_an_unknown_user_as_slowly_as_a_wrong_password()
+    {
+        var email = await Accounts.NewCustomerAsync(app.DatabaseConnectionString, Accounts.StagingProjectId);
+        using var http = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false })
+        {
+            BaseAddress = new Uri(app.BaseUrl), Timeout = TimeSpan.FromSeconds(30),
+        };
+        await AssertComparableAsync(user => RefuseLoginAsync(http, user), email);
+    }
+
+    private static async Task AssertComparableAsync(Func<string, Task<double>> refuse, string email)
+    {
         List<double> wrong = [], unknown = [];
         for (var i = 0; i < 8; i++)
         {
-            var w = await RefusalTimeAsync(http, email);
-            var u = await RefusalTimeAsync(http, $"nobody-{Guid.NewGuid():N}@portal.local");
+            var w = await refuse(email);
+            var u = await refuse($"nobody-{Guid.NewGuid():N}@portal.local");
             if (i == 0) continue; // warm-up
             wrong.Add(w);
             unknown.Add(u);
@@ -398,13 +414,29 @@ public sealed partial class RevocationTests(RevocationAppFixture app)
         Assert.Equal(message, error.GetProperty("message").GetString());
     }
 
-    private static async Task<double> RefusalTimeAsync(HttpClient http, string user)
+    private static async Task<double> RefuseTokenAsync(HttpClient http, string user)
     {
         var clock = Stopwatch.StartNew();
         using var response = await http.PostAsync("/identity/v3/auth/tokens",
             ApiHttp.Body(ApiHttp.TokenRequest(user, "Wrong-password-1", Accounts.StagingProjectId)));
         var elapsed = clock.Elapsed.TotalMilliseconds;
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        return elapsed;
+    }
+
+    private static async Task<double> RefuseLoginAsync(HttpClient http, string user)
+    {
+        var form = await http.GetStringAsync("/login");
+        var token = TokenField().Match(form).Groups[1].Value;
+        using var content = new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["_handler"] = "login", ["__RequestVerificationToken"] = token, ["Input.Email"] = user, ["Input.Password"] = "Wrong-password-1",
+        });
+        var clock = Stopwatch.StartNew();
+        using var response = await http.PostAsync("/login", content);
+        var elapsed = clock.Elapsed.TotalMilliseconds;
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("data-testid=\"login-error\"", await response.Content.ReadAsStringAsync());
         return elapsed;
     }
 

@@ -1,7 +1,7 @@
-using System.Security.Cryptography;
 using Microsoft.AspNetCore.Identity;
 using Portal.Data.Entities;
 using Portal.Data.Services;
+using Portal.Web.Identity;
 
 namespace Portal.Web.Api;
 
@@ -72,19 +72,6 @@ public static class KeystoneEndpoints
 
     private static IResult BadRequest(string message) => Error(StatusCodes.Status400BadRequest, message, "Bad Request");
 
-    /// <summary>
-    /// The hash a password is checked against when there is no user to check it against (an unknown name, a locked
-    /// account): every refusal costs one password hash, so how long the answer takes does not tell who exists.
-    /// </summary>
-    private static string? s_dummyHash;
-
-    private static void VerifyAgainstDummy(IPasswordHasher<PortalUser> hasher, string password)
-    {
-        var dummy = new PortalUser();
-        var hash = s_dummyHash ??= hasher.HashPassword(dummy, Convert.ToHexString(RandomNumberGenerator.GetBytes(16)));
-        hasher.VerifyHashedPassword(dummy, hash, password);
-    }
-
     private static async Task<IResult> IssueAsync(
         HttpContext http, UserManager<PortalUser> users, SignInManager<PortalUser> signIn, ProjectService projects, KeystoneTokens tokens)
     {
@@ -109,7 +96,7 @@ public static class KeystoneEndpoints
             : null;
         if (found is null || await users.IsLockedOutAsync(found))
         {
-            VerifyAgainstDummy(users.PasswordHasher, user.Password);
+            DummyPassword.Verify(users.PasswordHasher, user.Password);
             return Unauthorized();
         }
         // Same checks as the login form: lockout after repeated failures counts API attempts too.
