@@ -35,14 +35,18 @@ public sealed class PublicUrl(IConfiguration configuration, IServer server)
         return uri;
     }
 
-    private Uri? Listened()
+    private Uri? Listened() =>
+        server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() is { } address ? FromListenAddress(address) : null;
+
+    /// <summary>
+    /// The public URL a listen address stands for: itself, except Kestrel's wildcards ("http://+:8080",
+    /// "http://*:8080", "http://0.0.0.0:8080", "http://[::]:8080"), which are not addresses a client can use.
+    /// </summary>
+    public static Uri? FromListenAddress(string address)
     {
-        var address = server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
-        if (address is null) return null;
-        // Kestrel's wildcards ("http://+:8080", "http://0.0.0.0:8080", "http://[::]:8080") are not addresses a client can use.
-        var wildcard = address.Replace("://+:", "://localhost:").Replace("://*:", "://localhost:")
+        var usable = address.Replace("://+:", "://localhost:").Replace("://*:", "://localhost:")
             .Replace("://0.0.0.0:", "://localhost:").Replace("://[::]:", "://localhost:");
-        return Uri.TryCreate(wildcard, UriKind.Absolute, out var uri) ? uri : null;
+        return Uri.TryCreate(usable, UriKind.Absolute, out var uri) ? uri : null;
     }
 
     /// <summary>
