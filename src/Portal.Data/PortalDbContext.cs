@@ -1,4 +1,5 @@
 using Portal.Core.Clusters;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Portal.Data.Entities;
@@ -15,7 +16,8 @@ namespace Portal.Data;
 /// dotnet ef migrations add &lt;Name&gt; --project migrations --startup-project migrations</code>
 /// Constraints EF cannot express (exclusion constraints, SQL functions) go into the migration as raw SQL.
 /// </remarks>
-public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) : IdentityDbContext<PortalUser>(options)
+public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options)
+    : IdentityDbContext<PortalUser>(options), IDataProtectionKeyContext
 {
     public DbSet<Project> Projects => Set<Project>();
     public DbSet<Quota> Quotas => Set<Quota>();
@@ -33,6 +35,10 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
     public DbSet<ClusterNode> ClusterNodes => Set<ClusterNode>();
     public DbSet<ClusterGeneration> ClusterGenerations => Set<ClusterGeneration>();
     public DbSet<ClusterEvent> ClusterEvents => Set<ClusterEvent>();
+    public DbSet<RevokedToken> RevokedTokens => Set<RevokedToken>();
+
+    /// <summary>Data Protection's key ring (cookies and API tokens), shared by the replicas.</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     /// <summary>
     /// Domain types stored as text: a cluster's phase by name ("Running"), a node's role in lower case ("master"),

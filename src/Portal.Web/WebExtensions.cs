@@ -1,14 +1,18 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Localization;
+using Microsoft.Extensions.Options;
 using MudBlazor;
 using MudBlazor.Services;
 using Portal.Data;
 using Portal.Data.Entities;
 using Portal.Data.Services;
 using Portal.Web.Components;
+using Portal.Web.Identity;
 
 namespace Portal.Web;
 
@@ -24,20 +28,34 @@ public static class WebExtensions
         builder.Services.AddLocalization(o => o.ResourcesPath = "Resources");
         builder.Services.AddScoped<CurrentProject>();
         builder.Services.AddHttpContextAccessor();
-        AddSignIn(builder.Services);
+        PublicUrl.Configured(builder.Configuration);
+        builder.Services.AddSingleton<PublicUrl>();
+        AddSignIn(builder);
         return builder;
     }
 
     /// <summary>
     /// Cookie sign-in with ASP.NET Core Identity (the user store is Portal.Data's). Every page needs a signed-in
     /// user (the fallback policy); anonymous requests are sent to /login. A signed-in user who lacks a role gets a
-    /// real 403 (rendered by /status/403), not a redirect.
+    /// real 403 (rendered by /status/403), not a redirect. A change to a user's rights reaches their cookies and open
+    /// tabs within <see cref="AccessOptions.RecheckInterval"/>. The Data Protection keys that sign the cookies (and the
+    /// API's tokens) are kept in PostgreSQL, shared by every replica and kept across restarts.
     /// </summary>
-    private static void AddSignIn(IServiceCollection services)
+    private static void AddSignIn(IHostApplicationBuilder builder)
     {
+        var services = builder.Services;
+        services.AddOptions<AccessOptions>().Bind(builder.Configuration.GetSection(AccessOptions.Section))
+            .Validate(o => o.RecheckInterval > TimeSpan.Zero && o.RecheckInterval <= AccessOptions.MaxRecheckInterval,
+                $"{AccessOptions.Section}:RecheckInterval must be more than zero and at most {AccessOptions.MaxRecheckInterval}.")
+            .ValidateOnStart();
+        services.AddDataProtection().SetApplicationName("Portal").PersistKeysToDbContext<PortalDbContext>();
         services.AddCascadingAuthenticationState();
+        services.AddScoped<AuthenticationStateProvider, RevalidatingAuthenticationState>();
         services.AddAuthentication(IdentityConstants.ApplicationScheme).AddIdentityCookies();
         services.AddIdentityCore<PortalUser>().AddSignInManager();
+        services.AddScoped<ISecurityStampValidator, PortalSecurityStampValidator>();
+        services.AddOptions<SecurityStampValidatorOptions>()
+            .Configure<IOptions<AccessOptions>>((o, access) => o.ValidationInterval = access.Value.RecheckInterval);
         services.ConfigureApplicationCookie(o =>
         {
             o.LoginPath = "/login";
@@ -75,6 +93,12 @@ public static class WebExtensions
 
     public static WebApplication MapPortalWeb(this WebApplication app)
     {
+        var publicUrl = app.Services.GetRequiredService<PublicUrl>();
+        app.Use((context, next) =>
+        {
+            publicUrl.Apply(context.Request);
+            return next(context);
+        });
         if (!app.Environment.IsDevelopment())
         {
             app.UseExceptionHandler("/error", createScopeForErrors: true);

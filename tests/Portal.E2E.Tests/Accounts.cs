@@ -46,6 +46,20 @@ public static class Accounts
         return email;
     }
 
+    /// <summary>A new support engineer: a customer of <paramref name="projectId"/> who also has the support role.</summary>
+    public static async Task<string> NewSupportAsync(string connectionString, string projectId)
+    {
+        var email = await NewCustomerAsync(connectionString, projectId);
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            "INSERT INTO user_roles (user_id, role_id) SELECT u.id, r.id FROM users u, roles r WHERE u.normalized_email = upper($1) AND r.name = 'support'",
+            connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = email });
+        Assert.Equal(1, await command.ExecuteNonQueryAsync());
+        return email;
+    }
+
     private static NpgsqlBatchCommand Command(string sql, params object[] args)
     {
         var command = new NpgsqlBatchCommand(sql);

@@ -18,7 +18,7 @@ public sealed class OpenApiDocumentTests(PortalAppFixture app)
             .ToDictionary(p => p.Name, p => p.Value.EnumerateObject().Select(m => m.Name).Order().ToList());
 
         string[] crud = ["delete", "get", "put"];
-        Assert.Equal(["post"], paths["/identity/v3/auth/tokens"]);
+        Assert.Equal(["delete", "get", "head", "post"], paths["/identity/v3/auth/tokens"]);
         foreach (var collection in new[] { "networks", "subnets", "ports" })
         {
             Assert.Equal(["get", "post"], paths[$"/v2.0/{collection}"]);

@@ -11,7 +11,7 @@ namespace Portal.E2E.Tests;
 /// (ConnectionStrings__Portal names a server whose user may create databases), plus Debian's Chromium driven
 /// by Playwright. One per test collection; every test opens its own browser context.
 /// </summary>
-public sealed class PortalAppFixture : IAsyncLifetime
+public class PortalAppFixture : IAsyncLifetime
 {
     public const string ChromiumPath = "/usr/bin/chromium";
 
@@ -30,6 +30,9 @@ public sealed class PortalAppFixture : IAsyncLifetime
     public string DatabaseConnectionString { get; private set; } = "";
 
     public IBrowser Browser => _browser ?? throw new InvalidOperationException("Fixture not initialised.");
+
+    /// <summary>The app's configuration (environment variables) beside its database.</summary>
+    protected virtual IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string> { ["Portal__SeedDemoData"] = "true" };
 
     public async Task InitializeAsync()
     {
@@ -57,7 +60,7 @@ public sealed class PortalAppFixture : IAsyncLifetime
         try
         {
             BaseUrl = $"http://127.0.0.1:{FreePort()}";
-            _app = new PortalWebProcess(BaseUrl, appConnectionString, new Dictionary<string, string> { ["Portal__SeedDemoData"] = "true" });
+            _app = new PortalWebProcess(BaseUrl, appConnectionString, Settings);
             await WaitForAppAsync();
             await LaunchBrowserAsync();
         }
@@ -128,7 +131,7 @@ public sealed class PortalAppFixture : IAsyncLifetime
     /// <summary>The app's most recent stdout/stderr lines, for failure messages.</summary>
     public string RecentLog(int lines = 150) => _app?.RecentLog(lines) ?? "";
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

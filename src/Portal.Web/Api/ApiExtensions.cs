@@ -12,7 +12,6 @@ public static class ApiExtensions
 {
     public static IHostApplicationBuilder AddPortalApi(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddDataProtection();
         builder.Services.AddSingleton<KeystoneTokens>();
         builder.Services.AddAuthentication()
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null);

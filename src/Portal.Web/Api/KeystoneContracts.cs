@@ -71,7 +71,9 @@ public sealed record IssuedToken(
     KeystoneUser User,
     KeystoneProject Project,
     IReadOnlyList<KeystoneRole> Roles,
-    IReadOnlyList<KeystoneService> Catalog);
+    [property: Description("Left out when validated with ?nocatalog.")]
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    IReadOnlyList<KeystoneService>? Catalog);
 
 public sealed record KeystoneUser(string Id, string Name, string? PasswordExpiresAt, KeystoneDomain Domain);
 

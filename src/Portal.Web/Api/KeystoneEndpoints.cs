@@ -1,12 +1,14 @@
 using Microsoft.AspNetCore.Identity;
 using Portal.Data.Entities;
 using Portal.Data.Services;
+using Portal.Web.Identity;
 
 namespace Portal.Web.Api;
 
 /// <summary>
 /// The part of Keystone v3 that OpenStack clients need to reach the network API: version discovery and
-/// password authentication scoped to a project. Users are Portal's own (user name = email, domain "Default").
+/// password authentication scoped to a project, token validation and revocation. Users are Portal's own (user name =
+/// email, domain "Default").
 /// </summary>
 public static class KeystoneEndpoints
 {
@@ -30,9 +32,31 @@ public static class KeystoneEndpoints
             .Produces<KeystoneErrorResponse>(StatusCodes.Status400BadRequest)
             .Produces<KeystoneErrorResponse>(StatusCodes.Status401Unauthorized)
             .Produces<KeystoneErrorResponse>(StatusCodes.Status413PayloadTooLarge);
+        identity.MapMethods("/v3/auth/tokens", [HttpMethods.Get, HttpMethods.Head], ValidateAsync)
+            .WithSummary("Validate a token (GET: its body, HEAD: the status only)")
+            .WithDescription("X-Auth-Token: a valid token of the same user (may be the same token); X-Subject-Token: the token to validate. " +
+                             "?nocatalog leaves the catalog out.")
+            .Produces<TokenResponse>()
+            .Produces<KeystoneErrorResponse>(StatusCodes.Status401Unauthorized)
+            .Produces<KeystoneErrorResponse>(StatusCodes.Status403Forbidden)
+            .Produces<KeystoneErrorResponse>(StatusCodes.Status404NotFound);
+        identity.MapDelete("/v3/auth/tokens", RevokeAsync)
+            .WithSummary("Revoke a token")
+            .WithDescription("X-Auth-Token: a valid token of the same user (may be the same token); X-Subject-Token: the token to revoke. " +
+                             "Every replica refuses it within Portal:Auth:RecheckInterval.")
+            .Produces(StatusCodes.Status204NoContent)
+            .Produces<KeystoneErrorResponse>(StatusCodes.Status401Unauthorized)
+            .Produces<KeystoneErrorResponse>(StatusCodes.Status403Forbidden)
+            .Produces<KeystoneErrorResponse>(StatusCodes.Status404NotFound);
     }
 
-    public static string BaseUrl(HttpContext http) => $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}";
+    public const string SubjectTokenHeader = "X-Subject-Token";
+
+    /// <summary>The public URL (never the request's Host header) and the path base the portal is served under.</summary>
+    public static string BaseUrl(HttpContext http) => http.RequestServices.GetRequiredService<PublicUrl>().Origin + http.Request.PathBase;
+
+    /// <summary>The <c>WWW-Authenticate</c> of a 401, naming where a token is issued, as Keystone's middleware does.</summary>
+    public static string Challenge(PublicUrl publicUrl, HttpRequest request) => $"Keystone uri=\"{publicUrl.Origin}{request.PathBase}/identity\"";
 
     private static KeystoneVersion Version(HttpContext http) => new(
         Id: "v3.14",
@@ -70,7 +94,11 @@ public static class KeystoneEndpoints
         var found = user.Id is { Length: > 0 } ? await users.FindByIdAsync(user.Id)
             : user.Name is { Length: > 0 } ? await users.FindByNameAsync(user.Name.Trim())
             : null;
-        if (found is null) return Unauthorized();
+        if (found is null || await users.IsLockedOutAsync(found))
+        {
+            DummyPassword.Verify(users.PasswordHasher, user.Password);
+            return Unauthorized();
+        }
         // Same checks as the login form: lockout after repeated failures counts API attempts too.
         var check = await signIn.CheckPasswordSignInAsync(found, user.Password, lockoutOnFailure: true);
         if (!check.Succeeded) return Unauthorized();
@@ -82,27 +110,79 @@ public static class KeystoneEndpoints
         else scoped = await projects.CurrentForUserAsync(found.Id, http.RequestAborted) ?? memberOf.FirstOrDefault();
         if (scoped is null) return Unauthorized();
 
+        var token = tokens.NewToken(found, scoped);
         var isSupport = await users.IsInRoleAsync(found, Roles.Support);
-        var userName = found.UserName ?? found.Email ?? found.Id;
-        var auditId = Convert.ToBase64String(Guid.NewGuid().ToByteArray())[..22].Replace('+', '-').Replace('/', '_');
-        var (token, expires) = tokens.Issue(new KeystoneToken(found.Id, userName, scoped.Id, scoped.Name, isSupport, auditId));
-        var issued = expires - KeystoneTokens.Lifetime;
-        var baseUrl = BaseUrl(http);
+        http.Response.Headers[SubjectTokenHeader] = tokens.Issue(token);
+        return TypedResults.Json(new TokenResponse(Body(http, token, isSupport, catalog: true)), ApiJson.Context.TokenResponse,
+            statusCode: StatusCodes.Status201Created);
+    }
 
+    /// <summary>
+    /// GET (Keystone's token body) and HEAD (status only) <c>/v3/auth/tokens</c>: whether the token in
+    /// <c>X-Subject-Token</c> is valid, asked with a valid token of the same user in <c>X-Auth-Token</c>
+    /// (Keystone's token_subject rule; the portal has no admin or service users).
+    /// </summary>
+    private static async Task<IResult> ValidateAsync(HttpContext http, KeystoneTokens tokens)
+    {
+        var head = HttpMethods.IsHead(http.Request.Method);
+        var (subject, rights, refused) = await SubjectAsync(http, tokens, head ? "identity:check_token" : "identity:validate_token");
+        if (refused is not null) return refused;
+        http.Response.Headers[SubjectTokenHeader] = http.Request.Headers[SubjectTokenHeader].ToString();
+        if (head) return TypedResults.Ok();
+        return TypedResults.Json(new TokenResponse(Body(http, subject!, rights!.IsSupport, catalog: !http.Request.Query.ContainsKey("nocatalog"))),
+            ApiJson.Context.TokenResponse);
+    }
+
+    /// <summary>DELETE <c>/v3/auth/tokens</c>: revokes the token in <c>X-Subject-Token</c> (the caller's own, or another of the same user's).</summary>
+    private static async Task<IResult> RevokeAsync(HttpContext http, KeystoneTokens tokens)
+    {
+        var (subject, _, refused) = await SubjectAsync(http, tokens, "identity:revoke_token");
+        if (refused is not null) return refused;
+        await tokens.RevokeAsync(subject!, http.RequestAborted);
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>
+    /// The caller (401 unless <c>X-Auth-Token</c> is valid) and the subject token, in Keystone's order: an invalid subject
+    /// is 404 "Could not find token", a valid one of another user 403.
+    /// </summary>
+    private static async Task<(KeystoneToken? Subject, TokenRights? Rights, IResult? Refused)> SubjectAsync(
+        HttpContext http, KeystoneTokens tokens, string action)
+    {
+        var ct = http.RequestAborted;
+        var caller = tokens.Read(http.Request.Headers[TokenAuthenticationHandler.Header].ToString());
+        if (caller is null || !(await tokens.CheckAsync(caller, ct)).Valid)
+        {
+            http.Response.Headers.WWWAuthenticate = Challenge(http.RequestServices.GetRequiredService<PublicUrl>(), http.Request);
+            return (null, null, Unauthorized());
+        }
+        var value = http.Request.Headers[SubjectTokenHeader].ToString();
+        if (value.Length == 0) return (null, null, NotFound("No token in the request"));
+        var subject = tokens.Read(value);
+        var rights = subject is null ? TokenRights.None : await tokens.CheckAsync(subject, ct);
+        if (subject is null || !rights.Valid) return (null, null, NotFound($"Could not find token: {value}."));
+        if (subject.UserId != caller.UserId)
+            return (null, null, Error(StatusCodes.Status403Forbidden, $"You are not authorized to perform the requested action: {action}.", "Forbidden"));
+        return (subject, rights, null);
+    }
+
+    private static IResult NotFound(string message) => Error(StatusCodes.Status404NotFound, message, "Not Found");
+
+    private static IssuedToken Body(HttpContext http, KeystoneToken token, bool isSupport, bool catalog)
+    {
+        var baseUrl = BaseUrl(http);
         List<KeystoneRole> roles = [new("member", "member")];
         if (isSupport) roles.Add(new KeystoneRole(Roles.Support, Roles.Support));
-        var body = new IssuedToken(
+        return new IssuedToken(
             Methods: ["password"],
-            AuditIds: [auditId],
-            IssuedAt: Timestamp(issued),
-            ExpiresAt: Timestamp(expires),
+            AuditIds: [token.AuditId],
+            IssuedAt: Timestamp(token.IssuedAt),
+            ExpiresAt: Timestamp(token.ExpiresAt),
             IsDomain: false,
-            User: new KeystoneUser(found.Id, userName, PasswordExpiresAt: null, Domain()),
-            Project: new KeystoneProject(scoped.Id, scoped.Name, Domain()),
+            User: new KeystoneUser(token.UserId, token.UserName, PasswordExpiresAt: null, Domain()),
+            Project: new KeystoneProject(token.ProjectId, token.ProjectName, Domain()),
             Roles: roles,
-            Catalog: [Service("network", "neutron", baseUrl), Service("identity", "keystone", baseUrl + "/identity/v3")]);
-        http.Response.Headers["X-Subject-Token"] = token;
-        return TypedResults.Json(new TokenResponse(body), ApiJson.Context.TokenResponse, statusCode: StatusCodes.Status201Created);
+            Catalog: catalog ? [Service("network", "neutron", baseUrl), Service("identity", "keystone", baseUrl + "/identity/v3")] : null);
     }
 
     private static bool IsDefaultDomain(KeystoneDomainInput? domain) =>

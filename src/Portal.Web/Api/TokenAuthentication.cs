@@ -13,7 +13,7 @@ namespace Portal.Web.Api;
 /// </summary>
 public sealed class TokenAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
-    KeystoneTokens tokens, ProjectService projects)
+    KeystoneTokens tokens, PublicUrl publicUrl)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "KeystoneToken";
@@ -27,9 +27,9 @@ public sealed class TokenAuthenticationHandler(
         if (value.Length == 0) return AuthenticateResult.NoResult();
         var token = tokens.Read(value);
         if (token is null) return AuthenticateResult.Fail("Invalid or expired token.");
-        // Stateless tokens, but membership is checked on every request: a removed member loses access at once.
-        if (!await projects.IsMemberAsync(token.UserId, token.ProjectId, Context.RequestAborted))
-            return AuthenticateResult.Fail("Not a member of the token's project.");
+        // Stateless tokens, but their user's rights are checked again (lockout, security stamp, membership, revocation).
+        var rights = await tokens.CheckAsync(token, Context.RequestAborted);
+        if (!rights.Valid) return AuthenticateResult.Fail("The token was revoked, or its user lost the right to use it.");
 
         List<Claim> claims =
         [
@@ -38,7 +38,7 @@ public sealed class TokenAuthenticationHandler(
             new(ProjectIdClaim, token.ProjectId),
             new(ProjectNameClaim, token.ProjectName),
         ];
-        if (token.IsSupport) claims.Add(new Claim(ClaimTypes.Role, Roles.Support));
+        if (rights.IsSupport) claims.Add(new Claim(ClaimTypes.Role, Roles.Support));
         var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
         return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
     }
@@ -46,7 +46,7 @@ public sealed class TokenAuthenticationHandler(
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         Response.StatusCode = StatusCodes.Status401Unauthorized;
-        Response.Headers.WWWAuthenticate = "Keystone uri=\"" + Request.Scheme + "://" + Request.Host + Request.PathBase + "/identity\"";
+        Response.Headers.WWWAuthenticate = KeystoneEndpoints.Challenge(publicUrl, Request);
         await Response.WriteAsJsonAsync(NeutronErrorResults.Body("HTTPUnauthorized", "The request you have made requires authentication."),
             ApiJson.Context.NeutronErrorResponse);
     }
