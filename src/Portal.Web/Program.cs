@@ -11,6 +11,7 @@ builder.AddPortalApi();
 
 var app = builder.Build();
 await app.PreparePortalDatabaseAsync();
+app.UsePortalApiErrors();
 app.MapPortalWeb();
 app.MapPortalApi();
 app.Run();
