@@ -118,6 +118,7 @@ public sealed class PortService(
     public async Task<Port> CreateAsync(string projectId, PortCreate request, Actor? actor = null, CancellationToken ct = default)
     {
         actor ??= Actor.System;
+        SubnetRules.CheckFixedIpCount(request.FixedIps.Count);
         var name = SubnetPlan.CheckName(request.Name, required: false);
         var mac = request.MacAddress is { Length: > 0 } text ? PortStore.ParseMac(text) : null;
         var now = clock.GetUtcNow();

@@ -82,13 +82,23 @@ internal sealed record SubnetPlan(
         _ => SubnetDefaults.DefaultGateway(cidr),
     };
 
-    private static IReadOnlyList<IpRange> ParsePools(IEnumerable<string> pools) =>
-        pools.Select(p => IpRange.Parse(p, "allocation_pools")).ToList();
+    // Each list is counted against its limit before any entry is parsed: a body of thousands is refused at once.
+    private static IReadOnlyList<IpRange> ParsePools(IReadOnlyCollection<string> pools)
+    {
+        SubnetRules.CheckPoolCount(pools.Count);
+        return pools.Select(p => IpRange.Parse(p, "allocation_pools")).ToList();
+    }
 
-    private static IReadOnlyList<IPAddress> ParseDns(IEnumerable<string> servers) =>
-        servers.Select(s => IpMath.ParseAddress(s, "dns_nameservers")).ToList();
+    private static IReadOnlyList<IPAddress> ParseDns(IReadOnlyCollection<string> servers)
+    {
+        SubnetRules.CheckDnsCount(servers.Count);
+        return servers.Select(s => IpMath.ParseAddress(s, "dns_nameservers")).ToList();
+    }
 
-    private static IReadOnlyList<HostRoute> ParseRoutes(IEnumerable<HostRouteInput> routes) =>
-        routes.Select(r => new HostRoute(IpMath.ParseCidr(r.Destination, "host_routes"), IpMath.ParseAddress(r.NextHop, "host_routes")))
+    private static IReadOnlyList<HostRoute> ParseRoutes(IReadOnlyCollection<HostRouteInput> routes)
+    {
+        SubnetRules.CheckHostRouteCount(routes.Count);
+        return routes.Select(r => new HostRoute(IpMath.ParseCidr(r.Destination, "host_routes"), IpMath.ParseAddress(r.NextHop, "host_routes")))
             .ToList();
+    }
 }
