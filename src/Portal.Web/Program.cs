@@ -11,7 +11,6 @@ builder.AddPortalApi();
 
 var app = builder.Build();
 await app.PreparePortalDatabaseAsync();
-app.UsePortalApiErrors();
 app.MapPortalWeb();
 app.MapPortalApi();
 app.Run();

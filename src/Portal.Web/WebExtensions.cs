@@ -8,6 +8,7 @@ using MudBlazor.Services;
 using Portal.Data;
 using Portal.Data.Entities;
 using Portal.Data.Services;
+using Portal.Web.Api;
 using Portal.Web.Components;
 
 namespace Portal.Web;
@@ -77,6 +78,8 @@ public static class WebExtensions
     {
         // In every environment: an exception in a page shows the app's own error page (/error), never a stack trace.
         app.UseExceptionHandler("/error", createScopeForErrors: true);
+        // Inside it, and before the UI's sign-in and status pages: the API's errors stay the API's JSON.
+        app.UsePortalApiErrors();
         // Russian unless the user chose English (?culture=en-US or the culture cookie); the browser's
         // Accept-Language is deliberately ignored, as the seed's users expect the Russian console.
         var localization = new RequestLocalizationOptions

@@ -26,7 +26,8 @@ public static class ApiExtensions
     private static bool IsKeystone(PathString path) => path.StartsWithSegments("/identity");
 
     /// <summary>
-    /// The API's own error answers, ahead of the UI's middleware (call it first, before <c>MapPortalWeb</c>): a path no
+    /// The API's own error answers, ahead of the UI's middleware (MapPortalWeb calls it inside its exception handler,
+    /// before sign-in and the status pages): a path no
     /// endpoint has is 404, a method or content type an endpoint does not take is 405 or 415, a body over
     /// <see cref="ApiBody.MaxBytes"/> is 413, and any exception is logged and answered 500 — all as Neutron's (or, under
     /// <c>/identity</c>, Keystone's) JSON, in every environment, so that no stack trace, exception type or SQL text, no
