@@ -31,8 +31,8 @@ public static class DataExtensions
         // No automatic preparation (Max Auto Prepare stays 0 unless the string sets it): a value PostgreSQL refuses
         // on the very execution that prepares a statement left that pooled connection broken, and the next, valid
         // request on it failed with "Received unexpected backend message" (npgsql issue 6391, Npgsql 10.0.3).
-        // Validation cannot promise that PostgreSQL refuses nothing, and the benchmark barely moves without it
-        // (README, bench/run).
+        // Validation cannot promise that PostgreSQL refuses nothing. The price is a parse and plan per statement
+        // (bench/run; figures in the commit that turned it off).
         // A failed statement of a batch is named on the exception, so a group of port creations can tell which
         // port failed (PortInsertQueue) instead of retrying every port alone.
         builder.ConnectionStringBuilder.IncludeFailedBatchedCommand = true;
