@@ -11,6 +11,7 @@ using MudBlazor.Services;
 using Portal.Data;
 using Portal.Data.Entities;
 using Portal.Data.Services;
+using Portal.Web.Api;
 using Portal.Web.Components;
 using Portal.Web.Identity;
 
@@ -99,10 +100,10 @@ public static class WebExtensions
             publicUrl.Apply(context.Request);
             return next(context);
         });
-        if (!app.Environment.IsDevelopment())
-        {
-            app.UseExceptionHandler("/error", createScopeForErrors: true);
-        }
+        // In every environment: an exception in a page shows the app's own error page (/error), never a stack trace.
+        app.UseExceptionHandler("/error", createScopeForErrors: true);
+        // Inside it, and before the UI's sign-in and status pages: the API's errors stay the API's JSON.
+        app.UsePortalApiErrors();
         // Russian unless the user chose English (?culture=en-US or the culture cookie); the browser's
         // Accept-Language is deliberately ignored, as the seed's users expect the Russian console.
         var localization = new RequestLocalizationOptions
@@ -124,19 +125,32 @@ public static class WebExtensions
             await signIn.SignOutAsync();
             return Results.LocalRedirect("/login");
         });
-        app.MapGet("/culture", (string c, string? r, HttpContext http) =>
+        app.MapGet("/culture", (string? c, string? r, HttpContext http) =>
         {
-            if (Cultures.Any(x => x.Name == c))
+            if (Cultures.FirstOrDefault(x => x.Name == c) is { } culture)
             {
                 http.Response.Cookies.Append(CookieRequestCultureProvider.DefaultCookieName,
-                    CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(c)),
+                    CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(culture)),
                     new CookieOptions { MaxAge = TimeSpan.FromDays(365), HttpOnly = true, SameSite = SameSiteMode.Lax, IsEssential = true });
             }
-            // Only local paths, so the switch cannot be used as an open redirect.
-            var target = r is { Length: > 0 } && r.StartsWith('/') && !r.StartsWith("//") ? r : "/";
-            return Results.LocalRedirect(target);
+            return Results.LocalRedirect(LocalPathOrRoot(r));
         }).AllowAnonymous();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }
+
+    /// <summary>The longest return address the culture switch follows; a longer one goes to <c>/</c>.</summary>
+    public const int MaxReturnPath = 2048;
+
+    /// <summary>
+    /// A return address that stays on this site: a path that starts with one <c>/</c> and no second <c>/</c> or
+    /// <c>\</c> (which browsers read as another host), without control characters (the rules of ASP.NET Core's
+    /// <c>LocalRedirect</c>, which throws on anything else), of a sane length. Anything else (an absolute URL,
+    /// <c>//evil</c>, <c>/\evil</c>) is <c>/</c>.
+    /// </summary>
+    public static string LocalPathOrRoot(string? returnUrl) =>
+        returnUrl is { Length: > 0 and <= MaxReturnPath } r && r[0] == '/' && (r.Length == 1 || r[1] is not ('/' or '\\'))
+        && !r.Any(char.IsControl)
+            ? r
+            : "/";
 }

@@ -14,6 +14,26 @@ public static class SubnetRules
 
     public const int MaxHostRoutes = 20;
 
+    /// <summary>Allocation pools per subnet (Neutron sets none; a bound keeps every check and the allocator cheap).</summary>
+    public const int MaxAllocationPools = 64;
+
+    /// <summary>Addresses per port: Neutron's <c>max_fixed_ips_per_port</c>.</summary>
+    public const int MaxFixedIpsPerPort = 5;
+
+    /// <summary>Refuses more than <paramref name="max"/> entries of a list before any of them is parsed.</summary>
+    public static void CheckCount(int count, int max, string messageKey, string field)
+    {
+        if (count > max) throw NeutronErrors.InvalidInput(messageKey, field, max, count);
+    }
+
+    public static void CheckPoolCount(int count) => CheckCount(count, MaxAllocationPools, "AllocationPoolsTooMany", "allocation_pools");
+
+    public static void CheckDnsCount(int count) => CheckCount(count, MaxDnsServers, "DnsServersTooMany", DnsField);
+
+    public static void CheckHostRouteCount(int count) => CheckCount(count, MaxHostRoutes, "HostRoutesTooMany", HostRoute.Field);
+
+    public static void CheckFixedIpCount(int count) => CheckCount(count, MaxFixedIpsPerPort, "FixedIpsTooMany", "fixed_ips");
+
     private const string CidrField = "cidr";
 
     private const string GatewayField = "gateway_ip";
@@ -78,6 +98,7 @@ public static class SubnetRules
     /// <summary>An empty list is valid: the subnet then has no automatically assigned addresses.</summary>
     public static void ValidatePools(IPNetwork cidr, IReadOnlyList<IpRange> pools)
     {
+        CheckPoolCount(pools.Count);
         var family = cidr.BaseAddress.AddressFamily;
         var network = IpMath.First(cidr);
         var broadcast = IpMath.Last(cidr);
@@ -115,25 +136,25 @@ public static class SubnetRules
             }
         }
 
-        // Pairwise, like Neutron, so the error names the first overlapping pair in the order the user gave.
-        for (var i = 0; i < pools.Count; i++)
+        // Sorted by start (O(n log n), not pairwise): a pool overlaps an earlier-starting one exactly when it starts
+        // at or before the furthest end seen so far. The pair is named in the order the user gave it.
+        if (pools.Count < 2) return;
+        var order = Enumerable.Range(0, pools.Count).OrderBy(i => IpMath.ToUInt128(pools[i].First)).ToArray();
+        for (int k = 1, furthest = order[0]; k < order.Length; k++)
         {
-            for (var j = i + 1; j < pools.Count; j++)
+            var current = order[k];
+            if (pools[current].Overlaps(pools[furthest]))
             {
-                if (pools[i].Overlaps(pools[j]))
-                {
-                    throw NeutronErrors.OverlappingAllocationPools(pools[i].ToString(), pools[j].ToString(), cidr.ToString());
-                }
+                var (a, b) = furthest < current ? (furthest, current) : (current, furthest);
+                throw NeutronErrors.OverlappingAllocationPools(pools[a].ToString(), pools[b].ToString(), cidr.ToString());
             }
+            if (IpMath.Compare(pools[current].Last, pools[furthest].Last) > 0) furthest = current;
         }
     }
 
     public static void ValidateDns(IReadOnlyList<IPAddress> servers)
     {
-        if (servers.Count > MaxDnsServers)
-        {
-            throw NeutronErrors.InvalidInput("DnsServersTooMany", DnsField, MaxDnsServers, servers.Count);
-        }
+        CheckDnsCount(servers.Count);
 
         var seen = new HashSet<IPAddress>();
         foreach (var server in servers)
@@ -151,10 +172,7 @@ public static class SubnetRules
     /// </summary>
     public static void ValidateHostRoutes(IPNetwork cidr, IReadOnlyList<HostRoute> routes)
     {
-        if (routes.Count > MaxHostRoutes)
-        {
-            throw NeutronErrors.InvalidInput("HostRoutesTooMany", HostRoute.Field, MaxHostRoutes, routes.Count);
-        }
+        CheckHostRouteCount(routes.Count);
 
         var family = cidr.BaseAddress.AddressFamily;
         var destinations = new HashSet<IPNetwork>();

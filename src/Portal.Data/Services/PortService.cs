@@ -155,6 +155,7 @@ public sealed class PortService(
 
     public async Task<Port> CreateAsync(Actor actor, string projectId, PortCreate request, CancellationToken ct = default)
     {
+        SubnetRules.CheckFixedIpCount(request.FixedIps.Count);
         var name = SubnetPlan.CheckName(request.Name, required: false);
         var mac = request.MacAddress is { Length: > 0 } text ? PortStore.ParseMac(text) : null;
         var now = clock.GetUtcNow();

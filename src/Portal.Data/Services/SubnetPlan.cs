@@ -54,17 +54,29 @@ internal sealed record SubnetPlan(
 
     /// <summary>
     /// A free text (name, description, DNS name) as it is stored: trimmed, at most <paramref name="max"/> characters
-    /// (its column's length), and without NUL, which PostgreSQL cannot store in text.
+    /// (its column's length), and without NUL or a lone surrogate, which PostgreSQL cannot store in text (the UI's
+    /// strings come from the browser's, which may hold one).
     /// </summary>
     public static string CheckText(string? text, string field, int max, string tooLongKey)
     {
         var trimmed = (text ?? "").Trim();
         if (trimmed.Contains('\0')) throw NeutronErrors.InvalidInput("TextHasNul", field);
+        if (HasLoneSurrogate(trimmed)) throw NeutronErrors.InvalidInput("TextHasLoneSurrogate", field);
         if (trimmed.Length > max) throw NeutronErrors.InvalidInput(tooLongKey, field, max);
         return trimmed;
     }
 
     public const int MaxDescriptionLength = 1024;
+
+    private static bool HasLoneSurrogate(string text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1])) i++;
+            else if (char.IsSurrogate(text[i])) return true;
+        }
+        return false;
+    }
 
     private static SubnetPlan Validated(SubnetPlan plan)
     {
@@ -82,13 +94,23 @@ internal sealed record SubnetPlan(
         _ => SubnetDefaults.DefaultGateway(cidr),
     };
 
-    private static IReadOnlyList<IpRange> ParsePools(IEnumerable<string> pools) =>
-        pools.Select(p => IpRange.Parse(p, "allocation_pools")).ToList();
+    // Each list is counted against its limit before any entry is parsed: a body of thousands is refused at once.
+    private static IReadOnlyList<IpRange> ParsePools(IReadOnlyCollection<string> pools)
+    {
+        SubnetRules.CheckPoolCount(pools.Count);
+        return pools.Select(p => IpRange.Parse(p, "allocation_pools")).ToList();
+    }
 
-    private static IReadOnlyList<IPAddress> ParseDns(IEnumerable<string> servers) =>
-        servers.Select(s => IpMath.ParseAddress(s, "dns_nameservers")).ToList();
+    private static IReadOnlyList<IPAddress> ParseDns(IReadOnlyCollection<string> servers)
+    {
+        SubnetRules.CheckDnsCount(servers.Count);
+        return servers.Select(s => IpMath.ParseAddress(s, "dns_nameservers")).ToList();
+    }
 
-    private static IReadOnlyList<HostRoute> ParseRoutes(IEnumerable<HostRouteInput> routes) =>
-        routes.Select(r => new HostRoute(IpMath.ParseCidr(r.Destination, "host_routes"), IpMath.ParseAddress(r.NextHop, "host_routes")))
+    private static IReadOnlyList<HostRoute> ParseRoutes(IReadOnlyCollection<HostRouteInput> routes)
+    {
+        SubnetRules.CheckHostRouteCount(routes.Count);
+        return routes.Select(r => new HostRoute(IpMath.ParseCidr(r.Destination, "host_routes"), IpMath.ParseAddress(r.NextHop, "host_routes")))
             .ToList();
+    }
 }

@@ -106,6 +106,11 @@ public sealed class SubnetService(
         {
             throw await ServiceErrors.OverQuotaAsync(dbs, projectId, pg, ct);
         }
+        catch (Exception e) when (e.Is(PostgresErrors.ForeignKeyViolation))
+        {
+            // The network was deleted between our read and the write (its lock made the insert wait, then fail).
+            throw ServiceErrors.NetworkNotFound(networkId);
+        }
     }
 
     /// <summary>

@@ -21,7 +21,7 @@ public static class ApiBody
         var rootKey = body.Properties.Single().Name;
         var bytes = await ReadBytesAsync(http);
         // Validated whole before any field is converted, so that a malformed body is answered as one, whatever it holds.
-        if (!IsJson(bytes)) throw new ApiException(400, "HTTPBadRequest", "Malformed request body: the body is not valid JSON.");
+        if (Check(bytes) is { } malformed) throw malformed;
         TBody? envelope;
         try
         {
@@ -59,22 +59,78 @@ public static class ApiBody
         return buffer.ToArray();
     }
 
-    private static bool IsJson(byte[] bytes)
+    /// <summary>
+    /// The whole body checked in one pass, before anything is read from it: UTF-8 and JSON syntax, no key twice in one
+    /// object (which value would count is a guess, and a check and a write could each take another), and no string that
+    /// is not Unicode text (an escaped lone surrogate such as <c>"\ud800"</c>, which no column can store).
+    /// </summary>
+    private static ApiException? Check(byte[] bytes)
     {
-        if (!Utf8.IsValid(bytes)) return false;
+        if (!Utf8.IsValid(bytes)) return NotJson();
         var reader = new Utf8JsonReader(bytes);
+        // The keys seen in each open object (null for an array), innermost last.
+        var open = new Stack<HashSet<string>?>();
+        var property = "";
         try
         {
             while (reader.Read())
             {
+                switch (reader.TokenType)
+                {
+                    case JsonTokenType.StartObject:
+                        open.Push(new HashSet<string>(StringComparer.Ordinal));
+                        break;
+                    case JsonTokenType.StartArray:
+                        open.Push(null);
+                        break;
+                    case JsonTokenType.EndObject or JsonTokenType.EndArray:
+                        open.Pop();
+                        break;
+                    case JsonTokenType.PropertyName:
+                        if (Text(ref reader, always: true) is not { } key) return NotUnicode(property.Length > 0 ? property : "the body");
+                        if (!open.Peek()!.Add(key)) return new ApiException(400, "HTTPBadRequest", $"Malformed request body: the key '{key}' appears twice in one object.");
+                        property = key;
+                        break;
+                    case JsonTokenType.String:
+                        // Only an escape can put NUL in a JSON string; no text column (and no user name) holds one.
+                        switch (Text(ref reader, always: false))
+                        {
+                            case null: return NotUnicode(property);
+                            case var text when text.Contains('\0'): return Invalid(property, "text without the NUL character (U+0000)");
+                        }
+                        break;
+                }
             }
-            return true;
+            return null;
         }
         catch (JsonException)
         {
-            return false;
+            return NotJson();
         }
     }
+
+    /// <summary>
+    /// The string at the reader, or null when its escapes make no Unicode text (a lone surrogate). Unless
+    /// <paramref name="always"/>, a string without escapes (valid UTF-8 already) is not decoded and answers "".
+    /// </summary>
+    private static string? Text(ref Utf8JsonReader reader, bool always)
+    {
+        if (!always && !reader.ValueIsEscaped) return "";
+        try
+        {
+            return reader.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    private static ApiException NotJson() => new(400, "HTTPBadRequest", "Malformed request body: the body is not valid JSON.");
+
+    private static ApiException NotUnicode(string field) => Invalid(field, "Unicode text (it holds a lone surrogate escape)");
+
+    private static ApiException Invalid(string field, string what) => new(400, "InvalidInput", InvalidMessage(field, what));
 
     /// <summary>The last property of a path such as <c>$.subnet.allocation_pools[1]</c>: <c>allocation_pools</c>.</summary>
     private static string FieldOf(string? path)

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace Portal.Web.Api;
 
@@ -20,6 +21,88 @@ public static class ApiExtensions
     }
 
     private static bool IsApi(PathString path) => path.StartsWithSegments("/v2.0") || path.StartsWithSegments("/identity");
+
+    private static bool IsKeystone(PathString path) => path.StartsWithSegments("/identity");
+
+    /// <summary>
+    /// The API's own error answers, ahead of the UI's middleware (MapPortalWeb calls it inside its exception handler,
+    /// before sign-in and the status pages): a path no
+    /// endpoint has is 404, a method or content type an endpoint does not take is 405 or 415, a body over
+    /// <see cref="ApiBody.MaxBytes"/> is 413, and any exception is logged and answered 500 — all as Neutron's (or, under
+    /// <c>/identity</c>, Keystone's) JSON, in every environment, so that no stack trace, exception type or SQL text, no
+    /// UI page and no sign-in redirect ever reaches an API client.
+    /// </summary>
+    public static WebApplication UsePortalApiErrors(this WebApplication app)
+    {
+        app.UseWhen(c => IsApi(c.Request.Path), api => api.Use(GuardAsync));
+        return app;
+    }
+
+    private static async Task GuardAsync(HttpContext context, RequestDelegate next)
+    {
+        // Kestrel's own cap as well as ApiBody's, for a body that anything else reads.
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = ApiBody.MaxBytes;
+        var request = context.Request;
+        // Routing has chosen (WebApplication routes first); an unmatched request would otherwise meet the UI's sign-in.
+        switch (context.GetEndpoint())
+        {
+            case null:
+                await WriteErrorAsync(context, 404, "HTTPNotFound", "The resource could not be found.");
+                return;
+            case { DisplayName: MethodNotAllowed } refusal:
+                await refusal.RequestDelegate!(context); // sets the status and the Allow header, writes no body
+                await WriteErrorAsync(context, 405, "HTTPMethodNotAllowed", $"The method {request.Method} is not allowed for this resource.");
+                return;
+            case { DisplayName: UnsupportedMediaType }:
+                await WriteErrorAsync(context, 415, "HTTPUnsupportedMediaType",
+                    $"The request media type {request.ContentType} is not supported by this server; send application/json.");
+                return;
+        }
+        try
+        {
+            await next(context);
+        }
+        catch (BadHttpRequestException e) when (!context.Response.HasStarted)
+        {
+            // Kestrel's refusals of the request itself (a body over the cap, a body cut short).
+            if (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+                await WriteErrorAsync(context, 413, "RequestEntityTooLarge", $"Request body is larger than the limit of {ApiBody.MaxBytes} bytes.");
+            else
+                await WriteErrorAsync(context, 400, "HTTPBadRequest", "Malformed request: the request could not be read.");
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away: nobody to answer.
+        }
+        catch (Exception e) when (!context.Response.HasStarted)
+        {
+            context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Portal.Web.Api")
+                .LogError(e, "{Method} {Path} failed", request.Method, request.Path);
+            await WriteErrorAsync(context, 500, "HTTPInternalServerError", "Request Failed: internal server error while processing your request.");
+        }
+    }
+
+    private const string MethodNotAllowed = "405 HTTP Method Not Supported";
+    private const string UnsupportedMediaType = "415 HTTP Unsupported Media Type";
+
+    private static Task WriteErrorAsync(HttpContext context, int status, string type, string message)
+    {
+        context.Response.StatusCode = status;
+        return IsKeystone(context.Request.Path)
+            ? context.Response.WriteAsJsonAsync(new KeystoneErrorResponse(new KeystoneError(status, message, KeystoneTitle(status))),
+                ApiJson.Context.KeystoneErrorResponse)
+            : context.Response.WriteAsJsonAsync(NeutronErrorResults.Body(type, message), ApiJson.Context.NeutronErrorResponse);
+    }
+
+    private static string KeystoneTitle(int status) => status switch
+    {
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        413 => "Request Entity Too Large",
+        415 => "Unsupported Media Type",
+        400 => "Bad Request",
+        _ => "Internal Server Error",
+    };
 
     public static WebApplication MapPortalApi(this WebApplication app)
     {
@@ -54,8 +137,7 @@ public static class ApiExtensions
         v2.MapNeutronSubnets();
         v2.MapNeutronPorts();
         v2.MapNeutronIpAvailabilities();
-        // Anything else under /v2.0 is Neutron's 404, not the UI's page.
-        v2.MapFallback(() => NeutronErrorResults.Error(404, "HTTPNotFound", "The resource could not be found.")).ExcludeFromDescription();
+        // Anything else under /v2.0 is Neutron's 404 or 405, not the UI's page: UsePortalApiErrors.
         app.MapPortalApiDocument();
         return app;
     }
