@@ -73,8 +73,9 @@ internal static class ReportValidation
             {
                 var ip = Address(pod.Ip)!;
                 if (!cidr.Contains(ip)) throw Invalid($"Pod «{pod.Name}» has {pod.Ip}, outside node «{node}»'s pod CIDR {cidr}.");
-                if (ip.Equals(cidr.BaseAddress) || ip.Equals(gateway) || ip.Equals(broadcast))
-                    throw Invalid($"Pod «{pod.Name}» has {pod.Ip}: the pod CIDR {cidr}'s network, gateway or broadcast address is no pod's.");
+                var reserved = ip.Equals(cidr.BaseAddress) ? "network" : ip.Equals(gateway) ? "gateway (bridge)" : ip.Equals(broadcast) ? "broadcast" : null;
+                if (reserved is not null)
+                    throw Invalid($"Pod «{pod.Name}» has {pod.Ip}, the {reserved} address of node «{node}»'s pod CIDR {cidr}, which no pod may have.");
             }
         }
         if (report.ObservedGeneration > generation)
