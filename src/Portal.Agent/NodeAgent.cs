@@ -232,7 +232,7 @@ public sealed class NodeAgent(AgentSettings settings, string node, IDataplane da
             request.CheckId = c.Id;
             foreach (var probe in c.Results.Take(AgentLimits.MaxProbes))
             {
-                if (probe.Error.Length > AgentLimits.MaxErrorLength) probe.Error = AgentLimits.Cut(probe.Error, AgentLimits.MaxErrorLength);
+                probe.Error = AgentLimits.Bounded([probe.Error]).Single();
                 request.Probes.Add(probe);
             }
         }
