@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
@@ -25,6 +26,16 @@ public sealed class NodeAgentService(
     IOptions<AgentOptions> options)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>Entries kept in <see cref="_contexts"/> before it starts again from empty (stale credentials pile up otherwise).</summary>
+    private const int MaxContexts = 20_000;
+
+    /// <summary>
+    /// What reports are checked against, by credential hash, so that a heartbeat stays one statement: a node's name
+    /// and pod CIDR never change once set; the generation and check are read again when a report is ahead of them,
+    /// and the statement itself refuses a generation or check the cluster does not have.
+    /// </summary>
+    private readonly ConcurrentDictionary<string, ReportContext> _contexts = new(StringComparer.Ordinal);
 
     /// <summary>
     /// Exchanges a join token and a node name for a new credential of that node (the previous one stops working).
@@ -72,7 +83,9 @@ public sealed class NodeAgentService(
     {
         var pods = ReportValidation.CheckAlone(report);
         var hash = Hash(credential);
-        if (await NodeStore.ReportContextAsync(dataSource, hash, ct) is not { } context) return null;
+        var key = Convert.ToBase64String(hash);
+        var context = _contexts.TryGetValue(key, out var known) && Fits(report, known) ? known : await ContextAsync(hash, key, ct);
+        if (context is null) return null;
         ReportValidation.CheckAgainstNode(report, context.Name, context.PodCidr, context.Generation, context.CheckId);
         if (report.Probes.Count > 0)
         {
@@ -81,14 +94,43 @@ public sealed class NodeAgentService(
             ReportValidation.CheckProbes(report, context.Name, cluster.Select(n => (n.Name, (IReadOnlyList<NodePod>)n.Pods)));
         }
         var now = clock.GetUtcNow();
+        var podsJson = JsonSerializer.Serialize(pods, Json);
+        var probesJson = JsonSerializer.Serialize(report.Probes, Json);
         var node = await NodeStore.ReportAsync(dataSource, hash, now, report.ObservedGeneration, report.RouteCount,
-            [.. report.Errors], JsonSerializer.Serialize(pods, Json),
-            report.AgentVersion, report.CheckId, JsonSerializer.Serialize(report.Probes, Json), ct);
+            [.. report.Errors], podsJson, report.AgentVersion, report.CheckId, probesJson, ct);
+        if (node is null && ReferenceEquals(context, known))
+        {
+            // The credential is gone, or the cluster moved on since the context was read: read it again, so that
+            // an unknown credential is told so and a report that no longer fits gets its exact reason.
+            if (await ContextAsync(hash, key, ct) is not { } fresh) return null;
+            ReportValidation.CheckAgainstNode(report, fresh.Name, fresh.PodCidr, fresh.Generation, fresh.CheckId);
+            node = await NodeStore.ReportAsync(dataSource, hash, now, report.ObservedGeneration, report.RouteCount,
+                [.. report.Errors], podsJson, report.AgentVersion, report.CheckId, probesJson, ct);
+        }
         if (node is null) return null;
         if (node.PodsChanged) publisher.Changed(node.ProjectId, Tables.ClusterNetwork);
         if (node.Visible || !node.WasReady || node.PodsChanged) publisher.Changed(node.ProjectId, Tables.Clusters);
         if (!node.WasReady && node.Phase == ClusterPhase.WaitingForAgents) signal.Raise();
         return new ReportOutcome(node.Id, node.ClusterId, Resync: node.Back);
+    }
+
+    /// <summary>Whether a known context can check <paramref name="report"/> without reading the node again.</summary>
+    private static bool Fits(AgentReport report, ReportContext context) =>
+        (report.Pods.Count == 0 || context.PodCidr is not null)
+        && report.ObservedGeneration <= context.Generation
+        && (report.CheckId == 0 || report.CheckId == context.CheckId);
+
+    private async Task<ReportContext?> ContextAsync(byte[] hash, string key, CancellationToken ct)
+    {
+        var context = await NodeStore.ReportContextAsync(dataSource, hash, ct);
+        if (context is null)
+        {
+            _contexts.TryRemove(key, out _);
+            return null;
+        }
+        if (_contexts.Count >= MaxContexts) _contexts.Clear();
+        _contexts[key] = context;
+        return context;
     }
 
     /// <summary>

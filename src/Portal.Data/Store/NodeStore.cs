@@ -121,7 +121,9 @@ internal static class NodeStore
     /// <summary>
     /// The heartbeat: the node is ready, with what its agent applied and saw, and the generation bump for changed pods
     /// and the «back» event, in one statement (see the remarks on the class). <paramref name="podsJson"/> and
-    /// <paramref name="probesJson"/> are jsonb; a check id of 0 keeps the node's last check results.
+    /// <paramref name="probesJson"/> are jsonb; a check id of 0 keeps the node's last check results. Null also when
+    /// the observed generation is ahead of the cluster's or the check id is not the cluster's current one (the caller
+    /// checked both against what it read before; this catches the cluster moving on since).
     /// </summary>
     public static async Task<ReportedNode?> ReportAsync(NpgsqlDataSource dataSource, byte[] credentialHash, DateTimeOffset now,
         long observedGeneration, int routeCount, string[] errors, string podsJson, string? agentVersion, long checkId, string probesJson,
@@ -133,8 +135,9 @@ internal static class NodeStore
                        agent_errors = {errors}, pods = {Sql.Jsonb(podsJson)}, agent_version = coalesce({agentVersion}, o.agent_version),
                        check_id = CASE WHEN {checkId} > 0 THEN {checkId} ELSE o.check_id END,
                        check_results = CASE WHEN {checkId} > 0 THEN {Sql.Jsonb(probesJson)} ELSE o.check_results END
-                  FROM cluster_nodes o JOIN clusters c ON c.id = o.cluster_id
+                  FROM cluster_nodes o JOIN clusters c ON c.id = o.cluster_id LEFT JOIN cluster_generations g ON g.cluster_id = o.cluster_id
                  WHERE n.credential_hash = {credentialHash} AND o.id = n.id
+                   AND {observedGeneration} <= coalesce(g.generation, 1) AND ({checkId} = 0 OR {checkId} = coalesce(g.check_id, 0))
                 RETURNING n.id, n.cluster_id, c.project_id, n.name, c.phase, o.ready AS was_ready,
                           NOT o.ready AND o.last_heartbeat IS NOT NULL AS back, o.pods IS DISTINCT FROM n.pods AS pods_changed,
                           o.observed_generation <> n.observed_generation OR o.route_count <> n.route_count
