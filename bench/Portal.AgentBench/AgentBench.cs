@@ -344,7 +344,8 @@ internal sealed class AgentBench(string adminConnectionString, CancellationToken
         var arguments = new List<string>(prefix)
         {
             "--server", _server.ToString(), "--join-token", cluster.JoinToken, "--node", node, "--dataplane", "simulated",
-            "--state-dir", Path.Combine(_temp.FullName, "rss-" + _processes.Count), "--parent-pid", Environment.ProcessId.ToString(),
+            // One state directory for the node's runs: the next run takes the node back with the stored credential.
+            "--state-dir", Path.Combine(_temp.FullName, "rss-" + node), "--parent-pid", Environment.ProcessId.ToString(),
         };
         var agent = Start($"Portal.Agent, {label}", fileName, arguments);
         var clock = Stopwatch.StartNew();

@@ -1,6 +1,10 @@
 namespace Portal.Agent;
 
-/// <summary>The agent's command line: <c>--server URL --join-token T --node NAME --dataplane linux|simulated [--netns NAME]</c>.</summary>
+/// <summary>
+/// The agent's command line: <c>--server URL --node NAME --dataplane linux|simulated [--netns NAME]</c>, with the join token
+/// from <c>--join-token-file PATH</c> or the environment variable <c>PORTAL_JOIN_TOKEN</c> (not on the command line, which
+/// every user of the machine can read in <c>ps</c>).
+/// </summary>
 public sealed record AgentSettings
 {
     public required Uri Server { get; init; }
@@ -17,15 +21,21 @@ public sealed record AgentSettings
     public TimeSpan RepairInterval { get; init; } = TimeSpan.FromSeconds(30);
     public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>The environment variable the join token may come in.</summary>
+    public const string JoinTokenVariable = "PORTAL_JOIN_TOKEN";
+
     public const string Usage = """
         Portal node agent.
-          Portal.Agent --server URL --join-token TOKEN --node NAME [--node NAME...] --dataplane linux|simulated
-                       [--netns NAME] [--state-dir DIR] [--pods N] [--repair-interval SECONDS] [--parent-pid PID]
+          PORTAL_JOIN_TOKEN=TOKEN Portal.Agent --server URL --node NAME [--node NAME...] --dataplane linux|simulated
+                       [--join-token-file PATH] [--netns NAME] [--state-dir DIR] [--pods N] [--repair-interval SECONDS] [--parent-pid PID]
           Portal.Agent pod add NAME --node NODE [--state-dir DIR]
           Portal.Agent pod del NAME --node NODE [--state-dir DIR]
           Portal.Agent pod list --node NODE [--state-dir DIR]
         The linux dataplane (root) programs the node's network namespace (--netns, or this one); it takes one node.
         The simulated dataplane keeps routes in memory and may host many nodes in one process.
+        The cluster's join token comes from --join-token-file (the file's first line) or PORTAL_JOIN_TOKEN; --join-token
+        TOKEN still works but shows the token to every user of the machine (ps), so it prints a warning.
+        Each node's credential is kept in its state directory: a restarted agent takes its node back at once.
         """;
 
     /// <summary>Parses the options after the command; throws <see cref="ArgumentException"/> with the problem.</summary>
@@ -49,7 +59,12 @@ public sealed record AgentSettings
         return options;
     }
 
-    public static AgentSettings FromOptions(Dictionary<string, List<string>> o)
+    /// <summary>
+    /// The settings of the parsed options; the join token from <c>--join-token-file</c>, else <c>--join-token</c> (with a
+    /// warning on <paramref name="warnings"/>), else <see cref="JoinTokenVariable"/> in <paramref name="environment"/>
+    /// (default: this process's, from which it is then removed, so that the processes the agent runs do not inherit it).
+    /// </summary>
+    public static AgentSettings FromOptions(Dictionary<string, List<string>> o, TextWriter? warnings = null, Func<string, string?>? environment = null)
     {
         string One(string name) => o.TryGetValue(name, out var v) ? v[^1] : throw new ArgumentException($"{name} is required.");
         string? Maybe(string name) => o.TryGetValue(name, out var v) ? v[^1] : null;
@@ -64,7 +79,7 @@ public sealed record AgentSettings
         return new AgentSettings
         {
             Server = server,
-            JoinToken = One("--join-token"),
+            JoinToken = JoinTokenFrom(Maybe("--join-token-file"), Maybe("--join-token"), warnings, environment),
             Nodes = nodes,
             Dataplane = dataplane,
             Netns = Maybe("--netns"),
@@ -73,5 +88,33 @@ public sealed record AgentSettings
             ParentPid = Int("--parent-pid"),
             RepairInterval = TimeSpan.FromSeconds(Int("--repair-interval") ?? 30),
         };
+    }
+
+    private static string JoinTokenFrom(string? file, string? given, TextWriter? warnings, Func<string, string?>? environment)
+    {
+        string token;
+        if (file is not null)
+        {
+            try
+            {
+                token = File.ReadLines(file).FirstOrDefault()?.Trim() ?? "";
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new ArgumentException($"--join-token-file {file}: {e.Message}");
+            }
+            if (token.Length == 0) throw new ArgumentException($"--join-token-file {file} is empty.");
+            return token;
+        }
+        if (given is not null)
+        {
+            warnings?.WriteLine($"Portal.Agent: warning: --join-token shows the token to every user of this machine (ps); use --join-token-file PATH or {JoinTokenVariable}.");
+            return given;
+        }
+        token = (environment ?? Environment.GetEnvironmentVariable)(JoinTokenVariable)?.Trim() ?? "";
+        if (environment is null) Environment.SetEnvironmentVariable(JoinTokenVariable, null);
+        return token.Length > 0
+            ? token
+            : throw new ArgumentException($"The join token is required: --join-token-file PATH, or the environment variable {JoinTokenVariable}.");
     }
 }

@@ -12,7 +12,9 @@ namespace Portal.Agent;
 /// snapshots, so a missed one does not matter), reports after each apply and every heartbeat, repairs drift
 /// periodically, runs the network checks it is asked for, and keeps reconnecting with backoff while the backend
 /// is away. Registering again (after a restart, or when the backend no longer knows the credential) starts from a
-/// full snapshot.
+/// full snapshot. The node's credential is kept in its state directory and presented when registering again: the
+/// backend lets a node whose agent is alive be taken only by that agent, so a restarted agent gets its node back at
+/// once while a second agent with the same join token is refused.
 /// </summary>
 public sealed class NodeAgent(AgentSettings settings, string node, IDataplane dataplane, PodStore store, GrpcChannel channel, TextWriter log)
     : IAsyncDisposable
@@ -39,8 +41,9 @@ public sealed class NodeAgent(AgentSettings settings, string node, IDataplane da
             try
             {
                 var registered = await _client.RegisterAsync(
-                    new RegisterRequest { JoinToken = settings.JoinToken, NodeName = node, AgentVersion = AgentHost.Version },
+                    new RegisterRequest { JoinToken = settings.JoinToken, NodeName = node, AgentVersion = AgentHost.Version, Credential = store.Credential() ?? "" },
                     deadline: DateTime.UtcNow.AddSeconds(10), cancellationToken: ct);
+                store.SaveCredential(registered.Credential);
                 backoff = MinBackoff;
                 log.WriteLine($"{node}: registered (node {registered.NodeId})");
                 await RunSessionAsync(registered, ct);
@@ -65,8 +68,11 @@ public sealed class NodeAgent(AgentSettings settings, string node, IDataplane da
                 {
                     return;
                 }
-                // Refused joins (a wrong token, a node that does not exist) are retried slowly: a fix may come.
-                var max = e is RpcException { StatusCode: StatusCode.PermissionDenied or StatusCode.NotFound } ? settings.MaxBackoff * 2 : settings.MaxBackoff;
+                // Refused joins (a wrong token, a node that does not exist, a node another agent holds) are retried
+                // slowly: a fix may come, or the other agent may stop.
+                var max = e is RpcException { StatusCode: StatusCode.PermissionDenied or StatusCode.NotFound or StatusCode.FailedPrecondition }
+                    ? settings.MaxBackoff * 2
+                    : settings.MaxBackoff;
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, max.Ticks));
             }
         }
@@ -218,12 +224,17 @@ public sealed class NodeAgent(AgentSettings settings, string node, IDataplane da
         {
             ObservedGeneration = AppliedGeneration, RouteCount = result.RouteCount, AgentVersion = AgentHost.Version,
         };
-        request.Errors.AddRange(result.Errors);
+        // Within the backend's limits, so that many or long errors never get the heartbeat itself refused.
+        request.Errors.AddRange(AgentLimits.Bounded(result.Errors));
         foreach (var pod in dataplane.Pods()) request.Pods.Add(new PodAddress { NodeName = node, PodName = pod.Name, Ip = pod.Ip });
         if (check is { } c)
         {
             request.CheckId = c.Id;
-            request.Probes.AddRange(c.Results);
+            foreach (var probe in c.Results.Take(AgentLimits.MaxProbes))
+            {
+                probe.Error = AgentLimits.Bounded([probe.Error]).Single();
+                request.Probes.Add(probe);
+            }
         }
         var reply = await _client.ReportAsync(request, headers, deadline: DateTime.UtcNow.AddSeconds(10), cancellationToken: ct);
         if (!reply.Resync) return true;

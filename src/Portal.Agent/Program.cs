@@ -10,7 +10,7 @@ try
     }
     if (args[0] == "pod") return await PodCommand.RunAsync(args[1..]);
 
-    var settings = AgentSettings.FromOptions(AgentSettings.ParseOptions(args, out var positional));
+    var settings = AgentSettings.FromOptions(AgentSettings.ParseOptions(args, out var positional), Console.Error);
     if (positional.Count > 0) throw new ArgumentException($"Unexpected argument «{positional[0]}».");
     using var stop = new CancellationTokenSource();
     Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };

@@ -61,15 +61,21 @@ public sealed class AgentFixture : DatabaseFixture
     }
 
     /// <summary>Agents for <paramref name="nodes"/>, each with its own connection, until the handle is disposed (as a killed agent would stop).</summary>
-    public RunningAgents StartAgents(Cluster cluster, int pods, params string[] nodes)
+    public RunningAgents StartAgents(Cluster cluster, int pods, params string[] nodes) => StartAgentsIn(StateDirectory(cluster), cluster, pods, nodes);
+
+    /// <summary>As <see cref="StartAgents"/>, with the state (pods, node credentials) in <paramref name="stateDirectory"/>: another machine's agent.</summary>
+    public RunningAgents StartAgentsIn(string stateDirectory, Cluster cluster, int pods, params string[] nodes)
     {
         var settings = new AgentSettings
         {
             Server = Server, JoinToken = cluster.JoinToken, Nodes = nodes, Dataplane = "simulated",
-            StateDirectory = Path.Combine(_stateDirectory, cluster.Id.ToString()), Pods = pods, MaxBackoff = TimeSpan.FromSeconds(1),
+            StateDirectory = stateDirectory, Pods = pods, MaxBackoff = TimeSpan.FromSeconds(1),
         };
         return new RunningAgents(settings);
     }
+
+    /// <summary>Where the agents of <see cref="StartAgents"/> keep their state; a fresh one for another machine's agents.</summary>
+    public string StateDirectory(Cluster cluster, string machine = "") => Path.Combine(_stateDirectory, cluster.Id.ToString() + machine);
 
     private static int FreePort()
     {

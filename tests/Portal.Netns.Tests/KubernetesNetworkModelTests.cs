@@ -152,7 +152,12 @@ public sealed class KubernetesNetworkModelTests(NetnsFixture f)
         Root.Require();
         var cluster = await f.RunningClusterAsync("liveness", workers: 1);
         var node = cluster.Nodes.Single(n => n.Role == NodeRole.Worker);
-        Assert.NotNull(f.Provisioner.AgentPid(cluster, node));
+        var pid = f.Provisioner.AgentPid(cluster, node);
+        Assert.NotNull(pid);
+        // The join token reached the agent in its environment, not on its command line, which every user can read.
+        var commandLine = (await File.ReadAllTextAsync($"/proc/{pid}/cmdline")).Replace('\0', ' ');
+        Assert.Contains("--netns " + NetnsNodeProvisioner.Netns(cluster.Id, node), commandLine);
+        Assert.DoesNotContain(cluster.JoinToken, commandLine);
 
         f.Provisioner.HoldAgent(cluster, node); // SIGKILL: no goodbye
         await Eventually.Async(async () => !(await f.ClusterAsync(cluster.Id)).Nodes.Single(n => n.Id == node.Id).Ready,

@@ -30,15 +30,11 @@ internal sealed class LinuxPods(PodStore store, string? netns)
 
     private static void ValidatePodName(string name)
     {
-        var valid = name.Length is > 0 and <= MaxPodNameLength && IsLowerAlphanumeric(name[0]) && IsLowerAlphanumeric(name[^1]);
-        foreach (var c in name) valid &= IsLowerAlphanumeric(c) || c == '-';
-        if (!valid)
+        if (!Portal.Contracts.AgentLimits.IsValidPodName(name, MaxPodNameLength))
             throw new ArgumentException(
                 // No parameter name: the trimmed agent has no resource text for the "(Parameter …)" suffix.
                 $"«{name}» is not a valid pod name: use 1–{MaxPodNameLength} lowercase letters, digits and '-', starting and ending with a letter or digit.");
     }
-
-    private static bool IsLowerAlphanumeric(char c) => c is >= 'a' and <= 'z' or >= '0' and <= '9';
 
     private async Task<PodRecord> CreatePodAsync(NodeRecord node, string name, IPAddress address, int prefix, CancellationToken ct)
     {

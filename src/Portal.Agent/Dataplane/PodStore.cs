@@ -21,6 +21,7 @@ public sealed class PodStore(string stateDirectory, string node)
 
     private string PodsFile => Path.Combine(Directory, "pods.json");
     private string NodeFile => Path.Combine(Directory, "node.json");
+    private string CredentialFile => Path.Combine(Directory, "credential");
 
     public static string DefaultStateDirectory => "/var/lib/portal-agent";
 
@@ -29,6 +30,34 @@ public sealed class PodStore(string stateDirectory, string node)
 
     /// <summary>When the pod list was last written (by the agent or a pod command); the agent reports pods when it moves.</summary>
     public DateTime PodsWritten() => File.Exists(PodsFile) ? File.GetLastWriteTimeUtc(PodsFile) : default;
+
+    /// <summary>The node credential of the agent's last registration, if any: it lets a restarted agent take its node back at once.</summary>
+    public string? Credential()
+    {
+        try
+        {
+            return File.Exists(CredentialFile) ? File.ReadAllText(CredentialFile).Trim() is { Length: > 0 } c ? c : null : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Keeps the credential, readable by this user only (it is the node's identity towards the backend).</summary>
+    public void SaveCredential(string credential)
+    {
+        System.IO.Directory.CreateDirectory(Directory);
+        var temp = CredentialFile + ".tmp";
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        using (var stream = new FileStream(temp, options))
+        using (var writer = new StreamWriter(stream))
+        {
+            writer.Write(credential);
+        }
+        File.Move(temp, CredentialFile, overwrite: true);
+    }
 
     public NodeRecord? Node() =>
         File.Exists(NodeFile) ? JsonSerializer.Deserialize(File.ReadAllText(NodeFile), StoreJson.Default.NodeRecord) : null;
@@ -59,6 +88,9 @@ public sealed class PodStore(string stateDirectory, string node)
     {
         var existing = pods.Find(p => p.Name == name);
         if (existing is not null) return (pods, existing);
+        // What the backend takes in a report: more pods would make the node's every heartbeat refused.
+        if (pods.Count >= Portal.Contracts.AgentLimits.MaxPods)
+            throw new InvalidOperationException($"The node has {pods.Count} pods, the most a node may have.");
         var node = Node() ?? throw new InvalidOperationException("The node has no pod CIDR yet: its agent has not applied a snapshot.");
         var cidr = IPNetwork.Parse(node.PodCidr);
         var address = FreeAddress(cidr, IPAddress.Parse(node.Gateway), pods)

@@ -47,7 +47,10 @@ public sealed class SimulatedDataplane(PodStore store) : IDataplane
     public IReadOnlyList<PodRecord> Pods() => store.Pods();
 
     public Task<PodRecord> AddPodAsync(string name, CancellationToken ct) =>
-        store.AddAsync(name, (_, address, _) => Task.FromResult(new PodRecord(name, address.ToString(), null, null)));
+        Portal.Contracts.AgentLimits.IsValidPodName(name)
+            ? store.AddAsync(name, (_, address, _) => Task.FromResult(new PodRecord(name, address.ToString(), null, null)))
+            : throw new ArgumentException(
+                $"«{name}» is not a valid pod name: use 1–{Portal.Contracts.AgentLimits.MaxPodNameLength} lowercase letters, digits and '-', starting and ending with a letter or digit.");
 
     public Task<bool> DeletePodAsync(string name, CancellationToken ct) => store.UpdateAsync(pods =>
         Task.FromResult((pods.Where(p => p.Name != name).ToList(), pods.Any(p => p.Name == name))));

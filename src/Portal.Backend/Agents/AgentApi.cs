@@ -13,17 +13,14 @@ namespace Portal.Backend.Agents;
 /// </summary>
 public sealed class AgentApi(NodeAgentService agents, AgentHub hub, IOptions<AgentOptions> options) : NodeAgent.NodeAgentBase
 {
-    private const int MaxProbes = 20_000;
-
     private int HeartbeatSeconds => Math.Max(1, (int)options.Value.HeartbeatInterval.TotalSeconds);
 
     public override async Task<RegisterReply> Register(RegisterRequest request, ServerCallContext context)
     {
-        if (string.IsNullOrWhiteSpace(request.JoinToken) || string.IsNullOrWhiteSpace(request.NodeName))
-            throw new RpcException(new Status(StatusCode.InvalidArgument, "join_token and node_name are required."));
         try
         {
-            var registration = await agents.RegisterAsync(request.JoinToken, request.NodeName, request.AgentVersion, context.CancellationToken);
+            var registration = await agents.RegisterAsync(request.JoinToken, request.NodeName, request.AgentVersion, request.Credential,
+                context.CancellationToken);
             return new RegisterReply
             {
                 NodeId = registration.NodeId.ToString(), ClusterId = registration.ClusterId.ToString(),
@@ -32,7 +29,16 @@ public sealed class AgentApi(NodeAgentService agents, AgentHub hub, IOptions<Age
         }
         catch (AgentRejectedException e)
         {
-            throw new RpcException(new Status(e.TokenKnown ? StatusCode.NotFound : StatusCode.PermissionDenied, e.Message));
+            throw new RpcException(new Status(e.Reason switch
+            {
+                AgentRejection.UnknownToken => StatusCode.PermissionDenied,
+                AgentRejection.NodeInUse => StatusCode.FailedPrecondition,
+                _ => StatusCode.NotFound,
+            }, e.Message));
+        }
+        catch (AgentRequestException e)
+        {
+            throw Refused(e);
         }
     }
 
@@ -59,16 +65,21 @@ public sealed class AgentApi(NodeAgentService agents, AgentHub hub, IOptions<Age
     public override async Task<ReportReply> Report(ReportRequest request, ServerCallContext context)
     {
         var credential = Credential(context);
-        if (request.Probes.Count > MaxProbes)
-            throw new RpcException(new Status(StatusCode.InvalidArgument, $"At most {MaxProbes} probe results per report."));
         var report = new AgentReport(
             request.ObservedGeneration, request.RouteCount, [.. request.Errors],
             [.. request.Pods.Select(p => new NodePod(p.PodName, p.Ip))],
             request.CheckId,
             [.. request.Probes.Select(p => new PodProbe(p.SourcePod, p.SourceIp, p.TargetNode, p.TargetPod, p.TargetIp, p.Reachable, p.SeenSourceIp, p.Error))],
             request.AgentVersion);
-        var outcome = await agents.ReportAsync(credential, report, context.CancellationToken)
-                      ?? throw Unauthenticated();
+        ReportOutcome outcome;
+        try
+        {
+            outcome = await agents.ReportAsync(credential, report, context.CancellationToken) ?? throw Unauthenticated();
+        }
+        catch (AgentRequestException e)
+        {
+            throw Refused(e);
+        }
         return new ReportReply { HeartbeatSeconds = HeartbeatSeconds, Resync = outcome.Resync };
     }
 
@@ -82,6 +93,9 @@ public sealed class AgentApi(NodeAgentService agents, AgentHub hub, IOptions<Age
             ? header[7..]
             : throw Unauthenticated();
     }
+
+    private static RpcException Refused(AgentRequestException e) =>
+        new(new Status(e.TooLarge ? StatusCode.ResourceExhausted : StatusCode.InvalidArgument, e.Message));
 
     private static RpcException Unauthenticated() =>
         new(new Status(StatusCode.Unauthenticated, "The node credential is missing or no longer valid: register again with the join token."));

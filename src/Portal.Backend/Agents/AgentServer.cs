@@ -53,7 +53,8 @@ public sealed class AgentServer(IServiceProvider services, IOptions<AgentOptions
         });
         builder.Services.AddSingleton(services.GetRequiredService<ILoggerFactory>());
         builder.Services.AddRouting();
-        builder.Services.AddGrpc();
+        // Bounded explicitly: a report is refused by size (ResourceExhausted) before it is parsed, let alone checked.
+        builder.Services.AddGrpc(g => g.MaxReceiveMessageSize = Portal.Contracts.AgentLimits.MaxMessageBytes);
         builder.Services.AddSingleton(services.GetRequiredService<NodeAgentService>());
         builder.Services.AddSingleton(services.GetRequiredService<AgentHub>());
         builder.Services.AddSingleton(services.GetRequiredService<IOptions<AgentOptions>>());

@@ -1,8 +1,10 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using Portal.Data;
 using Portal.Data.ChangeFeed;
@@ -20,23 +22,43 @@ namespace Portal.Backend.Agents;
 /// agent reads and writes nothing but its own node. The hot calls (registration, the heartbeat) are one statement each.
 /// </summary>
 public sealed class NodeAgentService(
-    IDbContextFactory<PortalDbContext> dbs, NpgsqlDataSource dataSource, ChangePublisher publisher, ClusterSignal signal, TimeProvider clock)
+    IDbContextFactory<PortalDbContext> dbs, NpgsqlDataSource dataSource, ChangePublisher publisher, ClusterSignal signal, TimeProvider clock,
+    IOptions<AgentOptions> options)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    /// <summary>Entries kept in <see cref="_contexts"/> before it starts again from empty (stale credentials pile up otherwise).</summary>
+    private const int MaxContexts = 20_000;
+
+    /// <summary>
+    /// What reports are checked against, by credential hash, so that a heartbeat stays one statement: a node's name
+    /// and pod CIDR never change once set; the generation and check are read again when a report is ahead of them,
+    /// and the statement itself refuses a generation or check the cluster does not have.
+    /// </summary>
+    private readonly ConcurrentDictionary<string, ReportContext> _contexts = new(StringComparer.Ordinal);
+
     /// <summary>
     /// Exchanges a join token and a node name for a new credential of that node (the previous one stops working).
-    /// The node's first registration makes it a peer of all others: the cluster's generation is bumped.
+    /// The node's first registration makes it a peer of all others: the cluster's generation is bumped. A node whose
+    /// agent reported within <see cref="AgentOptions.NotReadyAfter"/> is taken only by the agent presenting the
+    /// node's current credential (<paramref name="presentedCredential"/>: the same agent registering again, or
+    /// restarted with its state directory), so that a second agent with the join token cannot knock it out.
     /// </summary>
-    public async Task<NodeRegistration> RegisterAsync(string joinToken, string nodeName, string? agentVersion, CancellationToken ct = default)
+    /// <exception cref="AgentRejectedException">Unknown token or node, a cluster being deleted, or a node in use.</exception>
+    /// <exception cref="AgentRequestException">A field too long or with control characters.</exception>
+    public async Task<NodeRegistration> RegisterAsync(string joinToken, string nodeName, string? agentVersion, string? presentedCredential = null,
+        CancellationToken ct = default)
     {
+        ReportValidation.CheckRegistration(joinToken, nodeName, agentVersion, presentedCredential);
         var credential = Base64Url(RandomNumberGenerator.GetBytes(32));
         var now = clock.GetUtcNow();
-        var node = await NodeStore.RegisterAsync(dataSource, joinToken, nodeName, Hash(credential), Truncate(agentVersion, 64), now, ct);
+        var aliveSince = now - options.Value.NotReadyAfter;
+        var node = await NodeStore.RegisterAsync(dataSource, joinToken, nodeName, Hash(credential),
+            string.IsNullOrEmpty(presentedCredential) ? [] : Hash(presentedCredential), aliveSince, agentVersion, now, ct);
         if (node is null)
         {
             await using var db = await dbs.CreateDbContextAsync(ct);
-            throw Rejection(await NodeStore.JoinTokenOwnerAsync(db, joinToken, ct), nodeName);
+            throw Rejection(await NodeStore.JoinTokenOwnerAsync(db, joinToken, nodeName, ct), nodeName, now, aliveSince);
         }
         publisher.Changed(node.ProjectId, node.FirstJoin ? [Tables.Clusters, Tables.ClusterNetwork] : [Tables.Clusters]);
         return new NodeRegistration(node.Id, node.ClusterId, node.ProjectId, credential);
@@ -53,19 +75,62 @@ public sealed class NodeAgentService(
     /// <summary>
     /// A heartbeat: the node is ready, with what its agent applied and saw. Returns null for an unknown credential.
     /// Pods that changed bump the generation (checks probe every pod); other changes reach open pages only when
-    /// something they show changed, not on every heartbeat.
+    /// something they show changed, not on every heartbeat. The report is checked first (<see cref="ReportValidation"/>)
+    /// and a refused one writes nothing; pods are stored sorted by name, so the same pods in another order are no change.
     /// </summary>
+    /// <exception cref="AgentRequestException">The report is too large, or does not fit its node or its cluster.</exception>
     public async Task<ReportOutcome?> ReportAsync(string credential, AgentReport report, CancellationToken ct = default)
     {
+        var pods = ReportValidation.CheckAlone(report);
+        var hash = Hash(credential);
+        var key = Convert.ToBase64String(hash);
+        var context = _contexts.TryGetValue(key, out var known) && Fits(report, known) ? known : await ContextAsync(hash, key, ct);
+        if (context is null) return null;
+        ReportValidation.CheckAgainstNode(report, context.Name, context.PodCidr, context.Generation, context.CheckId);
+        if (report.Probes.Count > 0)
+        {
+            await using var db = await dbs.CreateDbContextAsync(ct);
+            var cluster = await NodeStore.ClusterPodsAsync(db, context.ClusterId, ct);
+            ReportValidation.CheckProbes(report, context.Name, cluster.Select(n => (n.Name, (IReadOnlyList<NodePod>)n.Pods)));
+        }
         var now = clock.GetUtcNow();
-        var node = await NodeStore.ReportAsync(dataSource, Hash(credential), now, report.ObservedGeneration, report.RouteCount,
-            report.Errors.Select(e => Truncate(e, 500)!).Take(20).ToArray(), JsonSerializer.Serialize(report.Pods, Json),
-            Truncate(report.AgentVersion, 64), report.CheckId, JsonSerializer.Serialize(report.Probes, Json), ct);
+        var podsJson = JsonSerializer.Serialize(pods, Json);
+        var probesJson = JsonSerializer.Serialize(report.Probes, Json);
+        var node = await NodeStore.ReportAsync(dataSource, hash, now, report.ObservedGeneration, report.RouteCount,
+            [.. report.Errors], podsJson, report.AgentVersion, report.CheckId, probesJson, ct);
+        if (node is null && ReferenceEquals(context, known))
+        {
+            // The credential is gone, or the cluster moved on since the context was read: read it again, so that
+            // an unknown credential is told so and a report that no longer fits gets its exact reason.
+            if (await ContextAsync(hash, key, ct) is not { } fresh) return null;
+            ReportValidation.CheckAgainstNode(report, fresh.Name, fresh.PodCidr, fresh.Generation, fresh.CheckId);
+            node = await NodeStore.ReportAsync(dataSource, hash, now, report.ObservedGeneration, report.RouteCount,
+                [.. report.Errors], podsJson, report.AgentVersion, report.CheckId, probesJson, ct);
+        }
         if (node is null) return null;
         if (node.PodsChanged) publisher.Changed(node.ProjectId, Tables.ClusterNetwork);
         if (node.Visible || !node.WasReady || node.PodsChanged) publisher.Changed(node.ProjectId, Tables.Clusters);
         if (!node.WasReady && node.Phase == ClusterPhase.WaitingForAgents) signal.Raise();
         return new ReportOutcome(node.Id, node.ClusterId, Resync: node.Back);
+    }
+
+    /// <summary>Whether a known context can check <paramref name="report"/> without reading the node again.</summary>
+    private static bool Fits(AgentReport report, ReportContext context) =>
+        (report.Pods.Count == 0 || context.PodCidr is not null)
+        && report.ObservedGeneration <= context.Generation
+        && (report.CheckId == 0 || report.CheckId == context.CheckId);
+
+    private async Task<ReportContext?> ContextAsync(byte[] hash, string key, CancellationToken ct)
+    {
+        var context = await NodeStore.ReportContextAsync(dataSource, hash, ct);
+        if (context is null)
+        {
+            _contexts.TryRemove(key, out _);
+            return null;
+        }
+        if (_contexts.Count >= MaxContexts) _contexts.Clear();
+        _contexts[key] = context;
+        return context;
     }
 
     /// <summary>
@@ -120,12 +185,17 @@ public sealed class NodeAgentService(
 
     public static byte[] Hash(string credential) => SHA256.HashData(Encoding.UTF8.GetBytes(credential));
 
-    private static AgentRejectedException Rejection(JoinTokenOwner? owner, string nodeName) =>
-        owner is null ? new AgentRejectedException(false, "The join token is not valid for any cluster.")
-        : owner.DeleteRequested ? new AgentRejectedException(true, $"Cluster «{owner.Name}» is being deleted.")
-        : new AgentRejectedException(true, $"Cluster «{owner.Name}» has no node «{nodeName}».");
-
-    private static string? Truncate(string? s, int max) => s is null ? null : s.Length <= max ? s : s[..max];
+    private AgentRejectedException Rejection(JoinTokenOwner? owner, string nodeName, DateTimeOffset now, DateTimeOffset aliveSince) =>
+        owner is null ? new AgentRejectedException(AgentRejection.UnknownToken, "The join token is not valid for any cluster.")
+        : owner.DeleteRequested ? new AgentRejectedException(AgentRejection.NotFound, $"Cluster «{owner.Name}» is being deleted.")
+        : !owner.NodeExists ? new AgentRejectedException(AgentRejection.NotFound, $"Cluster «{owner.Name}» has no node «{nodeName}».")
+        : owner.LastHeartbeat is { } last && last >= aliveSince
+            ? new AgentRejectedException(AgentRejection.NodeInUse,
+                $"Node «{nodeName}» of cluster «{owner.Name}» is in use: its agent reported {Math.Max(0, (int)(now - last).TotalSeconds)} s ago. " +
+                "A second agent cannot take it over. The node's own agent registers again with the credential in its state directory; " +
+                $"without it, it can register once the node has been silent for {(int)options.Value.NotReadyAfter.TotalSeconds} s.")
+            // The node was free when looked at again: the agent that took it meanwhile reported just now.
+            : new AgentRejectedException(AgentRejection.NodeInUse, $"Node «{nodeName}» of cluster «{owner.Name}» was just taken by another agent.");
 
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }
@@ -139,10 +209,20 @@ public sealed record AgentReport(long ObservedGeneration, int RouteCount, IReadO
 
 public sealed record ReportOutcome(Guid NodeId, Guid ClusterId, bool Resync);
 
-/// <summary>A registration refused: an unknown join token (<see cref="TokenKnown"/> false), or a node the cluster does not have.</summary>
-public sealed class AgentRejectedException(bool tokenKnown, string message) : Exception(message)
+public enum AgentRejection
 {
-    public bool TokenKnown { get; } = tokenKnown;
+    /// <summary>No cluster has the join token.</summary>
+    UnknownToken,
+    /// <summary>The token's cluster has no such node (or is being deleted).</summary>
+    NotFound,
+    /// <summary>The node's agent is alive, and the registration did not present its credential.</summary>
+    NodeInUse,
+}
+
+/// <summary>A registration refused, and why (<see cref="Reason"/>).</summary>
+public sealed class AgentRejectedException(AgentRejection reason, string message) : Exception(message)
+{
+    public AgentRejection Reason { get; } = reason;
 }
 
 public sealed record ClusterNetworkNode(Guid Id, string Name, IPAddress? Ip, IPNetwork? PodCidr, bool Joined, bool Ready, List<NodePod> Pods);

@@ -9,11 +9,16 @@ namespace Portal.Backend.Nodes;
 /// <summary>
 /// Portal.Agent processes started by this process, by key (a cluster, or a node). Each gets
 /// <c>--parent-pid</c>, so agents end with the portal even when it is killed; all are stopped when the host stops.
+/// The join token goes in the environment (<see cref="JoinTokenVariable"/>), never on the command line, which every
+/// user of the machine can read (<c>ps</c>, <c>/proc/&lt;pid&gt;/cmdline</c>); a process's environment only its user can.
 /// </summary>
 public sealed class AgentProcesses(IOptions<AgentOptions> options, ILogger<AgentProcesses> logger) : IDisposable
 {
     private readonly ConcurrentDictionary<string, (Process Process, string Args)> _running = new(StringComparer.Ordinal);
     private string? _agentPath;
+
+    /// <summary>Where Portal.Agent looks for the join token (its <c>AgentSettings.JoinTokenVariable</c>).</summary>
+    public const string JoinTokenVariable = "PORTAL_JOIN_TOKEN";
 
     public IReadOnlyCollection<string> Keys => [.. _running.Keys];
 
@@ -23,8 +28,8 @@ public sealed class AgentProcesses(IOptions<AgentOptions> options, ILogger<Agent
 
     public bool IsRunning(string key) => _running.TryGetValue(key, out var r) && !r.Process.HasExited;
 
-    /// <summary>Starts the agent of <paramref name="key"/>, first stopping one running with other arguments.</summary>
-    public void Start(string key, IReadOnlyList<string> args)
+    /// <summary>Starts the agent of <paramref name="key"/> with the cluster's <paramref name="joinToken"/>, first stopping one running with other arguments.</summary>
+    public void Start(string key, IReadOnlyList<string> args, string joinToken)
     {
         Stop(key);
         var path = _agentPath ??= ResolveAgentPath(options.Value.AgentPath);
@@ -32,6 +37,7 @@ public sealed class AgentProcesses(IOptions<AgentOptions> options, ILogger<Agent
         {
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         };
+        start.Environment[JoinTokenVariable] = joinToken;
         if (path.EndsWith(".dll", StringComparison.Ordinal)) start.ArgumentList.Add(path);
         foreach (var arg in args) start.ArgumentList.Add(arg);
         start.ArgumentList.Add("--parent-pid");

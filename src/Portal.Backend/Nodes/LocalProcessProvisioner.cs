@@ -22,7 +22,7 @@ public sealed class LocalProcessProvisioner(AgentProcesses processes, AgentServe
         }
         var args = AgentArgs(cluster, server, options.Value, "simulated");
         foreach (var name in names) args.AddRange(["--node", name]);
-        if (!processes.IsRunning(key, args)) processes.Start(key, args);
+        if (!processes.IsRunning(key, args)) processes.Start(key, args, cluster.JoinToken);
         return Task.CompletedTask;
     }
 
@@ -45,10 +45,10 @@ public sealed class LocalProcessProvisioner(AgentProcesses processes, AgentServe
 
     internal static string Key(Guid clusterId) => "cluster:" + clusterId;
 
-    /// <summary>What every locally started agent of the cluster is given: where to connect, how to join, where its state lives.</summary>
+    /// <summary>What every locally started agent of the cluster is given: where to connect and where its state lives (the join token goes in its environment).</summary>
     internal static List<string> AgentArgs(Cluster cluster, AgentServer server, AgentOptions o, string dataplane) =>
     [
-        "--server", server.AgentUrl, "--join-token", cluster.JoinToken, "--dataplane", dataplane,
+        "--server", server.AgentUrl, "--dataplane", dataplane,
         "--state-dir", Path.Combine(o.StateDirectory, cluster.Id.ToString()),
         "--pods", o.PodsPerNode.ToString(System.Globalization.CultureInfo.InvariantCulture),
         "--repair-interval", Math.Max(1, (int)o.RepairInterval.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture),

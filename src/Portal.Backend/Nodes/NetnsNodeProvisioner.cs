@@ -45,7 +45,7 @@ public sealed class NetnsNodeProvisioner(
                 lock (_held) held = _held.Contains(node.Name);
                 if (held) continue;
                 var args = AgentArgs(cluster, node.Name, ns);
-                if (!processes.IsRunning(key, args)) processes.Start(key, args);
+                if (!processes.IsRunning(key, args)) processes.Start(key, args, cluster.JoinToken);
             }
             // Nodes removed from the cluster: their agent, pods and namespace go.
             foreach (var ns in await NamespacesAsync(ClusterPrefix(cluster.Id), ct))

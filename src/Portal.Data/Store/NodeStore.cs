@@ -23,9 +23,14 @@ internal sealed record SilentNode(Guid ClusterId, string ProjectId, string Name,
     public ClusterPhase Phase => Enum.Parse<ClusterPhase>(PhaseName);
 }
 
+/// <summary>A node as a report is checked against it (<see cref="NodeStore.ReportContextAsync"/>).</summary>
+internal sealed record ReportContext(string Name, System.Net.IPNetwork? PodCidr, Guid ClusterId, long Generation, long CheckId);
+
+internal sealed record ClusterNodePods(string Name, List<Portal.Data.Entities.NodePod> Pods);
+
 internal sealed record NodeRow(Guid Id, Guid ClusterId, string ProjectId, string Name, bool Ready);
 
-internal sealed record JoinTokenOwner(string Name, bool DeleteRequested);
+internal sealed record JoinTokenOwner(string Name, bool DeleteRequested, bool NodeExists, DateTimeOffset? LastHeartbeat);
 
 /// <summary>
 /// The SQL of the node agents' calls (rows of raw queries get no value conversion, so a phase comes as its name): each finds its node by the credential's hash, so an agent reads and writes
@@ -42,15 +47,20 @@ internal static class NodeStore
 {
     /// <summary>
     /// The credential, the first join's generation bump and its event, in one statement (see the remarks on the class).
+    /// A node whose agent reported at or after <paramref name="aliveSince"/> is only taken by the agent holding its
+    /// current credential (<paramref name="presentedHash"/>, the hash of what the agent presents; empty: none): null
+    /// otherwise, as for an unknown token or node.
     /// </summary>
     public static async Task<RegisteredNode?> RegisterAsync(NpgsqlDataSource dataSource, string joinToken, string nodeName,
-        byte[] credentialHash, string? agentVersion, DateTimeOffset now, CancellationToken ct)
+        byte[] credentialHash, byte[] presentedHash, DateTimeOffset aliveSince, string? agentVersion, DateTimeOffset now, CancellationToken ct)
     {
         await using var command = Sql.Command(dataSource, $"""
             WITH r AS (
                 UPDATE cluster_nodes n SET credential_hash = {credentialHash}, joined_at = coalesce(o.joined_at, {now}), agent_version = {agentVersion}
                   FROM cluster_nodes o JOIN clusters c ON c.id = o.cluster_id
                  WHERE o.id = n.id AND c.join_token = {joinToken} AND o.name = {nodeName} AND NOT c.delete_requested
+                   AND (o.credential_hash IS NULL OR o.last_heartbeat IS NULL OR o.last_heartbeat < {aliveSince}
+                        OR o.credential_hash = {presentedHash})
                 RETURNING n.id, n.cluster_id, c.project_id, c.phase, o.joined_at IS NULL AS first_join),
             bumped AS (
                 UPDATE cluster_generations g SET generation = g.generation + 1 FROM r WHERE g.cluster_id = r.cluster_id AND r.first_join),
@@ -65,9 +75,13 @@ internal static class NodeStore
             : null;
     }
 
-    public static async Task<JoinTokenOwner?> JoinTokenOwnerAsync(PortalDbContext db, string joinToken, CancellationToken ct) =>
-        (await db.Database.SqlQuery<JoinTokenOwner>($"SELECT name, delete_requested FROM clusters WHERE join_token = {joinToken}")
-            .ToListAsync(ct)).FirstOrDefault();
+    /// <summary>Why a registration was refused: the token's cluster and the node of that name, if any (refusals are rare: no hot path).</summary>
+    public static async Task<JoinTokenOwner?> JoinTokenOwnerAsync(PortalDbContext db, string joinToken, string nodeName, CancellationToken ct) =>
+        (await db.Database.SqlQuery<JoinTokenOwner>($"""
+            SELECT c.name, c.delete_requested, n.id IS NOT NULL AS node_exists, n.last_heartbeat
+              FROM clusters c LEFT JOIN cluster_nodes n ON n.cluster_id = c.id AND n.name = {nodeName}
+             WHERE c.join_token = {joinToken}
+            """).ToListAsync(ct)).FirstOrDefault();
 
     /// <summary>Every agent call starts here, so it is a plain command on the data source too.</summary>
     public static async Task<NodeRow?> AuthenticateAsync(NpgsqlDataSource dataSource, byte[] credentialHash, CancellationToken ct)
@@ -83,9 +97,33 @@ internal static class NodeStore
     }
 
     /// <summary>
+    /// What a report is checked against before it is written (a plain read: it holds no lock): the node of the
+    /// credential, its pod CIDR, and its cluster's generation and check.
+    /// </summary>
+    public static async Task<ReportContext?> ReportContextAsync(NpgsqlDataSource dataSource, byte[] credentialHash, CancellationToken ct)
+    {
+        await using var command = Sql.Command(dataSource, $"""
+            SELECT n.name, n.pod_cidr, n.cluster_id, coalesce(g.generation, 1), coalesce(g.check_id, 0)
+              FROM cluster_nodes n LEFT JOIN cluster_generations g ON g.cluster_id = n.cluster_id
+             WHERE n.credential_hash = {credentialHash}
+            """);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct)
+            ? new ReportContext(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetFieldValue<System.Net.IPNetwork>(1),
+                reader.GetGuid(2), reader.GetInt64(3), reader.GetInt64(4))
+            : null;
+    }
+
+    /// <summary>Every node of a cluster with its pods as last reported: the targets a check's results may name.</summary>
+    public static Task<List<ClusterNodePods>> ClusterPodsAsync(PortalDbContext db, Guid clusterId, CancellationToken ct) =>
+        db.ClusterNodes.Where(n => n.ClusterId == clusterId).Select(n => new ClusterNodePods(n.Name, n.Pods)).AsNoTracking().ToListAsync(ct);
+
+    /// <summary>
     /// The heartbeat: the node is ready, with what its agent applied and saw, and the generation bump for changed pods
     /// and the «back» event, in one statement (see the remarks on the class). <paramref name="podsJson"/> and
-    /// <paramref name="probesJson"/> are jsonb; a check id of 0 keeps the node's last check results.
+    /// <paramref name="probesJson"/> are jsonb; a check id of 0 keeps the node's last check results. Null also when
+    /// the observed generation is ahead of the cluster's or the check id is not the cluster's current one (the caller
+    /// checked both against what it read before; this catches the cluster moving on since).
     /// </summary>
     public static async Task<ReportedNode?> ReportAsync(NpgsqlDataSource dataSource, byte[] credentialHash, DateTimeOffset now,
         long observedGeneration, int routeCount, string[] errors, string podsJson, string? agentVersion, long checkId, string probesJson,
@@ -97,8 +135,9 @@ internal static class NodeStore
                        agent_errors = {errors}, pods = {Sql.Jsonb(podsJson)}, agent_version = coalesce({agentVersion}, o.agent_version),
                        check_id = CASE WHEN {checkId} > 0 THEN {checkId} ELSE o.check_id END,
                        check_results = CASE WHEN {checkId} > 0 THEN {Sql.Jsonb(probesJson)} ELSE o.check_results END
-                  FROM cluster_nodes o JOIN clusters c ON c.id = o.cluster_id
+                  FROM cluster_nodes o JOIN clusters c ON c.id = o.cluster_id LEFT JOIN cluster_generations g ON g.cluster_id = o.cluster_id
                  WHERE n.credential_hash = {credentialHash} AND o.id = n.id
+                   AND {observedGeneration} <= coalesce(g.generation, 1) AND ({checkId} = 0 OR {checkId} = coalesce(g.check_id, 0))
                 RETURNING n.id, n.cluster_id, c.project_id, n.name, c.phase, o.ready AS was_ready,
                           NOT o.ready AND o.last_heartbeat IS NOT NULL AS back, o.pods IS DISTINCT FROM n.pods AS pods_changed,
                           o.observed_generation <> n.observed_generation OR o.route_count <> n.route_count
