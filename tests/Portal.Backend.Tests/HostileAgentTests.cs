@@ -137,7 +137,7 @@ public sealed class HostileAgentTests(AgentFixture f)
         await client.ReportAsync(Results(0), masterHeaders);
         await client.ReportAsync(new ReportRequest { ObservedGeneration = 1, Pods = { new PodAddress { PodName = "pod-1", Ip = workerPod } } }, workerHeaders);
         await RunningAsync(cluster.Id);
-        var check = await f.Clusters.RequestNetworkCheckAsync(cluster.ProjectId, cluster.Id, Customer);
+        var check = await f.Clusters.RequestNetworkCheckAsync(Customer, cluster.ProjectId, cluster.Id);
         ProbeResult Probe(string source = "pod-1", string? sourceIp = null, string target = "pod-1", string? targetIp = null) => new()
         {
             SourcePod = source, SourceIp = sourceIp ?? masterPod, TargetNode = worker, TargetPod = target, TargetIp = targetIp ?? workerPod,
@@ -291,7 +291,7 @@ public sealed class HostileAgentTests(AgentFixture f)
     private async Task<(Cluster Cluster, AgentApi.NodeAgentClient Client)> NewClusterAsync(string name)
     {
         var project = await f.NewProjectAsync();
-        var created = await f.Clusters.CreateAsync(project, new ClusterCreate { Name = name, Workers = 1 }, Customer);
+        var created = await f.Clusters.CreateAsync(Customer, project, new ClusterCreate { Name = name, Workers = 1 });
         await Eventually.Async(async () => (await f.ClusterAsync(created.Id)).Phase == ClusterPhase.WaitingForAgents,
             async () => $"phase {(await f.ClusterAsync(created.Id)).Phase}");
         return (await f.ClusterAsync(created.Id), new AgentApi.NodeAgentClient(AgentHost.NewChannel(f.Server)));
