@@ -390,7 +390,9 @@ public sealed partial class RevocationTests(RevocationAppFixture app)
                 Assert.Equal("HTTPUnauthorized", body.GetProperty("NeutronError").GetProperty("type").GetString());
                 return;
             }
-            Assert.Equal(HttpStatusCode.OK, status);
+            // Until the token's recheck sees the change it still authenticates; the services may already refuse the
+            // call (a removed member or a deleted user is no member: 404), which ends the access sooner.
+            Assert.True(status is HttpStatusCode.OK or HttpStatusCode.NotFound, $"{change}: {status} {body}");
             // Polling interval only; the deadline bounds the wait.
             await Task.Delay(100);
         }
