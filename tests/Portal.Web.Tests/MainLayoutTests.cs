@@ -27,7 +27,8 @@ public sealed class MainLayoutTests(PortalDatabase db) : PortalTest(db)
             var current = Services.GetRequiredService<CurrentProject>();
             layout.WaitForAssertion(() => Assert.Contains(joined, current.Mine.Select(p => p.Id)));
         }
-        layout.Find("[data-testid=project-selector] button").Click();
+        // The feed's re-render may replace the button's handler as it is clicked: Press finds it again then.
+        ((IRenderedComponent<IComponent>)layout).Press(() => layout.Find("[data-testid=project-selector] button"));
         layout.WaitForAssertion(() => Assert.Single(layout.FindAll($"[data-testid=project-{joinedName}]")));
     }
 }
