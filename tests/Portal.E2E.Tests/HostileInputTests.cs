@@ -341,93 +341,11 @@ public sealed partial class HostileInputTests(PortalAppFixture development, Host
     /// The real app in Production (no developer exception page, the exception handler as deployed) on a fresh,
     /// seeded database of its own; the collection's <see cref="PortalAppFixture"/> is the Development one.
     /// </summary>
-    public sealed class ProductionApp : IAsyncLifetime
+    public sealed class ProductionApp : PortalAppFixture
     {
-        private static readonly TimeSpan StartDeadline = TimeSpan.FromSeconds(90);
-        private string _adminConnectionString = "";
-        private string _database = "";
-        private PortalWebProcess? _app;
-
-        public string BaseUrl { get; private set; } = "";
-
-        public string DatabaseConnectionString { get; private set; } = "";
-
-        public async Task InitializeAsync()
+        protected override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>
         {
-            _adminConnectionString = Environment.GetEnvironmentVariable("ConnectionStrings__Portal") is { Length: > 0 } cs
-                ? cs
-                : throw new InvalidOperationException("These tests need a real PostgreSQL: set ConnectionStrings__Portal (./test does).");
-            _database = "portal_e2e_prod_" + Guid.NewGuid().ToString("N")[..12];
-            await using (var admin = new NpgsqlConnection(_adminConnectionString))
-            {
-                await admin.OpenAsync();
-                await using var create = new NpgsqlCommand($"CREATE DATABASE {_database}", admin);
-                await create.ExecuteNonQueryAsync();
-            }
-            DatabaseConnectionString = new NpgsqlConnectionStringBuilder(_adminConnectionString) { Database = _database }.ConnectionString;
-            BaseUrl = $"http://127.0.0.1:{FreePort()}";
-            try
-            {
-                _app = new PortalWebProcess(BaseUrl, DatabaseConnectionString, new Dictionary<string, string>
-                {
-                    ["Portal__SeedDemoData"] = "true", ["ASPNETCORE_ENVIRONMENT"] = "Production",
-                });
-                await WaitForAppAsync();
-            }
-            catch
-            {
-                await DisposeAsync();
-                throw;
-            }
-        }
-
-        public async Task DisposeAsync()
-        {
-            if (_app is not null) await _app.DisposeAsync();
-            _app = null;
-            if (_database.Length > 0)
-            {
-                NpgsqlConnection.ClearAllPools();
-                await using var admin = new NpgsqlConnection(_adminConnectionString);
-                await admin.OpenAsync();
-                await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {_database} WITH (FORCE)", admin);
-                await drop.ExecuteNonQueryAsync();
-                _database = "";
-            }
-        }
-
-        private async Task WaitForAppAsync()
-        {
-            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-            var deadline = Stopwatch.StartNew();
-            var last = "no answer yet";
-            while (deadline.Elapsed < StartDeadline)
-            {
-                if (_app!.HasExited) throw new InvalidOperationException($"Portal.Web (Production) exited with code {_app.ExitCode}:{Environment.NewLine}{_app.RecentLog()}");
-                try
-                {
-                    using var response = await http.GetAsync(BaseUrl + "/login");
-                    if (response.StatusCode == HttpStatusCode.OK) return;
-                    last = $"HTTP {(int)response.StatusCode}";
-                }
-                catch (HttpRequestException e)
-                {
-                    last = e.Message;
-                }
-                catch (TaskCanceledException)
-                {
-                    last = "request timed out";
-                }
-                await Task.Delay(250); // polling interval only; the deadline bounds the wait
-            }
-            throw new InvalidOperationException($"Portal.Web (Production) did not answer within {StartDeadline.TotalSeconds:0} s (last: {last}).{Environment.NewLine}{_app!.RecentLog()}");
-        }
-
-        private static int FreePort()
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
+            ["Portal__SeedDemoData"] = "true", ["ASPNETCORE_ENVIRONMENT"] = "Production",
+        };
     }
 }
