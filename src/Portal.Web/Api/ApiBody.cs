@@ -13,6 +13,13 @@ public static class ApiBody
 {
     public const int MaxBytes = 1024 * 1024;
 
+    /// <summary>
+    /// Kestrel's cap on an API request body: a body over <see cref="MaxBytes"/> but under this is read to its end and
+    /// discarded before the 413 is sent, so that a client that sends the whole body before it reads the answer (as
+    /// python-requests and HttpClient do) gets the 413 rather than a connection reset under its upload.
+    /// </summary>
+    public const long DrainBytes = 16 * 1024 * 1024;
+
     /// <param name="body">The envelope's metadata: its one property is the root key.</param>
     /// <param name="root">The object under the root key.</param>
     public static async Task<T> ReadAsync<TBody, T>(HttpContext http, JsonTypeInfo<TBody> body, Func<TBody, T?> root)
@@ -47,13 +54,13 @@ public static class ApiBody
 
     private static async Task<byte[]> ReadBytesAsync(HttpContext http)
     {
-        if (http.Request.ContentLength > MaxBytes) throw TooLarge();
+        if (http.Request.ContentLength > MaxBytes) throw await TooLargeAsync(http);
         using var buffer = new MemoryStream();
         var chunk = new byte[16 * 1024];
         int read;
         while ((read = await http.Request.Body.ReadAsync(chunk, http.RequestAborted)) > 0)
         {
-            if (buffer.Length + read > MaxBytes) throw TooLarge();
+            if (buffer.Length + read > MaxBytes) throw await TooLargeAsync(http);
             buffer.Write(chunk, 0, read);
         }
         return buffer.ToArray();
@@ -145,6 +152,25 @@ public static class ApiBody
     private static ApiException MissingRoot(string root) =>
         new(400, "HTTPBadRequest", $"Malformed request body: expected an object with the key '{root}'.");
 
-    private static ApiException TooLarge() =>
+    /// <summary>The 413, once the rest of the body is read and discarded (up to <see cref="DrainBytes"/>; beyond, the connection closes after the answer).</summary>
+    private static async Task<ApiException> TooLargeAsync(HttpContext http)
+    {
+        if (http.Request.ContentLength is not > DrainBytes)
+        {
+            try
+            {
+                await http.Request.Body.CopyToAsync(Stream.Null, http.RequestAborted);
+                return TooLarge;
+            }
+            catch (BadHttpRequestException)
+            {
+                // Over Kestrel's cap too (a chunked body), or cut short: nothing more will be read from this connection.
+            }
+        }
+        http.Response.Headers.Connection = "close";
+        return TooLarge;
+    }
+
+    private static ApiException TooLarge =>
         new(413, "RequestEntityTooLarge", $"Request body is larger than the limit of {MaxBytes} bytes.");
 }

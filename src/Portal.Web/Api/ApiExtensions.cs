@@ -40,8 +40,9 @@ public static class ApiExtensions
 
     private static async Task GuardAsync(HttpContext context, RequestDelegate next)
     {
-        // Kestrel's own cap as well as ApiBody's, for a body that anything else reads.
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = ApiBody.MaxBytes;
+        // Kestrel's own cap as well as ApiBody's, for a body that anything else reads; above ApiBody's, so that it can
+        // read an oversized body to its end before it answers 413.
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = ApiBody.DrainBytes;
         var request = context.Request;
         // Routing has chosen (WebApplication routes first); an unmatched request would otherwise meet the UI's sign-in.
         switch (context.GetEndpoint())
