@@ -121,6 +121,41 @@ public sealed class FastTypingTests(PortalAppFixture app)
             """, firstSubnetId));
     }
 
+    /// <summary>
+    /// A text field asks the browser to focus its input when its frame is clicked, a round trip later; the user who
+    /// has by then clicked into the next field must keep typing there (their keys once went to the field before).
+    /// The round trip is made longer than the typing into the second field, so the late call lands while they type.
+    /// </summary>
+    [Fact]
+    public async Task Keys_typed_into_a_field_stay_there_when_the_field_clicked_before_is_focused_late()
+    {
+        SetDefaultExpectTimeout(Deadline);
+        await using var link = new SlowLink(new Uri(app.BaseUrl), TimeSpan.FromMilliseconds(400));
+        await using var context = await app.Browser.NewContextAsync(new() { BaseURL = link.Url, ViewportSize = new() { Width = 1300, Height = 900 } });
+        context.SetDefaultTimeout(Deadline);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/culture?c=ru-RU&r=/networks");
+        await page.Locator("[data-testid=login-email]").FillAsync(Accounts.Customer);
+        await page.Locator("[data-testid=login-password]").FillAsync(Accounts.CustomerPassword);
+        await page.Locator("[data-testid=login-submit]").ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex("/networks$"));
+        await OnTheLinkAsync(page, link, "/networks");
+        await PortalAppFixture.ReadyAsync(page);
+        await page.Locator("[data-testid=create-network]").ClickAsync();
+        var dialog = page.Locator("[data-testid=network-dialog]");
+        await Expect(dialog).ToBeVisibleAsync();
+
+        var first = await InputAsync(dialog.Locator("[data-testid=network-name]"));
+        var second = await InputAsync(dialog.Locator("[data-testid=subnet-name]"));
+        await first.ClickAsync();
+        await second.ClickAsync();
+        // About 1.5 s of typing: the first field's focus call (two 400 ms legs and the server's turn) comes within it.
+        const string typed = "subnet-typed-while-the-network-name-was-focused-late";
+        await second.PressSequentiallyAsync(typed, new() { Delay = 30 });
+        await Expect(second).ToHaveValueAsync(typed);
+        await Expect(first).ToHaveValueAsync("");
+    }
+
     [Fact]
     public async Task The_cluster_wizard_and_the_support_page_keep_every_key_typed_over_a_slow_link()
     {
