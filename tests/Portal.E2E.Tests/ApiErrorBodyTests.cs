@@ -40,6 +40,7 @@ public sealed class ApiErrorBodyTests(PortalAppFixture app)
     [InlineData("POST", "/v2.0/ports", """{"port": {"device_id": "vm-1"}}""", 403, "PolicyNotAuthorized", "(rule:create_port:device_id) is disallowed by policy")]
     [InlineData("PUT", "/v2.0/ports/" + NoSuchId, """{"port": {"fixed_ips": null}}""", 400, "HTTPBadRequest", "Changing fixed_ips, mac_address or network_id of a port is not supported; create a new port.")]
     [InlineData("PUT", "/v2.0/networks/not-a-uuid", """{"network": 5}""", 404, "NetworkNotFound", "Network not-a-uuid could not be found.")]
+    [InlineData("PUT", "/v2.0/networks/" + NoSuchId, """{"network": {"router:external": true}}""", 403, "PolicyNotAuthorized", "(rule:update_network:router:external) is disallowed by policy")]
     public async Task A_bad_body_gets_neutrons_error(string method, string path, string body, int status, string type, string message)
     {
         using var http = ApiHttp.NewClient(app);

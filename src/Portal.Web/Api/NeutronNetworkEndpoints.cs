@@ -45,7 +45,7 @@ public static class NeutronNetworkEndpoints
     private static async Task<IResult> CreateAsync(HttpContext http, NetworkService networks)
     {
         var body = await ApiBody.ReadAsync(http, ApiJson.Context.NetworkRequest, r => r.Network);
-        RefuseAdminOnly(body);
+        RefuseAdminOnly(body, "create_network");
         var request = new NetworkCreate
         {
             Name = body.Name ?? "",
@@ -62,7 +62,7 @@ public static class NeutronNetworkEndpoints
     {
         var networkId = ParseId(id);
         var body = await ApiBody.ReadAsync(http, ApiJson.Context.NetworkRequest, r => r.Network);
-        RefuseAdminOnly(body);
+        RefuseAdminOnly(body, "update_network");
         var update = new NetworkUpdate
         {
             Name = body.Name,
@@ -76,13 +76,14 @@ public static class NeutronNetworkEndpoints
     }
 
     /// <summary>Shared and provider networks are the cloud's: a customer cannot ask for either.</summary>
-    private static void RefuseAdminOnly(NetworkInput body)
+    /// <param name="action">The policy's action, as Neutron names it in the refusal (create_network, update_network).</param>
+    private static void RefuseAdminOnly(NetworkInput body, string action)
     {
-        if (body.Shared == true) throw AdminOnly("shared");
-        if (body.RouterExternal == true) throw AdminOnly("router:external");
+        if (body.Shared == true) throw AdminOnly(action, "shared");
+        if (body.RouterExternal == true) throw AdminOnly(action, "router:external");
     }
 
-    private static ApiException AdminOnly(string key) => new(403, "PolicyNotAuthorized", $"(rule:create_network:{key}) is disallowed by policy");
+    private static ApiException AdminOnly(string action, string key) => new(403, "PolicyNotAuthorized", $"(rule:{action}:{key}) is disallowed by policy");
 
     /// <summary>Network ids are UUIDs; anything else is simply not found (as Neutron answers).</summary>
     public static Guid ParseId(string id) =>
