@@ -319,10 +319,13 @@ public sealed partial class RevocationTests(RevocationAppFixture app)
             await Accounts.SignInAsync(page, email, Accounts.CustomerPassword);
             await PortalAppFixture.ReadyAsync(page);
             await Expect(page.Locator("[data-testid=support-search]")).ToBeVisibleAsync();
+            await Expect(page.Locator("[data-testid=nav-support]")).ToBeVisibleAsync();
 
             await ExecuteAsync("DELETE FROM user_roles WHERE user_id = $1", UserId(email));
             await Expect(page.Locator("[data-testid=forbidden]")).ToBeVisibleAsync();
             await Expect(page.Locator("[data-testid=support-search]")).ToHaveCountAsync(0);
+            // The header's link to the support console goes with the role, without a reload.
+            await Expect(page.Locator("[data-testid=nav-support]")).ToHaveCountAsync(0);
         }
         catch (Exception e)
         {
