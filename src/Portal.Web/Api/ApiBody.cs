@@ -171,6 +171,8 @@ public static class ApiBody
         return TooLarge;
     }
 
-    private static ApiException TooLarge =>
-        new(413, "RequestEntityTooLarge", $"Request body is larger than the limit of {MaxBytes} bytes.");
+    /// <summary>The 413's message, from ApiBody and from Kestrel's own cap alike.</summary>
+    public static string TooLargeMessage => $"Request body is larger than the limit of {MaxBytes} bytes.";
+
+    private static ApiException TooLarge => new(413, "RequestEntityTooLarge", TooLargeMessage);
 }

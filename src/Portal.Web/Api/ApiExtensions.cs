@@ -67,7 +67,7 @@ public static class ApiExtensions
         {
             // Kestrel's refusals of the request itself (a body over the cap, a body cut short).
             if (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
-                await WriteErrorAsync(context, 413, "RequestEntityTooLarge", $"Request body is larger than the limit of {ApiBody.MaxBytes} bytes.");
+                await WriteErrorAsync(context, 413, "RequestEntityTooLarge", ApiBody.TooLargeMessage);
             else
                 await WriteErrorAsync(context, 400, "HTTPBadRequest", "Malformed request: the request could not be read.");
         }
