@@ -188,10 +188,12 @@ public sealed class HostileInputTests(DatabaseFixture db)
     /// npgsql issue 6391: with automatic preparation, a value PostgreSQL refused on the very execution that prepared a
     /// statement broke the pooled connection for the next request. The portal's data source (one connection here,
     /// so every command shares it) takes the refused value at each position of a statement's uses, and every valid
-    /// command after it still answers correctly.
+    /// command after it still answers correctly; so do commands prepared explicitly, as the port store's are.
     /// </summary>
-    [Fact]
-    public async Task A_value_the_database_refuses_leaves_the_pooled_connection_usable()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_value_the_database_refuses_leaves_the_pooled_connection_usable(bool prepared)
     {
         var oneConnection = new NpgsqlConnectionStringBuilder(db.ConnectionString) { MaxPoolSize = 1 }.ConnectionString;
         for (var refusedAt = 1; refusedAt <= 8; refusedAt++)
@@ -200,10 +202,13 @@ public sealed class HostileInputTests(DatabaseFixture db)
             for (var use = 1; use <= 10; use++)
             {
                 var value = use == refusedAt ? "a\0b" : "name-" + use;
-                await using (var command = dataSource.CreateCommand("SELECT count(*) FROM networks WHERE name = $1 AND $2 > 0"))
+                const string query = "SELECT count(*) FROM networks WHERE name = $1 AND $2 > 0";
+                await using (var connection = prepared ? await dataSource.OpenConnectionAsync() : null)
+                await using (var command = connection is null ? dataSource.CreateCommand(query) : new NpgsqlCommand(query, connection))
                 {
                     command.Parameters.Add(new NpgsqlParameter { Value = value });
                     command.Parameters.Add(new NpgsqlParameter { Value = use });
+                    if (prepared) await command.PrepareAsync();
                     if (use == refusedAt)
                     {
                         var refused = await Assert.ThrowsAsync<PostgresException>(() => command.ExecuteScalarAsync());
@@ -224,6 +229,40 @@ public sealed class HostileInputTests(DatabaseFixture db)
         var project = await db.NewProjectAsync();
         await Errors.ExpectAsync(() => db.Networks.CreateAsync(Actor.System, project, new NetworkCreate { Name = "a\0b" }), "InvalidInput", 400);
         Assert.Equal("fine", (await db.Networks.CreateAsync(Actor.System, project, new NetworkCreate { Name = "fine" })).Name);
+    }
+
+    /// <summary>
+    /// The port store prepares its batch (the one hot path that does): a name PostgreSQL refuses, written past the
+    /// services' validation straight into the store on a one-connection pool, then a valid port on that connection.
+    /// </summary>
+    [Fact]
+    public async Task A_refused_value_in_the_prepared_port_batch_leaves_its_connection_usable()
+    {
+        var project = await db.NewProjectAsync();
+        var network = await db.Networks.CreateAsync(Actor.System, project, new NetworkCreate
+        {
+            Name = "prepared", FirstSubnet = new SubnetCreate { Name = "main", Cidr = "10.23.0.0/24", EnableDhcp = false },
+        });
+        var subnet = network.Subnets[0];
+        PortSpec Spec(string name) => new(Guid.NewGuid(), project, network.Id, name, System.Net.NetworkInformation.PhysicalAddress.Parse(
+            "FA-16-3E-" + string.Join("-", Guid.NewGuid().ToByteArray()[..3].Select(b => b.ToString("X2")))), "", "", "", true,
+            [new AllocationSpec(subnet.Id, subnet.Name, null)], Actor.System);
+        var oneConnection = new NpgsqlConnectionStringBuilder(db.ConnectionString) { MaxPoolSize = 1 }.ConnectionString;
+        await using var dataSource = DataExtensions.BuildDataSource(oneConnection);
+        foreach (var name in new[] { "first", "a\0b", "second", "c\0d", "third" })
+        {
+            await using var connection = await dataSource.OpenConnectionAsync();
+            if (name.Contains('\0'))
+            {
+                var refused = await Assert.ThrowsAsync<PostgresException>(() => PortStore.InsertAsync(connection, null, Spec(name), DateTimeOffset.UtcNow, default));
+                Assert.Equal(PostgresErrorCodes.CharacterNotInRepertoire, refused.SqlState);
+            }
+            else
+            {
+                Assert.Equal(name, (await PortStore.InsertAsync(connection, null, Spec(name), DateTimeOffset.UtcNow, default)).Name);
+            }
+        }
+        Assert.Equal(3L, await db.ScalarAsync("SELECT count(*) FROM ports WHERE network_id = $1", network.Id));
     }
 
     [Fact]

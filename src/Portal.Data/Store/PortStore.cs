@@ -98,6 +98,11 @@ internal static class PortStore
         var addresses = new List<IPAddress>(owners.Count);
         try
         {
+            // Prepared explicitly, though automatic preparation is off (DataExtensions): the hot path of the portal
+            // skips a parse and plan per statement. A statement is prepared once per physical connection, by a round
+            // trip that carries no values, so a value PostgreSQL refuses later meets a prepared statement and does not
+            // break the connection the way a refusal on a preparing execution did (npgsql issue 6391).
+            await batch.PrepareAsync(ct);
             await using var reader = await batch.ExecuteReaderAsync(ct);
             do
             {
