@@ -95,7 +95,7 @@ internal sealed class AgentBench(string adminConnectionString, CancellationToken
         _hosted = [.. _provider.GetServices<IHostedService>()];
         foreach (var service in _hosted) await service.StartAsync(ct);
         _server = _provider.GetRequiredService<AgentServer>().Address ?? throw new BenchFailure("The agent server did not say where it listens.");
-        await _provider.GetRequiredService<ProjectService>().EnsureAsync(ProjectId, "agent-bench", ct);
+        await _provider.GetRequiredService<ProjectService>().EnsureAsync(Actor.System, ProjectId, "agent-bench", ct);
         // The bench's own queries (setup, polling) on a pool of their own, apart from the backend's.
         _db = NpgsqlDataSource.Create(connectionString);
         _channel = AgentHost.NewChannel(_server);

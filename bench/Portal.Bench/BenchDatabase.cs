@@ -61,11 +61,11 @@ internal sealed class BenchDatabase : IAsyncDisposable
 
         var projectId = Guid.NewGuid().ToString("N");
         var projects = services.GetRequiredService<ProjectService>();
-        await projects.EnsureAsync(projectId, "bench", ct);
+        await projects.EnsureAsync(Actor.System, projectId, "bench", ct);
         // Default quotas (500 ports, 100 networks) would end every scenario long before the pool is full.
-        await projects.SetQuotaAsync(projectId, Quotas.Ports, 300_000, ct);
-        await projects.SetQuotaAsync(projectId, Quotas.Networks, 10_000, ct);
-        await projects.SetQuotaAsync(projectId, Quotas.Subnets, 10_000, ct);
+        await projects.SetQuotaAsync(Actor.System, projectId, Quotas.Ports, 300_000, ct);
+        await projects.SetQuotaAsync(Actor.System, projectId, Quotas.Networks, 10_000, ct);
+        await projects.SetQuotaAsync(Actor.System, projectId, Quotas.Subnets, 10_000, ct);
         var userId = "bench-" + projectId[..12];
         await using (var db = await services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync(ct))
         {
@@ -75,7 +75,7 @@ internal sealed class BenchDatabase : IAsyncDisposable
             });
             await db.SaveChangesAsync(ct);
         }
-        await projects.AddMemberAsync(projectId, userId, owner: true, ct);
+        await projects.AddMemberAsync(Actor.System, projectId, userId, owner: true, ct);
         return new BenchDatabase(services, settings, projectId, new Actor(userId, userId + "@bench", "127.0.0.1", false));
     }
 

@@ -43,7 +43,7 @@ await provider.MigratePortalDatabaseAsync();
 await provider.GetRequiredService<DemoData>().SeedAsync();
 var project = DemoData.DemoProjectId;
 var projects = provider.GetRequiredService<ProjectService>();
-await projects.SetQuotaAsync(project, Quotas.Ports, 5000);
+await projects.SetQuotaAsync(Actor.System, project, Quotas.Ports, 5000);
 var network = await provider.GetRequiredService<NetworkService>().CreateAsync(Actor.System, project, new NetworkCreate
 {
     Name = "bench-net", InternetAccess = true, FirstSubnet = new SubnetCreate { Name = "bench-subnet", Cidr = "10.50.0.0/16" },

@@ -32,9 +32,9 @@ await using (var services = new ServiceCollection().AddPortalData(connectionStri
     await services.GetRequiredService<DemoData>().SeedAsync();
     // The database holds rows to their quota (triggers take a slot per row), so make room for the seed first.
     var projects = services.GetRequiredService<ProjectService>();
-    await projects.SetQuotaAsync(DemoData.DemoProjectId, Quotas.Networks, Seeder.Networks + 100);
-    await projects.SetQuotaAsync(DemoData.DemoProjectId, Quotas.Subnets, Seeder.Networks + 100);
-    await projects.SetQuotaAsync(DemoData.DemoProjectId, Quotas.Ports, Seeder.Ports + 1_000);
+    await projects.SetQuotaAsync(Actor.System, DemoData.DemoProjectId, Quotas.Networks, Seeder.Networks + 100);
+    await projects.SetQuotaAsync(Actor.System, DemoData.DemoProjectId, Quotas.Subnets, Seeder.Networks + 100);
+    await projects.SetQuotaAsync(Actor.System, DemoData.DemoProjectId, Quotas.Ports, Seeder.Ports + 1_000);
 }
 Console.WriteLine($"Seeding {Seeder.Networks:N0} networks and {Seeder.Ports:N0} ports in one subnet...");
 var seedClock = Stopwatch.StartNew();

@@ -38,7 +38,7 @@ public sealed class BackendFixture : DatabaseFixture
     {
         await base.InitializeAsync();
         await Services.GetRequiredService<DemoData>().SeedAsync();
-        await Projects.AddMemberAsync(DemoData.DemoProjectId, Customer.UserId, owner: false);
+        await Projects.AddMemberAsync(Actor.System, DemoData.DemoProjectId, Customer.UserId, owner: false);
     }
 
     public PortalDbContext NewDb() => Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext();

@@ -21,7 +21,7 @@ public sealed class AuditTrailTests(DatabaseFixture db)
     {
         var user = await db.NewUserAsync(name);
         var project = await db.NewProjectAsync();
-        await db.Projects.AddMemberAsync(project, user.Id, owner: true);
+        await db.Projects.AddMemberAsync(Actor.System, project, user.Id, owner: true);
         return (project, new Actor(user.Id, user.Email!, From, IsSupport: false));
     }
 
@@ -119,16 +119,16 @@ public sealed class AuditTrailTests(DatabaseFixture db)
         await Errors.ExpectAsync(() => db.Subnets.CreateAsync(actor, project, network.Id, new SubnetCreate { Cidr = "10.30.0.0/25" }),
             "InvalidInput", 400, "10.30.0.0/25");
 
-        await db.Projects.SetQuotaAsync(project, Quotas.Networks, 1);
+        await db.Projects.SetQuotaAsync(Actor.System, project, Quotas.Networks, 1);
         await Errors.ExpectAsync(() => db.Networks.CreateAsync(actor, project, new NetworkCreate { Name = "two" }), "OverQuota", 409, "1");
-        await db.Projects.SetQuotaAsync(project, Quotas.Networks, 5);
-        await db.Projects.SetQuotaAsync(project, Quotas.Subnets, 1);
+        await db.Projects.SetQuotaAsync(Actor.System, project, Quotas.Networks, 5);
+        await db.Projects.SetQuotaAsync(Actor.System, project, Quotas.Subnets, 1);
         await Errors.ExpectAsync(() => db.Networks.CreateAsync(actor, project, new NetworkCreate
         {
             Name = "three", FirstSubnet = new SubnetCreate { Cidr = "10.31.0.0/24" },
         }), "OverQuota", 409, "1");
         var ports = (await db.Projects.GetQuotasAsync(Actor.System, project)).Single(q => q.Resource == Quotas.Ports).Used;
-        await db.Projects.SetQuotaAsync(project, Quotas.Ports, ports);
+        await db.Projects.SetQuotaAsync(Actor.System, project, Quotas.Ports, ports);
         await Errors.ExpectAsync(() => db.Ports.CreateAsync(actor, project, new PortCreate { NetworkId = network.Id }),
             "OverQuota", 409, ports.ToString());
         await Errors.ExpectAsync(() => db.Ports.CreateAsync(actor, project, new PortCreate

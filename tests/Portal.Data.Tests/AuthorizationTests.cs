@@ -19,7 +19,7 @@ public sealed class AuthorizationTests(DatabaseFixture db)
     {
         var user = await db.NewUserAsync(name);
         var project = await db.NewProjectAsync();
-        await db.Projects.AddMemberAsync(project, user.Id, owner: true);
+        await db.Projects.AddMemberAsync(Actor.System, project, user.Id, owner: true);
         return (project, new Actor(user.Id, user.Email!, "198.51.100.40", IsSupport: false));
     }
 

@@ -134,7 +134,7 @@ public sealed class ConcurrencyTests(DatabaseFixture db)
         {
             Name = "q", FirstSubnet = new SubnetCreate { Cidr = "10.0.0.0/24", EnableDhcp = false },
         });
-        await db.Projects.SetQuotaAsync(project, Quotas.Ports, limit);
+        await db.Projects.SetQuotaAsync(Actor.System, project, Quotas.Ports, limit);
         using var start = new SemaphoreSlim(0);
         var tasks = Enumerable.Range(0, clients).Select(_ => Task.Run(async () =>
         {

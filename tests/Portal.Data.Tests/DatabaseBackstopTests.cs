@@ -81,7 +81,7 @@ public sealed class DatabaseBackstopTests(DatabaseFixture db)
     public async Task A_raw_insert_past_the_quota_is_refused_by_the_database()
     {
         var (project, network, _, _) = await SetupAsync();
-        await db.Projects.SetQuotaAsync(project, Quotas.Ports, 1); // the port of SetupAsync holds the only slot
+        await db.Projects.SetQuotaAsync(Actor.System, project, Quotas.Ports, 1); // the port of SetupAsync holds the only slot
         var e = await RawAsync("""
             INSERT INTO ports (project_id, network_id, name, mac_address, device_owner, device_id, dns_name, status, admin_state_up, created_at, updated_at)
             VALUES ($1, $2, 'raw', 'fa:16:3e:aa:bb:cd', '', '', '', 'DOWN', true, now(), now())

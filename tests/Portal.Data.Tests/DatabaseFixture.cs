@@ -89,7 +89,7 @@ public class DatabaseFixture : IAsyncLifetime
     public async Task<string> NewProjectAsync(bool shadowport = false)
     {
         var id = Guid.NewGuid().ToString("N");
-        await Projects.EnsureAsync(id, "test-" + id[..6]);
+        await Projects.EnsureAsync(Actor.System, id, "test-" + id[..6]);
         // Written directly: ProjectService.AddMemberAsync would announce it on the change feed, which tests of the feed watch.
         await ScalarAsync("INSERT INTO project_members (project_id, user_id, is_owner, added_at) VALUES ($1, $2, false, now())", id, Customer.UserId);
         if (shadowport) await Support.SetShadowportAsync(SupportEngineer, id, true, "TICKET-1");

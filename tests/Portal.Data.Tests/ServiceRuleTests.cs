@@ -231,12 +231,12 @@ public sealed class ServiceRuleTests(DatabaseFixture db)
     public async Task Quotas_stop_creation_and_a_failed_create_leaves_nothing_behind()
     {
         var project = await db.NewProjectAsync();
-        await db.Projects.SetQuotaAsync(project, Quotas.Networks, 1);
+        await db.Projects.SetQuotaAsync(Actor.System, project, Quotas.Networks, 1);
         await db.Networks.CreateAsync(Actor.System, project, new NetworkCreate { Name = "one" });
         await Errors.ExpectAsync(() => db.Networks.CreateAsync(Actor.System, project, new NetworkCreate { Name = "two" }), "OverQuota", 409, "1");
 
-        await db.Projects.SetQuotaAsync(project, Quotas.Networks, 5);
-        await db.Projects.SetQuotaAsync(project, Quotas.Subnets, 0);
+        await db.Projects.SetQuotaAsync(Actor.System, project, Quotas.Networks, 5);
+        await db.Projects.SetQuotaAsync(Actor.System, project, Quotas.Subnets, 0);
         await Errors.ExpectAsync(() => db.Networks.CreateAsync(Actor.System, project, new NetworkCreate
         {
             Name = "three", FirstSubnet = new SubnetCreate { Cidr = "10.3.0.0/24" },
@@ -252,7 +252,7 @@ public sealed class ServiceRuleTests(DatabaseFixture db)
         var (project, network, _) = await NetworkAsync();
         var ports = new List<Port>();
         for (var i = 0; i < 4; i++) ports.Add(await db.Ports.CreateAsync(Actor.System, project, new PortCreate { NetworkId = network.Id }));
-        await db.Projects.SetQuotaAsync(project, Quotas.Ports, 3);
+        await db.Projects.SetQuotaAsync(Actor.System, project, Quotas.Ports, 3);
         await Errors.ExpectAsync(() => db.Ports.CreateAsync(Actor.System, project, new PortCreate { NetworkId = network.Id }), "OverQuota", 409, "3");
 
         await db.Ports.DeleteAsync(Actor.System, project, ports[0].Id);
@@ -266,12 +266,12 @@ public sealed class ServiceRuleTests(DatabaseFixture db)
     public async Task Raising_a_limit_gives_exactly_the_new_room()
     {
         var (project, network, _) = await NetworkAsync();
-        await db.Projects.SetQuotaAsync(project, Quotas.Ports, 2);
+        await db.Projects.SetQuotaAsync(Actor.System, project, Quotas.Ports, 2);
         await db.Ports.CreateAsync(Actor.System, project, new PortCreate { NetworkId = network.Id });
         await db.Ports.CreateAsync(Actor.System, project, new PortCreate { NetworkId = network.Id });
         await Errors.ExpectAsync(() => db.Ports.CreateAsync(Actor.System, project, new PortCreate { NetworkId = network.Id }), "OverQuota", 409, "2");
 
-        await db.Projects.SetQuotaAsync(project, Quotas.Ports, 70);
+        await db.Projects.SetQuotaAsync(Actor.System, project, Quotas.Ports, 70);
         for (var i = 0; i < 68; i++) await db.Ports.CreateAsync(Actor.System, project, new PortCreate { NetworkId = network.Id });
         await Errors.ExpectAsync(() => db.Ports.CreateAsync(Actor.System, project, new PortCreate { NetworkId = network.Id }), "OverQuota", 409, "70");
         Assert.Equal(new QuotaView(Quotas.Ports, 70, 70), (await db.Projects.GetQuotasAsync(Actor.System, project)).Single(q => q.Resource == Quotas.Ports));

@@ -16,7 +16,7 @@ public sealed class UpdateAuditTests(DatabaseFixture db)
     {
         var user = await db.NewUserAsync(name);
         var project = await db.NewProjectAsync(shadowport);
-        await db.Projects.AddMemberAsync(project, user.Id, owner: true);
+        await db.Projects.AddMemberAsync(Actor.System, project, user.Id, owner: true);
         return (project, new Actor(user.Id, user.Email!, From, IsSupport: false));
     }
 

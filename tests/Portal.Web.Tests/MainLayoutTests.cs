@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
+using Portal.Data.Services;
 using Portal.Web.Components.Layout;
 using Portal.Web.Tests.Infrastructure;
 
@@ -16,14 +17,14 @@ public sealed class MainLayoutTests(PortalDatabase db) : PortalTest(db)
         var userId = "user-" + projectId[..12];
         var joined = Guid.NewGuid().ToString("N");
         var joinedName = PortalDatabase.Unique("joined");
-        await Db.Projects.EnsureAsync(joined, joinedName);
+        await Db.Projects.EnsureAsync(Actor.System, joined, joinedName);
         SetRendererInfo(new RendererInfo("Server", isInteractive: true));
         var layout = Render<MainLayout>(p => p.Add(x => x.Body, (RenderFragment)(b => b.AddContent(0, "body"))));
         layout.WaitForAssertion(() => Assert.Contains("body", layout.Markup));
 
         await using (await RunChangeFeedAsync())
         {
-            await Db.Projects.AddMemberAsync(joined, userId, owner: false);
+            await Db.Projects.AddMemberAsync(Actor.System, joined, userId, owner: false);
             var current = Services.GetRequiredService<CurrentProject>();
             layout.WaitForAssertion(() => Assert.Contains(joined, current.Mine.Select(p => p.Id)));
         }

@@ -91,7 +91,7 @@ public sealed class NetworksPageTests(PortalDatabase db) : PortalTest(db)
         UseCulture(culture);
         await Db.CreateNetworkAsync(PortalDatabase.Unique("quota"));
         var quota = (await Db.Projects.GetQuotasAsync(Actor.System, ProjectId)).Single(q => q.Resource == Quotas.Networks);
-        await Db.Projects.SetQuotaAsync(ProjectId, Quotas.Networks, quota.Used);
+        await Db.Projects.SetQuotaAsync(Actor.System, ProjectId, Quotas.Networks, quota.Used);
         try
         {
             var page = RenderWithProviders<NetworksPage>();
@@ -104,7 +104,7 @@ public sealed class NetworksPageTests(PortalDatabase db) : PortalTest(db)
         }
         finally
         {
-            await Db.Projects.SetQuotaAsync(ProjectId, Quotas.Networks, quota.Limit);
+            await Db.Projects.SetQuotaAsync(Actor.System, ProjectId, Quotas.Networks, quota.Limit);
         }
     }
 }

@@ -51,7 +51,7 @@ public sealed class SupportConsoleTests(PortalDatabase db) : PortalTest(db)
         UseCulture("ru-RU");
         await SignInAsSupportAsync();
         var projectId = Guid.NewGuid().ToString("N");
-        await Db.Projects.EnsureAsync(projectId, PortalDatabase.Unique("support"));
+        await Db.Projects.EnsureAsync(Actor.System, projectId, PortalDatabase.Unique("support"));
         var page = RenderWithProviders<SupportProjectPage>(p => p.Add(x => x.ProjectId, projectId));
         page.WaitForAssertion(() => Assert.Equal("выключен", page.TestId("shadowport-state").TextContent.Trim()));
 

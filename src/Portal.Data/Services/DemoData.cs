@@ -23,9 +23,9 @@ public sealed class DemoData(ProjectService projects, NetworkService networks, I
 
     public async Task SeedAsync(CancellationToken ct = default)
     {
-        await projects.EnsureAsync(CloudProjectId, "cloud", ct);
-        await projects.EnsureAsync(DemoProjectId, "demo", ct);
-        await projects.EnsureAsync(StagingProjectId, "staging", ct);
+        await projects.EnsureAsync(Actor.System, CloudProjectId, "cloud", ct);
+        await projects.EnsureAsync(Actor.System, DemoProjectId, "demo", ct);
+        await projects.EnsureAsync(Actor.System, StagingProjectId, "staging", ct);
         var visible = await networks.ListAsync(Actor.System, DemoProjectId, ct);
         if (!visible.Any(n => n.External && n.Name == "ext-net"))
         {
@@ -47,8 +47,8 @@ public sealed class DemoData(ProjectService projects, NetworkService networks, I
         var roles = scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole>>();
         if (!await roles.RoleExistsAsync(Roles.Support)) Check(await roles.CreateAsync(new IdentityRole(Roles.Support)));
         await EnsureUserAsync(users, CustomerId, CustomerEmail, "Анна Петрова", CustomerPassword);
-        await projects.AddMemberAsync(DemoProjectId, CustomerId, owner: true, ct);
-        await projects.AddMemberAsync(StagingProjectId, CustomerId, owner: true, ct);
+        await projects.AddMemberAsync(Actor.System, DemoProjectId, CustomerId, owner: true, ct);
+        await projects.AddMemberAsync(Actor.System, StagingProjectId, CustomerId, owner: true, ct);
         var support = await EnsureUserAsync(users, SupportId, SupportEmail, "Служба поддержки", SupportPassword);
         if (!await users.IsInRoleAsync(support, Roles.Support)) Check(await users.AddToRoleAsync(support, Roles.Support));
     }

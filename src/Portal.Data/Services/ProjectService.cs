@@ -11,14 +11,24 @@ public sealed record QuotaView(string Resource, int Limit, int Used)
 }
 
 /// <summary>Projects and their quotas.</summary>
-public sealed class ProjectService(IDbContextFactory<PortalDbContext> dbs, ChangeFeed.ChangePublisher changes, TimeProvider clock)
+/// <remarks>
+/// Creating a project, its members and its limits is support's (or the portal's own seeding, <see cref="Actor.System"/>):
+/// each is checked against the role as it is now, and a support engineer's is recorded in the project's trail, as a
+/// customer's changes are. The portal's own seeding (demo data, test fixtures) is not a person's act and leaves no entry.
+/// </remarks>
+public sealed class ProjectService(
+    IDbContextFactory<PortalDbContext> dbs, AuditService audit, ChangeFeed.ChangePublisher changes, TimeProvider clock)
 {
+    /// <summary>The highest limit support can set: more than a project can use, low enough to stay a quota.</summary>
+    public const int MaxQuotaLimit = 1_000_000;
+
     /// <summary>Creates the project with default quotas, or returns it if it exists.</summary>
-    public async Task<Project> EnsureAsync(string id, string name, CancellationToken ct = default)
+    public async Task<Project> EnsureAsync(Actor actor, string id, string name, CancellationToken ct = default)
     {
         if (!System.Text.RegularExpressions.Regex.IsMatch(id, "^[0-9a-f]{32}$"))
             throw new ArgumentException("A project id is 32 lowercase hex characters.", nameof(id));
         await using var db = await dbs.CreateDbContextAsync(ct);
+        await Access.RequireSupportAsync(db, actor, ct);
         if (await db.Projects.AsNoTracking().FirstOrDefaultAsync(p => p.Id == id, ct) is { } existing) return existing;
         var project = new Project
         {
@@ -29,6 +39,7 @@ public sealed class ProjectService(IDbContextFactory<PortalDbContext> dbs, Chang
         };
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         db.Projects.Add(project);
+        if (!actor.IsSystem) audit.Record(db, actor, id, "project.create", "project", id, name, at: project.CreatedAt);
         await db.SaveChangesAsync(ct);
         foreach (var (resource, limit) in Quotas.Defaults) await ProjectStore.SetQuotaAsync(db, id, resource, limit, ct);
         await tx.CommitAsync(ct);
@@ -67,15 +78,26 @@ public sealed class ProjectService(IDbContextFactory<PortalDbContext> dbs, Chang
         return new QuotaView(resource, limit.Value, used);
     }
 
-    /// <summary>Sets a limit. Lowering it below the usage blocks new resources; existing ones stay.</summary>
-    public async Task SetQuotaAsync(string projectId, string resource, int limit, CancellationToken ct = default)
+    /// <summary>
+    /// Sets a limit (support). Lowering it below the usage blocks new resources; existing ones stay. The trail records
+    /// the limit before and after; setting the limit it has records nothing.
+    /// </summary>
+    public async Task SetQuotaAsync(Actor actor, string projectId, string resource, int limit, CancellationToken ct = default)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        if (!Quotas.Defaults.ContainsKey(resource)) throw NeutronErrors.InvalidInput("Quota.UnknownResource", "resource", resource);
+        if (limit is < 0 or > MaxQuotaLimit) throw NeutronErrors.InvalidInput("Quota.LimitRange", "limit", MaxQuotaLimit);
         await using var db = await dbs.CreateDbContextAsync(ct);
+        await Access.RequireSupportAsync(db, actor, ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var changed = await db.Quotas.Where(q => q.ProjectId == projectId && q.Resource == resource)
-            .ExecuteUpdateAsync(u => u.SetProperty(q => q.Limit, limit), ct);
-        if (changed == 0) throw NeutronErrors.NotFound("Resource.Project", projectId);
+        var project = await db.Projects.AsNoTracking().FirstOrDefaultAsync(p => p.Id == projectId, ct)
+                      ?? throw NeutronErrors.NotFound("Resource.Project", projectId);
+        var quota = await db.Quotas.FirstOrDefaultAsync(q => q.ProjectId == projectId && q.Resource == resource, ct)
+                    ?? throw NeutronErrors.NotFound("Resource.Project", projectId);
+        if (quota.Limit == limit) return;
+        var changed = new ChangeAuditDetails.Builder().Add("quota." + resource, quota.Limit, limit).Build();
+        quota.Limit = limit;
+        if (!actor.IsSystem) audit.Record(db, actor, projectId, "quota.update", "project", projectId, project.Name, changed.ToJson());
+        await db.SaveChangesAsync(ct);
         await ProjectStore.SetQuotaAsync(db, projectId, resource, limit, ct);
         await tx.CommitAsync(ct);
         changes.Changed(projectId, Tables.Projects);
@@ -123,14 +145,43 @@ public sealed class ProjectService(IDbContextFactory<PortalDbContext> dbs, Chang
             throw Access.ProjectNotFound(projectId);
     }
 
-    /// <summary>Makes the user a member of the project (the owner when <paramref name="owner"/>), if not already.</summary>
-    public async Task AddMemberAsync(string projectId, string userId, bool owner, CancellationToken ct = default)
+    /// <summary>Makes the user a member of the project (the owner when <paramref name="owner"/>), if not already (support).</summary>
+    public async Task AddMemberAsync(Actor actor, string projectId, string userId, bool owner, CancellationToken ct = default)
     {
-        if (await IsMemberAsync(userId, projectId, ct)) return;
         await using var db = await dbs.CreateDbContextAsync(ct);
-        db.ProjectMembers.Add(new ProjectMember { ProjectId = projectId, UserId = userId, IsOwner = owner, AddedAt = clock.GetUtcNow() });
+        await Access.RequireSupportAsync(db, actor, ct);
+        if (await db.ProjectMembers.AnyAsync(m => m.UserId == userId && m.ProjectId == projectId, ct)) return;
+        var user = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == userId, ct)
+                   ?? throw NeutronErrors.NotFound("Resource.User", userId);
+        if (!await db.Projects.AnyAsync(p => p.Id == projectId, ct)) throw NeutronErrors.NotFound("Resource.Project", projectId);
+        var now = clock.GetUtcNow();
+        db.ProjectMembers.Add(new ProjectMember { ProjectId = projectId, UserId = userId, IsOwner = owner, AddedAt = now });
+        if (!actor.IsSystem) audit.Record(db, actor, projectId, owner ? "member.add_owner" : "member.add", "user", userId, user.Email ?? user.UserName ?? "", at: now);
         await db.SaveChangesAsync(ct);
-        // Who belongs to a project is the project's state; the member's own pages list their projects in the header.
+        MembersChanged(projectId, userId);
+    }
+
+    /// <summary>
+    /// Takes a member out of the project (support). The owner stays: a project always has someone who answers for it.
+    /// Their open pages and tokens lose the project at once (every call checks membership).
+    /// </summary>
+    public async Task RemoveMemberAsync(Actor actor, string projectId, string userId, CancellationToken ct = default)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        await Access.RequireSupportAsync(db, actor, ct);
+        var member = await db.ProjectMembers.FirstOrDefaultAsync(m => m.UserId == userId && m.ProjectId == projectId, ct)
+                     ?? throw NeutronErrors.NotFound("Resource.Member", userId);
+        if (member.IsOwner) throw NeutronErrors.Conflict("Member.OwnerStays", null);
+        var user = await db.Users.AsNoTracking().FirstAsync(u => u.Id == userId, ct);
+        db.ProjectMembers.Remove(member);
+        if (!actor.IsSystem) audit.Record(db, actor, projectId, "member.remove", "user", userId, user.Email ?? user.UserName ?? "");
+        await db.SaveChangesAsync(ct);
+        MembersChanged(projectId, userId);
+    }
+
+    /// <summary>Who belongs to a project is the project's state; the member's own pages list their projects in the header.</summary>
+    private void MembersChanged(string projectId, string userId)
+    {
         changes.Changed(projectId, Tables.Projects);
         changes.Changed(ChangeFeed.ChangeFeed.UserScope(userId), Tables.Projects);
     }

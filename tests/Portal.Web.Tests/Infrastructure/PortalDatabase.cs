@@ -60,7 +60,7 @@ public sealed class PortalDatabase : IAsyncLifetime
         await _services.MigratePortalDatabaseAsync();
         await _services.GetRequiredService<DemoData>().SeedAsync();
         // Every test adds its own networks, subnets and ports to the demo project: room for all of them.
-        foreach (var resource in Quotas.Defaults.Keys) await Projects.SetQuotaAsync(ProjectId, resource, 5000);
+        foreach (var resource in Quotas.Defaults.Keys) await Projects.SetQuotaAsync(Actor.System, ProjectId, resource, 5000);
     }
 
     public async Task DisposeAsync()

@@ -74,7 +74,7 @@ public abstract class PortalTest : BunitContext, IAsyncLifetime
     protected async Task<string> UseNewProjectAsync(bool shadowport = false)
     {
         var projectId = Guid.NewGuid().ToString("N");
-        await Db.Projects.EnsureAsync(projectId, PortalDatabase.Unique("k8s"));
+        await Db.Projects.EnsureAsync(Actor.System, projectId, PortalDatabase.Unique("k8s"));
         var userId = "user-" + projectId[..12];
         var email = userId + "@test.local";
         using (var scope = Db.Services.CreateScope())
@@ -83,7 +83,7 @@ public abstract class PortalTest : BunitContext, IAsyncLifetime
             var created = await users.CreateAsync(new PortalUser { Id = userId, UserName = email, Email = email, EmailConfirmed = true, DisplayName = userId });
             Assert.True(created.Succeeded, string.Join("; ", created.Errors.Select(e => e.Description)));
         }
-        await Db.Projects.AddMemberAsync(projectId, userId, owner: true);
+        await Db.Projects.AddMemberAsync(Actor.System, projectId, userId, owner: true);
         if (shadowport)
         {
             await Db.Services.GetRequiredService<SupportService>().SetShadowportAsync(
