@@ -218,7 +218,7 @@ public sealed class ClusterAgentsTests(PortalDatabase db) : PortalTest(db)
 
         var masked = new string('•', 16);
         page.WaitForAssertion(() => Assert.Equal(
-            $"Portal.Agent --server http://127.0.0.1:5081 --join-token {masked} --node {d.Nodes[1].Name} --dataplane linux",
+            $"PORTAL_JOIN_TOKEN={masked} Portal.Agent --server http://127.0.0.1:5081 --node {d.Nodes[1].Name} --dataplane linux",
             page.TestId("join-command").Text()));
         Assert.Equal(masked, page.TestId("join-token").Text());
         Assert.DoesNotContain(d.JoinToken, page.Markup);
@@ -226,7 +226,7 @@ public sealed class ClusterAgentsTests(PortalDatabase db) : PortalTest(db)
         page.Press("join-token-show");
 
         page.WaitForAssertion(() => Assert.Equal(
-            $"Portal.Agent --server http://127.0.0.1:5081 --join-token {d.JoinToken} --node {d.Nodes[1].Name} --dataplane linux",
+            $"PORTAL_JOIN_TOKEN={d.JoinToken} Portal.Agent --server http://127.0.0.1:5081 --node {d.Nodes[1].Name} --dataplane linux",
             page.TestId("join-command").Text()));
         Assert.Equal(d.JoinToken, page.TestId("join-token").Text());
     }

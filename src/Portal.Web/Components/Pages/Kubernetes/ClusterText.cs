@@ -64,9 +64,12 @@ public static class ClusterText
     /// <summary>Whether the agent still has to apply the cluster's latest snapshot (new peers, pods, a check).</summary>
     public static bool Behind(ClusterNodeRow node) => node.ObservedGeneration < node.DesiredGeneration;
 
-    /// <summary>The command that starts the agent of one node of the cluster on a Linux machine.</summary>
+    /// <summary>
+    /// The command that starts the agent of one node of the cluster on a Linux machine. The token goes in the agent's
+    /// environment, which only its user can read, not on its command line, which every user sees in ps.
+    /// </summary>
     public static string AgentCommand(string agentUrl, string joinToken, string node) =>
-        $"Portal.Agent --server {agentUrl} --join-token {joinToken} --node {node} --dataplane linux";
+        $"PORTAL_JOIN_TOKEN={joinToken} Portal.Agent --server {agentUrl} --node {node} --dataplane linux";
 
     /// <summary>
     /// The network check's headline: while nodes are still answering, how many have; then how many pod pairs reached
