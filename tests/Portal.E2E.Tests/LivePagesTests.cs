@@ -7,8 +7,8 @@ using static Microsoft.Playwright.Assertions;
 namespace Portal.E2E.Tests;
 
 /// <summary>
-/// Pages follow what happens to them (issue 14, item 3): a project change made by support reaches a customer's open
-/// wizard; a page that is still starting takes no click it would drop; the subnet card's tab survives a reload and Back.
+/// Pages follow what happens to them (issue 14, item 3): a project change made by support (shadowport, a quota, a
+/// member removed) reaches a customer's open page; a page that is still starting takes no click it would drop; the subnet card's tab survives a reload and Back.
 /// </summary>
 [Collection(PortalAppCollection.Name)]
 public sealed class LivePagesTests(PortalAppFixture app, ITestOutputHelper output)
@@ -149,19 +149,130 @@ public sealed class LivePagesTests(PortalAppFixture app, ITestOutputHelper outpu
         });
     }
 
-    /// <summary>A project of the test's own, without shadowport, so what support changes is seen only here.</summary>
-    private async Task<string> NewProjectAsync()
+    [Theory]
+    [InlineData("ru-RU", "Квота на сети исчерпана")]
+    [InlineData("en-US", "The quota for networks is used up")]
+    public async Task A_quota_support_changes_reaches_the_customers_open_networks_page_without_a_reload(string culture, string exhausted)
+    {
+        SetDefaultExpectTimeout(PortalAppFixture.Deadline);
+        var projectId = await NewProjectAsync();
+        var customer = await Accounts.NewCustomerAsync(app.DatabaseConnectionString, projectId);
+        await using var customerContext = await app.NewContextAsync();
+        await using var supportContext = await app.NewContextAsync();
+        var customerPage = await customerContext.NewPageAsync();
+        var supportPage = await supportContext.NewPageAsync();
+        await RunAsync(customerPage, culture, async step =>
+        {
+            step("1. the customer's «Сети»: the project has room, «Создать сеть» is enabled");
+            await customerPage.GotoAsync($"/culture?c={culture}&r=/networks");
+            await Accounts.SignInAsync(customerPage, customer, Accounts.CustomerPassword);
+            await PortalAppFixture.ReadyAsync(customerPage);
+            var create = customerPage.Locator("[data-testid=create-network]");
+            await Expect(create).ToBeEnabledAsync();
+
+            step("2. support sets the networks quota to 0, typing it over the old limit");
+            await supportPage.GotoAsync($"/culture?c={culture}&r=/support/projects/{projectId}");
+            await Accounts.SignInAsync(supportPage, Accounts.Support, Accounts.SupportPassword);
+            await PortalAppFixture.ReadyAsync(supportPage);
+            await SetQuotaAsync(supportPage, "networks", "0");
+
+            step("3. the customer's open page refuses new networks and says why, without a reload");
+            await Expect(create).ToBeDisabledAsync();
+            await create.Locator("..").HoverAsync(new() { Force = true });
+            await Expect(customerPage.Locator(".mud-tooltip.mud-popover-open")).ToContainTextAsync(exhausted);
+
+            step("4. raised again to 5: the button is back, and the support trail records both changes");
+            await SetQuotaAsync(supportPage, "networks", "5");
+            await Expect(create).ToBeEnabledAsync();
+            await Expect(supportPage.Locator("[data-testid=audit-trail] tbody tr.mud-table-row")).ToHaveCountAsync(2);
+        }, supportPage);
+    }
+
+    [Theory]
+    [InlineData("ru-RU")]
+    [InlineData("en-US")]
+    public async Task A_member_support_removes_is_moved_out_of_the_project_on_their_open_page(string culture)
+    {
+        SetDefaultExpectTimeout(PortalAppFixture.Deadline);
+        var first = await NewProjectAsync("live-a-");
+        var second = await NewProjectAsync("live-b-");
+        var customer = await Accounts.NewCustomerAsync(app.DatabaseConnectionString, first);
+        await AddMemberAsync(second, customer);
+        await using var customerContext = await app.NewContextAsync();
+        await using var supportContext = await app.NewContextAsync();
+        var customerPage = await customerContext.NewPageAsync();
+        var supportPage = await supportContext.NewPageAsync();
+        await RunAsync(customerPage, culture, async step =>
+        {
+            step("1. the customer works in the first of their two projects");
+            await customerPage.GotoAsync($"/culture?c={culture}&r=/networks");
+            await Accounts.SignInAsync(customerPage, customer, Accounts.CustomerPassword);
+            await PortalAppFixture.ReadyAsync(customerPage);
+            var header = customerPage.Locator("[data-testid=project-selector]");
+            await Expect(header).ToContainTextAsync("live-a-");
+
+            step("2. support removes them from it, after a confirmation");
+            await supportPage.GotoAsync($"/culture?c={culture}&r=/support/projects/{first}");
+            await Accounts.SignInAsync(supportPage, Accounts.Support, Accounts.SupportPassword);
+            await PortalAppFixture.ReadyAsync(supportPage);
+            var chip = supportPage.Locator("[data-testid=support-member]", new() { HasText = customer });
+            await chip.Locator(".mud-chip-close-button").ClickAsync();
+            await supportPage.Locator(".mud-message-box .mud-button-filled, .mud-dialog-actions button").Last.ClickAsync();
+            await Expect(chip).ToHaveCountAsync(0);
+
+            step("3. the customer's open page starts again in the project they still have, without a reload by them");
+            await Expect(header).ToContainTextAsync("live-b-");
+            await Expect(customerPage.Locator("[data-testid=networks-grid]")).ToBeVisibleAsync();
+        }, supportPage);
+    }
+
+    /// <summary>Opens the quota's dialog on the support page, types the limit key by key over the old one, and saves.</summary>
+    private static async Task SetQuotaAsync(IPage supportPage, string resource, string limit)
+    {
+        var row = supportPage.Locator($"[data-testid=quota-{resource}]");
+        await row.Locator("[data-testid=quota-edit]").ClickAsync();
+        var field = supportPage.Locator("[data-testid=quota-dialog] input");
+        await field.ClickAsync();
+        await field.PressAsync("Control+a");
+        await field.PressSequentiallyAsync(limit);
+        await supportPage.Locator("[data-testid=quota-save]").ClickAsync();
+        await Expect(supportPage.Locator("[data-testid=quota-dialog]")).ToHaveCountAsync(0);
+        await Expect(row.Locator("[data-testid=quota-limit-value]")).ToHaveTextAsync(limit);
+    }
+
+    /// <summary>A project of the test's own, without shadowport and with the default quotas, so what support changes is seen only here.</summary>
+    private async Task<string> NewProjectAsync(string prefix = "live-")
     {
         var id = Guid.NewGuid().ToString("N");
         await using var connection = new NpgsqlConnection(app.DatabaseConnectionString);
         await connection.OpenAsync();
-        await using var insert = new NpgsqlCommand(
-            "INSERT INTO projects (id, name, shadowport_enabled, created_at) VALUES ($1, $2, false, now())", connection)
+        await using var batch = new NpgsqlBatch(connection);
+        foreach (var sql in new[]
+                 {
+                     "INSERT INTO projects (id, name, shadowport_enabled, created_at) VALUES ($1, $2, false, now())",
+                     "INSERT INTO quotas (project_id, resource, \"limit\") VALUES ($1, 'networks', 100), ($1, 'subnets', 100), ($1, 'ports', 500)",
+                     "SELECT portal_quota_set(project_id, resource, \"limit\") FROM quotas WHERE project_id = $1",
+                 })
         {
-            Parameters = { new() { Value = id }, new() { Value = "live-" + id[..6] } },
-        };
-        await insert.ExecuteNonQueryAsync();
+            var command = new NpgsqlBatchCommand(sql) { Parameters = { new() { Value = id } } };
+            if (sql.Contains("$2")) command.Parameters.Add(new() { Value = prefix + id[..6] });
+            batch.BatchCommands.Add(command);
+        }
+        await batch.ExecuteNonQueryAsync();
         return id;
+    }
+
+    private async Task AddMemberAsync(string projectId, string email)
+    {
+        await using var connection = new NpgsqlConnection(app.DatabaseConnectionString);
+        await connection.OpenAsync();
+        await using var insert = new NpgsqlCommand(
+            "INSERT INTO project_members (project_id, user_id, is_owner, added_at) SELECT $1, id, false, now() FROM users WHERE email = $2",
+            connection)
+        {
+            Parameters = { new() { Value = projectId }, new() { Value = email } },
+        };
+        Assert.Equal(1, await insert.ExecuteNonQueryAsync());
     }
 
     /// <summary>Runs the steps; on failure says which step, with screenshots of the pages and the app's log.</summary>

@@ -7,7 +7,7 @@ namespace Portal.Data.Services;
 
 public sealed record ProjectFound(string Id, string Name, string? Owner, bool ShadowportEnabled);
 
-public sealed record ProjectMemberView(string Name, string Email, bool IsOwner);
+public sealed record ProjectMemberView(string UserId, string Name, string Email, bool IsOwner);
 
 public sealed record ProjectDetails(
     Project Project, IReadOnlyList<ProjectMemberView> Members, int NetworkCount, IReadOnlyList<ShadowportChange> ShadowportHistory)
@@ -53,7 +53,7 @@ public sealed class SupportService(
                              join u in db.Users on m.UserId equals u.Id
                              where m.ProjectId == projectId
                              orderby m.IsOwner descending, u.DisplayName
-                             select new ProjectMemberView(u.DisplayName, u.Email ?? u.UserName ?? "", m.IsOwner)).ToListAsync(ct);
+                             select new ProjectMemberView(u.Id, u.DisplayName, u.Email ?? u.UserName ?? "", m.IsOwner)).ToListAsync(ct);
         var networks = await db.Networks.CountAsync(n => n.ProjectId == projectId && !n.External, ct);
         var history = await db.ShadowportChanges.Where(c => c.ProjectId == projectId)
             .OrderByDescending(c => c.ChangedAt).ThenByDescending(c => c.Id).AsNoTracking().ToListAsync(ct);
