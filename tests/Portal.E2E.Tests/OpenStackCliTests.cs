@@ -359,6 +359,29 @@ public sealed class OpenStackCliTests(PortalAppFixture app)
         Assert.Equal(HttpStatusCode.Unauthorized, locked.StatusCode);
     }
 
+    [Fact]
+    public async Task A_token_revoked_with_the_client_no_longer_opens_the_api()
+    {
+        var user = await Accounts.NewCustomerAsync(app.DatabaseConnectionString, Accounts.DemoProjectId);
+        var issued = Json(await RunOkAsync(user, Accounts.CustomerPassword, Accounts.DemoProjectId, "token", "issue", "-f", "json"));
+        var token = issued.GetProperty("id").GetString()!;
+        Assert.Equal(Accounts.DemoProjectId, issued.GetProperty("project_id").GetString());
+        using var http = new HttpClient { BaseAddress = new Uri(app.BaseUrl), Timeout = TimeSpan.FromSeconds(30) };
+        async Task<HttpStatusCode> ListWithAsync(string t)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/v2.0/networks") { Headers = { { "X-Auth-Token", t } } };
+            using var response = await http.SendAsync(request);
+            return response.StatusCode;
+        }
+        Assert.Equal(HttpStatusCode.OK, await ListWithAsync(token));
+
+        await RunOkAsync(user, Accounts.CustomerPassword, Accounts.DemoProjectId, "token", "revoke", token);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, await ListWithAsync(token));
+        // The client signs in again with a fresh token of its own: revoking one token ends only that one.
+        Assert.Equal(JsonValueKind.Array, Json(await RunOkAsync(user, Accounts.CustomerPassword, Accounts.DemoProjectId, "network", "list", "-f", "json")).ValueKind);
+    }
+
     private static string TokenRequest(string user, string password, string projectId = Accounts.DemoProjectId) => JsonSerializer.Serialize(new
     {
         auth = new
