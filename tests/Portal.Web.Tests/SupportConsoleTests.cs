@@ -72,4 +72,28 @@ public sealed class SupportConsoleTests(PortalDatabase db) : PortalTest(db)
         Assert.True(project.ShadowportEnabled);
         Assert.Equal((DemoData.SupportEmail, "TICKET-77"), (project.ShadowportChangedBy, project.ShadowportReason));
     }
+
+    [Fact]
+    public async Task Support_sets_a_quota_and_a_limit_out_of_range_is_said_at_the_field_not_clamped()
+    {
+        UseCulture("ru-RU");
+        await SignInAsSupportAsync();
+        var projectId = Guid.NewGuid().ToString("N");
+        await Db.Projects.EnsureAsync(Actor.System, projectId, PortalDatabase.Unique("quota"));
+        var page = RenderWithProviders<SupportProjectPage>(p => p.Add(x => x.ProjectId, projectId));
+        page.WaitForAssertion(() => Assert.Equal(["Сети", "Подсети", "Порты"],
+            page.FindAll("[data-testid='support-quotas'] tbody tr td:first-child").Select(td => td.TextContent.Trim())));
+
+        page.Press(() => page.Find("[data-testid='quota-ports'] [data-testid='quota-edit']"));
+        page.WaitForAssertion(() => Assert.Single(page.TestIds("quota-dialog")));
+        page.Type("quota-limit", "2000000");
+        await page.PressAsync("quota-save");
+        page.WaitForAssertion(() => Assert.Equal("Лимит — целое число от 0 до 1000000.", page.Field("quota-limit").FieldError()));
+        Assert.Equal(Quotas.Defaults[Quotas.Ports], (await Db.Projects.GetQuotaAsync(Actor.System, projectId, Quotas.Ports))!.Limit);
+
+        page.Type("quota-limit", "7");
+        await page.PressAsync("quota-save");
+        page.WaitForAssertion(() => Assert.Equal("7", page.Find("[data-testid='quota-ports'] [data-testid='quota-limit-value']").TextContent.Trim()));
+        Assert.Equal(7, (await Db.Projects.GetQuotaAsync(Actor.System, projectId, Quotas.Ports))!.Limit);
+    }
 }
