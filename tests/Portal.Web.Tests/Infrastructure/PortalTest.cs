@@ -34,6 +34,8 @@ public abstract class PortalTest : BunitContext, IAsyncLifetime
         Services.AddMudServices();
         Services.AddTransient<MudLocalizer, PortalMudLocalizer>();
         Services.AddLocalization(o => o.ResourcesPath = "Resources");
+        Services.AddSingleton(Missing);
+        Services.AddTransient(typeof(Microsoft.Extensions.Localization.IStringLocalizer<>), typeof(StrictLocalizer<>));
         // The real services (as AddPortalData registers them), shared with the tests that arrange data through them.
         Services.AddSingleton(db.Projects);
         Services.AddSingleton(db.Networks);
@@ -151,7 +153,12 @@ public abstract class PortalTest : BunitContext, IAsyncLifetime
         CultureInfo.CurrentUICulture = _uiCulture;
         _disposedAsync = true;
         await base.DisposeAsync();
+        Assert.True(Missing.Names.Count == 0,
+            $"The page asked for UI texts that Ui.resx does not have (shown as their bare names): {string.Join(", ", Missing.Names)}");
     }
+
+    /// <summary>The UI texts the test's components asked for and did not find (<see cref="StrictLocalizer{T}"/>).</summary>
+    protected MissingResources Missing { get; } = new();
 
     protected override void Dispose(bool disposing)
     {
