@@ -32,16 +32,12 @@ public sealed class LivePagesTests(PortalAppFixture app, ITestOutputHelper outpu
         var t = For(culture);
         var projectId = await NewProjectAsync();
         var customer = await Accounts.NewCustomerAsync(app.DatabaseConnectionString, projectId);
-        await using var customerContext = await app.NewContextAsync();
-        await using var supportContext = await app.NewContextAsync();
-        var customerPage = await customerContext.NewPageAsync();
-        var supportPage = await supportContext.NewPageAsync();
+        await using var browsers = await TwoBrowsersAsync();
+        var (customerPage, supportPage) = (browsers.Customer, browsers.Support);
         await RunAsync(customerPage, culture, async step =>
         {
             step("1. the customer's wizard, on the network step: no shadowport, the switch disabled, the way to ask");
-            await customerPage.GotoAsync($"/culture?c={culture}&r=/kubernetes/new");
-            await Accounts.SignInAsync(customerPage, customer, Accounts.CustomerPassword);
-            await PortalAppFixture.ReadyAsync(customerPage);
+            await SignInAtAsync(customerPage, culture, "/kubernetes/new", customer, Accounts.CustomerPassword);
             await customerPage.Locator("[data-testid=cluster-name]").PressSequentiallyAsync("live-" + Guid.NewGuid().ToString("N")[..6]);
             await customerPage.Locator("[data-testid=wizard-next]").ClickAsync();
             await Expect(customerPage.Locator("[data-testid=cluster-workers]")).ToBeVisibleAsync();
@@ -51,9 +47,7 @@ public sealed class LivePagesTests(PortalAppFixture app, ITestOutputHelper outpu
             await Expect(customerPage.Locator("[data-testid=shadowport-hint]")).ToContainTextAsync($"{t.ShadowportAsk} {projectId}");
 
             step("2. support enables shadowport for the project, in another browser");
-            await supportPage.GotoAsync($"/culture?c={culture}&r=/support/projects/{projectId}");
-            await Accounts.SignInAsync(supportPage, Accounts.Support, Accounts.SupportPassword);
-            await PortalAppFixture.ReadyAsync(supportPage);
+            await SignInAtAsync(supportPage, culture, $"/support/projects/{projectId}", Accounts.Support, Accounts.SupportPassword);
             await supportPage.Locator("[data-testid=shadowport-toggle]").ClickAsync();
             var ticket = "LIVE-" + Random.Shared.Next(1000, 9999);
             await supportPage.Locator("[data-testid=shadowport-reason]").PressSequentiallyAsync(ticket);
@@ -81,9 +75,7 @@ public sealed class LivePagesTests(PortalAppFixture app, ITestOutputHelper outpu
         await RunAsync(page, culture, async step =>
         {
             step("1. signed in; the next page's circuit is held back, as on a slow connection");
-            await page.GotoAsync($"/culture?c={culture}&r=/networks");
-            await Accounts.SignInAsync(page, customer, Accounts.CustomerPassword);
-            await PortalAppFixture.ReadyAsync(page);
+            await SignInAtAsync(page, culture, "/networks", customer, Accounts.CustomerPassword);
             var circuit = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             await page.RouteAsync(new Regex("/_blazor/negotiate"), async route =>
             {
@@ -121,9 +113,7 @@ public sealed class LivePagesTests(PortalAppFixture app, ITestOutputHelper outpu
         await RunAsync(page, culture, async step =>
         {
             step("1. the demo network's subnet card opens on «" + t.Information + "»");
-            await page.GotoAsync($"/culture?c={culture}&r=/networks");
-            await Accounts.SignInAsync(page, Accounts.Customer, Accounts.CustomerPassword);
-            await PortalAppFixture.ReadyAsync(page);
+            await SignInAtAsync(page, culture, "/networks", Accounts.Customer, Accounts.CustomerPassword);
             await page.Locator("[data-testid=network-link]", new() { HasTextRegex = new Regex("^default$") }).ClickAsync();
             await page.Locator("[data-testid=subnet-link]").First.ClickAsync();
             var active = page.Locator("[data-testid=subnet-tabs] .mud-tab.mud-tab-active");
@@ -157,23 +147,17 @@ public sealed class LivePagesTests(PortalAppFixture app, ITestOutputHelper outpu
         SetDefaultExpectTimeout(PortalAppFixture.Deadline);
         var projectId = await NewProjectAsync();
         var customer = await Accounts.NewCustomerAsync(app.DatabaseConnectionString, projectId);
-        await using var customerContext = await app.NewContextAsync();
-        await using var supportContext = await app.NewContextAsync();
-        var customerPage = await customerContext.NewPageAsync();
-        var supportPage = await supportContext.NewPageAsync();
+        await using var browsers = await TwoBrowsersAsync();
+        var (customerPage, supportPage) = (browsers.Customer, browsers.Support);
         await RunAsync(customerPage, culture, async step =>
         {
             step("1. the customer's «Сети»: the project has room, «Создать сеть» is enabled");
-            await customerPage.GotoAsync($"/culture?c={culture}&r=/networks");
-            await Accounts.SignInAsync(customerPage, customer, Accounts.CustomerPassword);
-            await PortalAppFixture.ReadyAsync(customerPage);
+            await SignInAtAsync(customerPage, culture, "/networks", customer, Accounts.CustomerPassword);
             var create = customerPage.Locator("[data-testid=create-network]");
             await Expect(create).ToBeEnabledAsync();
 
             step("2. support sets the networks quota to 0, typing it over the old limit");
-            await supportPage.GotoAsync($"/culture?c={culture}&r=/support/projects/{projectId}");
-            await Accounts.SignInAsync(supportPage, Accounts.Support, Accounts.SupportPassword);
-            await PortalAppFixture.ReadyAsync(supportPage);
+            await SignInAtAsync(supportPage, culture, $"/support/projects/{projectId}", Accounts.Support, Accounts.SupportPassword);
             await SetQuotaAsync(supportPage, "networks", "0");
 
             step("3. the customer's open page refuses new networks and says why, without a reload");
@@ -198,23 +182,17 @@ public sealed class LivePagesTests(PortalAppFixture app, ITestOutputHelper outpu
         var second = await NewProjectAsync("live-b-");
         var customer = await Accounts.NewCustomerAsync(app.DatabaseConnectionString, first);
         await AddMemberAsync(second, customer);
-        await using var customerContext = await app.NewContextAsync();
-        await using var supportContext = await app.NewContextAsync();
-        var customerPage = await customerContext.NewPageAsync();
-        var supportPage = await supportContext.NewPageAsync();
+        await using var browsers = await TwoBrowsersAsync();
+        var (customerPage, supportPage) = (browsers.Customer, browsers.Support);
         await RunAsync(customerPage, culture, async step =>
         {
             step("1. the customer works in the first of their two projects");
-            await customerPage.GotoAsync($"/culture?c={culture}&r=/networks");
-            await Accounts.SignInAsync(customerPage, customer, Accounts.CustomerPassword);
-            await PortalAppFixture.ReadyAsync(customerPage);
+            await SignInAtAsync(customerPage, culture, "/networks", customer, Accounts.CustomerPassword);
             var header = customerPage.Locator("[data-testid=project-selector]");
             await Expect(header).ToContainTextAsync("live-a-");
 
             step("2. support removes them from it, after a confirmation");
-            await supportPage.GotoAsync($"/culture?c={culture}&r=/support/projects/{first}");
-            await Accounts.SignInAsync(supportPage, Accounts.Support, Accounts.SupportPassword);
-            await PortalAppFixture.ReadyAsync(supportPage);
+            await SignInAtAsync(supportPage, culture, $"/support/projects/{first}", Accounts.Support, Accounts.SupportPassword);
             var chip = supportPage.Locator("[data-testid=support-member]", new() { HasText = customer });
             await chip.Locator(".mud-chip-close-button").ClickAsync();
             await supportPage.Locator(".mud-message-box .mud-button-filled, .mud-dialog-actions button").Last.ClickAsync();
@@ -224,6 +202,32 @@ public sealed class LivePagesTests(PortalAppFixture app, ITestOutputHelper outpu
             await Expect(header).ToContainTextAsync("live-b-");
             await Expect(customerPage.Locator("[data-testid=networks-grid]")).ToBeVisibleAsync();
         }, supportPage);
+    }
+
+    /// <summary>The customer's browser and support's, each a context of its own (cookies apart), closed together.</summary>
+    private sealed record Browsers(IBrowserContext CustomerContext, IBrowserContext SupportContext, IPage Customer, IPage Support)
+        : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await CustomerContext.DisposeAsync();
+            await SupportContext.DisposeAsync();
+        }
+    }
+
+    private async Task<Browsers> TwoBrowsersAsync()
+    {
+        var customer = await app.NewContextAsync();
+        var support = await app.NewContextAsync();
+        return new Browsers(customer, support, await customer.NewPageAsync(), await support.NewPageAsync());
+    }
+
+    /// <summary>Opens <paramref name="path"/> in the culture, signs in on the way and waits until the page is interactive.</summary>
+    private static async Task SignInAtAsync(IPage page, string culture, string path, string user, string password)
+    {
+        await page.GotoAsync($"/culture?c={culture}&r={path}");
+        await Accounts.SignInAsync(page, user, password);
+        await PortalAppFixture.ReadyAsync(page);
     }
 
     /// <summary>Opens the quota's dialog on the support page, types the limit key by key over the old one, and saves.</summary>
