@@ -244,8 +244,7 @@ public sealed class HostileInputTests(DatabaseFixture db)
             Name = "prepared", FirstSubnet = new SubnetCreate { Name = "main", Cidr = "10.23.0.0/24", EnableDhcp = false },
         });
         var subnet = network.Subnets[0];
-        PortSpec Spec(string name) => new(Guid.NewGuid(), project, network.Id, name, System.Net.NetworkInformation.PhysicalAddress.Parse(
-            "FA-16-3E-" + string.Join("-", Guid.NewGuid().ToByteArray()[..3].Select(b => b.ToString("X2")))), "", "", "", true,
+        PortSpec Spec(string name) => new(Guid.NewGuid(), project, network.Id, name, PortStore.NewMac(), "", "", "", true,
             [new AllocationSpec(subnet.Id, subnet.Name, null)], Actor.System);
         var oneConnection = new NpgsqlConnectionStringBuilder(db.ConnectionString) { MaxPoolSize = 1 }.ConnectionString;
         await using var dataSource = DataExtensions.BuildDataSource(oneConnection);
