@@ -1,3 +1,5 @@
+using Portal.Core.Errors;
+
 namespace Portal.Data.Services;
 
 /// <summary>Resource names of quotas rows, and the defaults a new project gets.</summary>
@@ -13,6 +15,9 @@ public static class Quotas
         [Subnets] = 100,
         [Ports] = 500,
     };
+
+    /// <summary>A quota resource's name in the reader's language, e.g. «порты», for the console as for the API's errors.</summary>
+    public static LocalizedText Name(string resource) => new(ResourceKey(resource));
 
     /// <summary>The message resource that names a quota's resource, e.g. «порты».</summary>
     public static string ResourceKey(string resource) => resource switch
