@@ -55,7 +55,9 @@ public sealed class ProjectService(
                ?? throw NeutronErrors.NotFound("Resource.Project", id);
     }
 
-    /// <summary>Limits, and usage: the sum of the quota's shares, which count the existing resources.</summary>
+    /// <summary>
+    /// Limits, and usage: the sum of the quota's shares, which count the existing resources; in <see cref="Quotas.All"/>'s order.
+    /// </summary>
     public async Task<IReadOnlyList<QuotaView>> GetQuotasAsync(Actor actor, string projectId, CancellationToken ct = default)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
@@ -63,8 +65,9 @@ public sealed class ProjectService(
         var used = await db.QuotaShares.Where(s => s.ProjectId == projectId)
             .GroupBy(s => s.Resource).Select(g => new { g.Key, Used = g.Sum(s => s.Used) })
             .ToDictionaryAsync(g => g.Key, g => g.Used, ct);
-        var limits = await db.Quotas.Where(q => q.ProjectId == projectId).OrderBy(q => q.Resource).AsNoTracking().ToListAsync(ct);
-        return limits.Select(q => new QuotaView(q.Resource, q.Limit, used.GetValueOrDefault(q.Resource))).ToList();
+        var limits = await db.Quotas.Where(q => q.ProjectId == projectId).AsNoTracking().ToListAsync(ct);
+        return limits.OrderBy(q => Quotas.All.IndexOf(q.Resource))
+            .Select(q => new QuotaView(q.Resource, q.Limit, used.GetValueOrDefault(q.Resource))).ToList();
     }
 
     /// <summary>One resource's limit and usage (a page that needs one quota need not count the others).</summary>

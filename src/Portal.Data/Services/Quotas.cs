@@ -9,6 +9,9 @@ public static class Quotas
     public const string Subnets = "subnets";
     public const string Ports = "ports";
 
+    /// <summary>The resources in the order of the «Сети» section: networks, their subnets, their ports.</summary>
+    public static readonly System.Collections.Immutable.ImmutableArray<string> All = [Networks, Subnets, Ports];
+
     public static readonly IReadOnlyDictionary<string, int> Defaults = new Dictionary<string, int>
     {
         [Networks] = 100,
