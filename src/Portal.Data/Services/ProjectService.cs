@@ -83,9 +83,10 @@ public sealed class ProjectService(
 
     /// <summary>
     /// Sets a limit (support). Lowering it below the usage blocks new resources; existing ones stay. The trail records
-    /// the limit before and after; setting the limit it has records nothing.
+    /// the limit before and after; setting the limit it has records nothing. A <c>long</c>, so that whatever a form or a
+    /// client sends is refused here with the range, not cut short on the way.
     /// </summary>
-    public async Task SetQuotaAsync(Actor actor, string projectId, string resource, int limit, CancellationToken ct = default)
+    public async Task SetQuotaAsync(Actor actor, string projectId, string resource, long limit, CancellationToken ct = default)
     {
         if (!Quotas.Defaults.ContainsKey(resource)) throw NeutronErrors.InvalidInput("Quota.UnknownResource", "resource", resource);
         if (limit is < 0 or > MaxQuotaLimit) throw NeutronErrors.InvalidInput("Quota.LimitRange", "limit", MaxQuotaLimit);
@@ -97,11 +98,11 @@ public sealed class ProjectService(
         var quota = await db.Quotas.FirstOrDefaultAsync(q => q.ProjectId == projectId && q.Resource == resource, ct)
                     ?? throw NeutronErrors.NotFound("Resource.Project", projectId);
         if (quota.Limit == limit) return;
-        var changed = new ChangeAuditDetails.Builder().Add("quota." + resource, quota.Limit, limit).Build();
-        quota.Limit = limit;
+        var changed = new ChangeAuditDetails.Builder().Add("quota." + resource, quota.Limit, (int)limit).Build();
+        quota.Limit = (int)limit;
         if (!actor.IsSystem) audit.Record(db, actor, projectId, "quota.update", "project", projectId, project.Name, changed.ToJson());
         await db.SaveChangesAsync(ct);
-        await ProjectStore.SetQuotaAsync(db, projectId, resource, limit, ct);
+        await ProjectStore.SetQuotaAsync(db, projectId, resource, (int)limit, ct);
         await tx.CommitAsync(ct);
         changes.Changed(projectId, Tables.Projects);
     }
