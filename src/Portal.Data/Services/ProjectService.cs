@@ -14,7 +14,7 @@ public sealed record QuotaView(string Resource, int Limit, int Used)
 /// <remarks>
 /// Creating a project, its members and its limits is support's (or the portal's own seeding, <see cref="Actor.System"/>):
 /// each is checked against the role as it is now, and a support engineer's is recorded in the project's trail, as a
-/// customer's changes are. The portal's own seeding (demo data, test fixtures) is not a person's act and leaves no entry.
+/// customer's changes are (the seeding leaves no entry: <see cref="Record"/>).
 /// </remarks>
 public sealed class ProjectService(
     IDbContextFactory<PortalDbContext> dbs, AuditService audit, ChangeFeed.ChangePublisher changes, TimeProvider clock)
@@ -39,7 +39,7 @@ public sealed class ProjectService(
         };
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         db.Projects.Add(project);
-        if (!actor.IsSystem) audit.Record(db, actor, id, "project.create", "project", id, name, at: project.CreatedAt);
+        Record(db, actor, id, "project.create", "project", id, name, at: project.CreatedAt);
         await db.SaveChangesAsync(ct);
         foreach (var (resource, limit) in Quotas.Defaults) await ProjectStore.SetQuotaAsync(db, id, resource, limit, ct);
         await tx.CommitAsync(ct);
@@ -100,7 +100,7 @@ public sealed class ProjectService(
         if (quota.Limit == limit) return;
         var changed = new ChangeAuditDetails.Builder().Add("quota." + resource, quota.Limit, (int)limit).Build();
         quota.Limit = (int)limit;
-        if (!actor.IsSystem) audit.Record(db, actor, projectId, "quota.update", "project", projectId, project.Name, changed.ToJson());
+        Record(db, actor, projectId, "quota.update", "project", projectId, project.Name, changed.ToJson());
         await db.SaveChangesAsync(ct);
         await ProjectStore.SetQuotaAsync(db, projectId, resource, (int)limit, ct);
         await tx.CommitAsync(ct);
@@ -160,7 +160,7 @@ public sealed class ProjectService(
         if (!await db.Projects.AnyAsync(p => p.Id == projectId, ct)) throw NeutronErrors.NotFound("Resource.Project", projectId);
         var now = clock.GetUtcNow();
         db.ProjectMembers.Add(new ProjectMember { ProjectId = projectId, UserId = userId, IsOwner = owner, AddedAt = now });
-        if (!actor.IsSystem) audit.Record(db, actor, projectId, owner ? "member.add_owner" : "member.add", "user", userId, user.Email ?? user.UserName ?? "", at: now);
+        Record(db, actor, projectId, owner ? "member.add_owner" : "member.add", "user", userId, EmailOf(user), at: now);
         await db.SaveChangesAsync(ct);
         MembersChanged(projectId, userId);
     }
@@ -178,10 +178,19 @@ public sealed class ProjectService(
         if (member.IsOwner) throw NeutronErrors.Conflict("Member.OwnerStays", null);
         var user = await db.Users.AsNoTracking().FirstAsync(u => u.Id == userId, ct);
         db.ProjectMembers.Remove(member);
-        if (!actor.IsSystem) audit.Record(db, actor, projectId, "member.remove", "user", userId, user.Email ?? user.UserName ?? "");
+        Record(db, actor, projectId, "member.remove", "user", userId, EmailOf(user));
         await db.SaveChangesAsync(ct);
         MembersChanged(projectId, userId);
     }
+
+    /// <summary>Support's acts go into the project's trail; the portal's own seeding is not a person's act and leaves none.</summary>
+    private void Record(PortalDbContext db, Actor actor, string projectId, string action, string objectType, string objectId,
+        string objectName, string details = "", DateTimeOffset? at = null)
+    {
+        if (!actor.IsSystem) audit.Record(db, actor, projectId, action, objectType, objectId, objectName, details, at);
+    }
+
+    private static string EmailOf(PortalUser user) => user.Email ?? user.UserName ?? "";
 
     /// <summary>Who belongs to a project is the project's state; the member's own pages list their projects in the header.</summary>
     private void MembersChanged(string projectId, string userId)
