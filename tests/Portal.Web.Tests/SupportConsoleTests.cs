@@ -86,6 +86,10 @@ public sealed class SupportConsoleTests(PortalDatabase db) : PortalTest(db)
 
         page.Press(() => page.Find("[data-testid='quota-ports'] [data-testid='quota-edit']"));
         page.WaitForAssertion(() => Assert.Single(page.TestIds("quota-dialog")));
+        page.Type("quota-limit", "99999999999999999999999"); // more than a number field holds: no value, not «enter a limit»
+        await page.PressAsync("quota-save");
+        page.WaitForAssertion(() => Assert.Equal("Лимит — целое число от 0 до 1000000.", page.Field("quota-limit").FieldError()));
+
         page.Type("quota-limit", "2000000");
         await page.PressAsync("quota-save");
         page.WaitForAssertion(() => Assert.Equal("Лимит — целое число от 0 до 1000000.", page.Field("quota-limit").FieldError()));

@@ -22,6 +22,9 @@ public sealed class ProjectService(
     /// <summary>The highest limit support can set: more than a project can use, low enough to stay a quota.</summary>
     public const int MaxQuotaLimit = 1_000_000;
 
+    /// <summary>What a limit must be; also what a form says when what was typed is not a number it can hold.</summary>
+    public static NeutronException LimitOutOfRange() => NeutronErrors.InvalidInput("Quota.LimitRange", "limit", MaxQuotaLimit);
+
     /// <summary>Creates the project with default quotas, or returns it if it exists.</summary>
     public async Task<Project> EnsureAsync(Actor actor, string id, string name, CancellationToken ct = default)
     {
@@ -89,7 +92,7 @@ public sealed class ProjectService(
     public async Task SetQuotaAsync(Actor actor, string projectId, string resource, long limit, CancellationToken ct = default)
     {
         if (!Quotas.Defaults.ContainsKey(resource)) throw NeutronErrors.InvalidInput("Quota.UnknownResource", "resource", resource);
-        if (limit is < 0 or > MaxQuotaLimit) throw NeutronErrors.InvalidInput("Quota.LimitRange", "limit", MaxQuotaLimit);
+        if (limit is < 0 or > MaxQuotaLimit) throw LimitOutOfRange();
         await using var db = await dbs.CreateDbContextAsync(ct);
         await Access.RequireSupportAsync(db, actor, ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
