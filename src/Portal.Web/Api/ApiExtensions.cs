@@ -119,6 +119,7 @@ public static class ApiExtensions
         var policy = new AuthorizationPolicyBuilder(TokenAuthenticationHandler.SchemeName).RequireAuthenticatedUser().Build();
         var v2 = app.MapGroup("/v2.0").RequireAuthorization(policy).DisableAntiforgery()
             .AddEndpointFilter(NeutronErrorResults.Filter)
+            .AddEndpointFilter(NeutronFields.Filter)
             .WithMetadata(new ProducesResponseTypeMetadata(StatusCodes.Status401Unauthorized, typeof(NeutronErrorResponse), ["application/json"]));
         v2.MapGet("/", (HttpContext http) => TypedResults.Json(new ResourceListResponse(
             [

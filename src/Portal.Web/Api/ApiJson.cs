@@ -64,4 +64,5 @@ public static class ApiJson
 [JsonSerializable(typeof(VersionsResponse))]
 [JsonSerializable(typeof(VersionResponse))]
 [JsonSerializable(typeof(KeystoneErrorResponse))]
+[JsonSerializable(typeof(System.Text.Json.Nodes.JsonObject))]
 public sealed partial class ApiJsonContext : JsonSerializerContext;
