@@ -37,6 +37,54 @@ public sealed class NeutronConformanceTests(PortalAppFixture app)
         await DeleteNetworkAsync(http, token, networkId);
     }
 
+    [Fact]
+    public async Task A_port_needs_no_subnet_and_an_empty_fixed_ips_takes_no_address()
+    {
+        using var http = ApiHttp.NewClient(app);
+        var token = await ApiHttp.TokenAsync(http);
+        var networkId = await NetworkAsync(http, token, "bare");
+
+        var (status, bare) = await ApiHttp.SendAsync(http, HttpMethod.Post, "/v2.0/ports", token, $$$"""{"port": {"network_id": "{{{networkId}}}"}}""");
+        Assert.Equal(HttpStatusCode.Created, status);
+        Assert.Equal(0, bare.GetProperty("port").GetProperty("fixed_ips").GetArrayLength());
+        var bareId = bare.GetProperty("port").GetProperty("id").GetString();
+
+        var subnetId = await SubnetAsync(http, token, networkId, "10.77.0.0/24");
+        (status, var none) = await ApiHttp.SendAsync(http, HttpMethod.Post, "/v2.0/ports", token,
+            $$$"""{"port": {"network_id": "{{{networkId}}}", "fixed_ips": []}}""");
+        Assert.Equal(HttpStatusCode.Created, status);
+        Assert.Equal(0, none.GetProperty("port").GetProperty("fixed_ips").GetArrayLength());
+        (status, var automatic) = await ApiHttp.SendAsync(http, HttpMethod.Post, "/v2.0/ports", token, $$$"""{"port": {"network_id": "{{{networkId}}}"}}""");
+        Assert.Equal(HttpStatusCode.Created, status);
+        var address = Assert.Single(automatic.GetProperty("port").GetProperty("fixed_ips").EnumerateArray().ToList());
+        Assert.Equal(subnetId, address.GetProperty("subnet_id").GetString());
+
+        // The address-less ports are real ports: listed, shown, deleted.
+        var (_, listed) = await ApiHttp.SendAsync(http, HttpMethod.Get, $"/v2.0/ports?network_id={networkId}&fields=id", token);
+        var ids = listed.GetProperty("ports").EnumerateArray().Select(p => p.GetProperty("id").GetString()).ToList();
+        Assert.Contains(bareId, ids);
+        Assert.Contains(none.GetProperty("port").GetProperty("id").GetString(), ids);
+        Assert.Equal(HttpStatusCode.NoContent, (await ApiHttp.SendAsync(http, HttpMethod.Delete, "/v2.0/ports/" + bareId, token)).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await ApiHttp.SendAsync(http, HttpMethod.Get, "/v2.0/ports/" + bareId, token)).Status);
+        await DeleteNetworkAsync(http, token, networkId);
+    }
+
+    [Fact]
+    public async Task An_automatic_port_on_a_dual_stack_network_takes_an_address_of_each_version()
+    {
+        using var http = ApiHttp.NewClient(app);
+        var token = await ApiHttp.TokenAsync(http);
+        var networkId = await NetworkAsync(http, token, "dual");
+        var v4 = await SubnetAsync(http, token, networkId, "10.78.0.0/24");
+        var v6 = await SubnetAsync(http, token, networkId, "2001:db8:78::/64", 6);
+
+        var (status, port) = await ApiHttp.SendAsync(http, HttpMethod.Post, "/v2.0/ports", token, $$$"""{"port": {"network_id": "{{{networkId}}}"}}""");
+        Assert.Equal(HttpStatusCode.Created, status);
+        var subnets = port.GetProperty("port").GetProperty("fixed_ips").EnumerateArray().Select(f => f.GetProperty("subnet_id").GetString()).Order();
+        Assert.Equal(new[] { v4, v6 }.Order(), subnets);
+        await DeleteNetworkAsync(http, token, networkId);
+    }
+
     private static async Task<string> NetworkAsync(HttpClient http, string token, string prefix)
     {
         var (status, network) = await ApiHttp.SendAsync(http, HttpMethod.Post, "/v2.0/networks", token,

@@ -155,17 +155,17 @@ public sealed class PortService(
 
     public async Task<Port> CreateAsync(Actor actor, string projectId, PortCreate request, CancellationToken ct = default)
     {
-        SubnetRules.CheckFixedIpCount(request.FixedIps.Count);
+        SubnetRules.CheckFixedIpCount(request.FixedIps?.Count ?? 0);
         var name = SubnetPlan.CheckName(request.Name, required: false);
         var mac = request.MacAddress is { Length: > 0 } text ? PortStore.ParseMac(text) : null;
         var now = clock.GetUtcNow();
         if (await TryCreateDirectAsync(projectId, request, name, mac, now, actor, ct) is { } created) return created;
 
-        var (network, candidates) = await ResolveAsync(actor, projectId, request, ct);
+        var (network, choices) = await ResolveAsync(actor, projectId, request, ct);
 
         for (var attempt = 1; ; attempt++)
         {
-            var spec = UserPort(projectId, request, name, mac, candidates[0], actor);
+            var spec = UserPort(projectId, request, name, mac, choices.Select(c => c[0]).ToList(), actor);
             try
             {
                 var port = await writes.InsertAsync(spec, now, ct);
@@ -174,10 +174,10 @@ public sealed class PortService(
             }
             catch (PostgresException e) when (e.SqlState == PostgresErrors.NoFreeAddress)
             {
-                // The automatic choice moves on to the network's next subnet; a named subnet is simply full.
-                if (candidates.Count > 1) { candidates = candidates.Skip(1).ToList(); attempt = 0; continue; }
-                var failed = spec.FixedIps.FirstOrDefault(f => f.Address is null && f.SubnetId.ToString() == e.Hint);
-                throw NeutronErrors.IpAddressGenerationFailure(request.FixedIps.Count == 0 ? network.Name : failed?.SubnetName ?? network.Name);
+                // An automatic choice moves on to the network's next subnet of that IP version; a named subnet is simply full.
+                var full = choices.FindIndex(c => c[0].Address is null && c[0].SubnetId.ToString() == e.Hint);
+                if (full >= 0 && choices[full].Count > 1) { choices[full] = choices[full].Skip(1).ToList(); attempt = 0; continue; }
+                throw NeutronErrors.IpAddressGenerationFailure(request.FixedIps is null || full < 0 ? network.Name : choices[full][0].SubnetName);
             }
             catch (PostgresException e) when (e.SqlState == PostgresErrors.UniqueViolation && e.ConstraintName == PostgresErrors.IpAllocationUnique)
             {
@@ -263,24 +263,25 @@ public sealed class PortService(
     }
 
     /// <summary>
-    /// Reads the network and its subnets once, checks every requested address against them, and returns the
-    /// allocation lists to try in order (several only for a fully automatic port: one per subnet).
+    /// Reads the network and its subnets once, checks every requested address against them, and returns the addresses
+    /// to take: one list per address, whose first entry is tried (an automatic address has the other subnets of its
+    /// IP version after it, to move on to when the first is full).
     /// </summary>
-    private async Task<(Network Network, List<IReadOnlyList<AllocationSpec>> Candidates)> ResolveAsync(
+    private async Task<(Network Network, List<List<AllocationSpec>> Choices)> ResolveAsync(
         Actor actor, string projectId, PortCreate request, CancellationToken ct)
     {
         var network = await PortStore.ReadNetworkForPortAsync(dataSource, actor, projectId, request.NetworkId, ct)
                       ?? throw ServiceErrors.NetworkNotFound(request.NetworkId);
         if (network.External) throw NeutronErrors.Conflict("ExternalNetworkNoPorts", "network_id", network.Name);
-        if (network.Subnets.Count == 0) throw NeutronErrors.InvalidInput("NetworkHasNoSubnet", "fixed_ips", network.Name);
 
-        if (request.FixedIps.Count == 0)
+        if (request.FixedIps is null)
         {
-            var ordered = network.Subnets.OrderBy(s => s.IpVersion).ThenBy(s => s.CreatedAt);
-            return (network, ordered.Select(s => (IReadOnlyList<AllocationSpec>)[new AllocationSpec(s.Id, s.DisplayName, null)]).ToList());
+            // Neutron's automatic addressing: an address of each IP version, from the oldest subnet of it that has one free.
+            return (network, network.Subnets.OrderBy(s => s.CreatedAt).GroupBy(s => s.IpVersion).OrderBy(g => g.Key)
+                .Select(g => g.Select(s => new AllocationSpec(s.Id, s.DisplayName, null)).ToList()).ToList());
         }
 
-        var specs = new List<AllocationSpec>();
+        var specs = new List<List<AllocationSpec>>();
         foreach (var want in request.FixedIps)
         {
             var address = want.IpAddress is { Length: > 0 } text ? IpMath.ParseAddress(text, "ip_address") : null;
@@ -302,9 +303,9 @@ public sealed class PortService(
                 throw NeutronErrors.InvalidInput("FixedIpSubnetRequired", "fixed_ips", "—", network.Name);
             }
             if (address is not null) CheckAssignable(subnet, address);
-            specs.Add(new AllocationSpec(subnet.Id, subnet.DisplayName, address));
+            specs.Add([new AllocationSpec(subnet.Id, subnet.DisplayName, address)]);
         }
-        return (network, [specs]);
+        return (network, specs);
     }
 
     /// <summary>
@@ -316,7 +317,7 @@ public sealed class PortService(
     private async Task<Port?> TryCreateDirectAsync(string projectId, PortCreate request, string name,
         System.Net.NetworkInformation.PhysicalAddress? mac, DateTimeOffset now, Actor actor, CancellationToken ct)
     {
-        if (request.FixedIps.Count == 0 || request.FixedIps.Any(f => f.SubnetId is null || !string.IsNullOrWhiteSpace(f.IpAddress))) return null;
+        if (request.FixedIps is not { Count: > 0 } || request.FixedIps.Any(f => f.SubnetId is null || !string.IsNullOrWhiteSpace(f.IpAddress))) return null;
         var spec = UserPort(projectId, request, name, mac,
             request.FixedIps.Select(f => new AllocationSpec(f.SubnetId!.Value, "", null)).ToList(), actor);
         try

@@ -61,8 +61,11 @@ public sealed record PortCreate
 {
     public required Guid NetworkId { get; init; }
     public string Name { get; init; } = "";
-    /// <summary>Empty: one automatic address from the first subnet of the network that has one free.</summary>
-    public IReadOnlyList<FixedIpRequest> FixedIps { get; init; } = [];
+    /// <summary>
+    /// Null: automatic, as Neutron does it — an address of each IP version the network has, each from the first subnet
+    /// of that version with one free; none on a network without subnets. Empty: no address at all.
+    /// </summary>
+    public IReadOnlyList<FixedIpRequest>? FixedIps { get; init; }
     public string? MacAddress { get; init; }
     public string DnsName { get; init; } = "";
     public bool AdminStateUp { get; init; } = true;

@@ -72,6 +72,17 @@ internal static class PortStore
                         OR EXISTS (SELECT 1 FROM project_members m WHERE m.project_id = n.project_id AND m.user_id = {member}::text))
                 """));
             owners.Add(i);
+            if (spec.FixedIps.Count == 0)
+            {
+                // A port without addresses has no address row to fail its foreign key when the port row was not
+                // written; this row fails it then, and only then, so that such a port is refused the same way.
+                batch.BatchCommands.Add(Sql.BatchCommand($"""
+                    INSERT INTO ip_allocations (subnet_id, ip_address, port_id, network_id)
+                    SELECT {Guid.Empty}, '0.0.0.0'::inet, {spec.Id}, {spec.NetworkId}
+                     WHERE NOT EXISTS (SELECT 1 FROM ports WHERE id = {spec.Id})
+                    """));
+                owners.Add(i);
+            }
             foreach (var ip in spec.FixedIps)
             {
                 batch.BatchCommands.Add(ip.Address is null

@@ -68,7 +68,7 @@ public static class NeutronPortEndpoints
         {
             NetworkId = NeutronNetworkEndpoints.ParseId(networkText),
             Name = body.Name ?? "",
-            FixedIps = body.FixedIps?.Select(FixedIp).ToList() ?? [],
+            FixedIps = body.FixedIps?.Select(FixedIp).ToList(),
             MacAddress = body.MacAddress,
             DnsName = body.DnsName ?? "",
             AdminStateUp = body.AdminStateUp ?? true,
