@@ -15,7 +15,7 @@ public sealed class FieldValidationTests(PortalAppFixture app)
 
     [Theory]
     [InlineData("ru-RU", "пересекается с подсетью", "— не адрес сети. Возможно, вы имели в виду", "Использовать", "Взять следующий свободный блок:")]
-    [InlineData("en-US", "overlaps subnet", "is not a network address. Did you mean", "Use", "Use the next free block,")]
+    [InlineData("en-US", "overlaps with another subnet", "is not a network address. Did you mean", "Use", "Use the next free block,")]
     public async Task Add_subnet_shows_every_invalid_cidr_typed_key_by_key(string culture, string overlaps, string hostBits, string use, string nextFree)
     {
         SetDefaultExpectTimeout(PortalAppFixture.Deadline);

@@ -85,7 +85,7 @@ public sealed class SubnetDialogTests(PortalDatabase db) : PortalTest(db)
         host.Type("subnet-cidr", "10.38.0.128/25");
         host.WaitForAssertion(() =>
         {
-            Assert.StartsWith("10.38.0.128/25 overlaps subnet", host.Field("subnet-cidr").FieldError());
+            Assert.StartsWith("10.38.0.128/25 overlaps with another subnet", host.Field("subnet-cidr").FieldError());
             Assert.True(host.TestId("save-subnet").IsDisabled());
         });
     }

@@ -27,10 +27,10 @@ public class SubnetRulesTests
 
     [Theory]
     [InlineData("db", "SubnetOverlap",
-        "10.0.1.0/24 overlaps subnet “db” (10.0.0.0/23) in this network.",
+        "10.0.1.0/24 overlaps with another subnet of this network: “db” (10.0.0.0/23).",
         "10.0.1.0/24 пересекается с подсетью «db» (10.0.0.0/23) в этой сети.")]
     [InlineData("", "SubnetOverlapUnnamed",
-        "10.0.1.0/24 overlaps subnet 10.0.0.0/23 in this network.",
+        "10.0.1.0/24 overlaps with another subnet of this network: 10.0.0.0/23.",
         "10.0.1.0/24 пересекается с подсетью 10.0.0.0/23 в этой сети.")]
     public void AnOverlapIsRefusedAtTheCidrNamingTheSibling(string name, string key, string english, string russian)
     {
