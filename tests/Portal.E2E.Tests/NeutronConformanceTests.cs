@@ -85,6 +85,45 @@ public sealed class NeutronConformanceTests(PortalAppFixture app)
         await DeleteNetworkAsync(http, token, networkId);
     }
 
+    [Fact]
+    public async Task Bulk_creates_make_every_resource_or_none()
+    {
+        using var http = ApiHttp.NewClient(app);
+        var token = await ApiHttp.TokenAsync(http);
+        var tag = Guid.NewGuid().ToString("N")[..8];
+        var (status, networks) = await ApiHttp.SendAsync(http, HttpMethod.Post, "/v2.0/networks", token,
+            $$$"""{"networks": [{"name": "bulk-a-{{{tag}}}"}, {"name": "bulk-b-{{{tag}}}", "mtu": 1400}]}""");
+        Assert.Equal(HttpStatusCode.Created, status);
+        var ids = networks.GetProperty("networks").EnumerateArray().Select(n => n.GetProperty("id").GetString()!).ToList();
+        Assert.Equal(2, ids.Count);
+        Assert.Equal(1400, networks.GetProperty("networks")[1].GetProperty("mtu").GetInt32());
+
+        (status, var subnets) = await ApiHttp.SendAsync(http, HttpMethod.Post, "/v2.0/subnets", token,
+            $$$"""{"subnets": [{"network_id": "{{{ids[0]}}}", "cidr": "10.79.0.0/24", "ip_version": 4}, {"network_id": "{{{ids[1]}}}", "cidr": "10.79.1.0/24", "ip_version": 4}]}""");
+        Assert.Equal(HttpStatusCode.Created, status);
+        Assert.Equal(["10.79.0.0/24", "10.79.1.0/24"], subnets.GetProperty("subnets").EnumerateArray().Select(s => s.GetProperty("cidr").GetString()));
+
+        (status, var ports) = await ApiHttp.SendAsync(http, HttpMethod.Post, "/v2.0/ports", token,
+            $$$"""{"ports": [{"network_id": "{{{ids[0]}}}", "name": "p1"}, {"network_id": "{{{ids[1]}}}", "name": "p2"}]}""");
+        Assert.Equal(HttpStatusCode.Created, status);
+        Assert.Equal(["p1", "p2"], ports.GetProperty("ports").EnumerateArray().Select(p => p.GetProperty("name").GetString()));
+
+        // The second port asks for an address the first takes: neither port is left behind, and the error is the refusal's.
+        (status, var refused) = await ApiHttp.SendAsync(http, HttpMethod.Post, "/v2.0/ports", token,
+            $$$"""{"ports": [{"network_id": "{{{ids[0]}}}", "name": "q1", "fixed_ips": [{"ip_address": "10.79.0.50"}]}, {"network_id": "{{{ids[0]}}}", "name": "q2", "fixed_ips": [{"ip_address": "10.79.0.50"}]}]}""");
+        Assert.Equal(HttpStatusCode.Conflict, status);
+        Assert.Equal("IpAddressAlreadyAllocated", refused.GetProperty("NeutronError").GetProperty("type").GetString());
+        var (_, left) = await ApiHttp.SendAsync(http, HttpMethod.Get, $"/v2.0/ports?network_id={ids[0]}&device_owner=", token);
+        Assert.Equal(["p1"], left.GetProperty("ports").EnumerateArray().Select(p => p.GetProperty("name").GetString()));
+
+        // A bulk list has a limit: 100 resources (ApiBody.MaxBulk).
+        var many = string.Join(", ", Enumerable.Range(0, 101).Select(i => $$$"""{"name": "n{{{i}}}"}"""));
+        (status, _) = await ApiHttp.SendAsync(http, HttpMethod.Post, "/v2.0/networks", token, $$"""{"networks": [{{many}}]}""");
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+
+        foreach (var id in ids) await DeleteNetworkAsync(http, token, id);
+    }
+
     private static async Task<string> NetworkAsync(HttpClient http, string token, string prefix)
     {
         var (status, network) = await ApiHttp.SendAsync(http, HttpMethod.Post, "/v2.0/networks", token,

@@ -23,12 +23,49 @@ public static class ApiBody
     /// <param name="body">The envelope's metadata: its one property is the root key.</param>
     /// <param name="root">The object under the root key.</param>
     public static async Task<T> ReadAsync<TBody, T>(HttpContext http, JsonTypeInfo<TBody> body, Func<TBody, T?> root)
+        where T : class =>
+        Parse(await ReadCheckedAsync(http), body, root);
+
+    /// <summary>
+    /// A body that is one resource (<c>{"network": {...}}</c>) or Neutron's bulk form (<c>{"networks": [{...}, ...]}</c>,
+    /// at most <see cref="MaxBulk"/> of them): exactly one of the two results is set.
+    /// </summary>
+    public static async Task<(T? One, IReadOnlyList<T>? Many)> ReadOneOrManyAsync<TOne, TMany, T>(HttpContext http,
+        JsonTypeInfo<TOne> one, Func<TOne, T?> root, JsonTypeInfo<TMany> many, Func<TMany, IReadOnlyList<T>?> roots)
         where T : class
     {
-        var rootKey = body.Properties.Single().Name;
+        var bytes = await ReadCheckedAsync(http);
+        var manyKey = many.Properties.Single().Name;
+        using (var document = JsonDocument.Parse(bytes))
+        {
+            if (document.RootElement.ValueKind != JsonValueKind.Object || !document.RootElement.TryGetProperty(manyKey, out var given))
+                return (Parse(bytes, one, root), null);
+            if (given.ValueKind != JsonValueKind.Array || given.EnumerateArray().Any(e => e.ValueKind != JsonValueKind.Object))
+                throw new ApiException(400, "HTTPBadRequest",
+                    $"Malformed request body: '{manyKey}' must be a list of objects (or send one object under '{one.Properties.Single().Name}').");
+        }
+        var list = Parse(bytes, many, roots);
+        if (list.Count == 0) throw new ApiException(400, "BadRequest", $"Resources required: the list '{manyKey}' is empty.");
+        if (list.Count > MaxBulk)
+            throw new ApiException(400, "BadRequest", $"A bulk request creates at most {MaxBulk} {manyKey}; this one has {list.Count}.");
+        return (null, list);
+    }
+
+    /// <summary>Resources of one bulk create: each is a full creation, so the list is capped.</summary>
+    public const int MaxBulk = 100;
+
+    private static async Task<byte[]> ReadCheckedAsync(HttpContext http)
+    {
         var bytes = await ReadBytesAsync(http);
         // Validated whole before any field is converted, so that a malformed body is answered as one, whatever it holds.
         if (Check(bytes) is { } malformed) throw malformed;
+        return bytes;
+    }
+
+    private static T Parse<TBody, T>(byte[] bytes, JsonTypeInfo<TBody> body, Func<TBody, T?> root)
+        where T : class
+    {
+        var rootKey = body.Properties.Single().Name;
         TBody? envelope;
         try
         {

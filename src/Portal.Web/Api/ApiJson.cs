@@ -44,6 +44,9 @@ public static class ApiJson
 }
 
 [JsonSerializable(typeof(NetworkRequest))]
+[JsonSerializable(typeof(NetworkBulkRequest))]
+[JsonSerializable(typeof(SubnetBulkRequest))]
+[JsonSerializable(typeof(PortBulkRequest))]
 [JsonSerializable(typeof(NetworkResponse))]
 [JsonSerializable(typeof(NetworkListResponse))]
 [JsonSerializable(typeof(SubnetCreateRequest))]

@@ -10,6 +10,8 @@ namespace Portal.Web.Api;
 
 public sealed record NetworkRequest(NetworkInput? Network);
 
+public sealed record NetworkBulkRequest(IReadOnlyList<NetworkInput>? Networks);
+
 public sealed record NetworkInput
 {
     public string? Name { get; init; }
@@ -26,6 +28,8 @@ public sealed record NetworkInput
 }
 
 public sealed record SubnetCreateRequest(SubnetCreateInput? Subnet);
+
+public sealed record SubnetBulkRequest(IReadOnlyList<SubnetCreateInput>? Subnets);
 
 public sealed record SubnetCreateInput
 {
@@ -70,6 +74,8 @@ public sealed record SubnetUpdateInput
 }
 
 public sealed record PortCreateRequest(PortCreateInput? Port);
+
+public sealed record PortBulkRequest(IReadOnlyList<PortCreateInput>? Ports);
 
 public sealed record PortCreateInput
 {

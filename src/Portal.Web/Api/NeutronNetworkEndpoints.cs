@@ -44,7 +44,17 @@ public static class NeutronNetworkEndpoints
 
     private static async Task<IResult> CreateAsync(HttpContext http, NetworkService networks)
     {
-        var body = await ApiBody.ReadAsync(http, ApiJson.Context.NetworkRequest, r => r.Network);
+        var (one, many) = await ApiBody.ReadOneOrManyAsync(http, ApiJson.Context.NetworkRequest, r => r.Network,
+            ApiJson.Context.NetworkBulkRequest, r => r.Networks);
+        if (one is not null) return Ok(await CreateOneAsync(http, networks, one), StatusCodes.Status201Created);
+        var created = await NeutronBulk.CreateAllAsync(http, many!, body => CreateOneAsync(http, networks, body),
+            n => networks.DeleteAsync(http.Actor(), http.User.ProjectId(), n.Id, CancellationToken.None));
+        return TypedResults.Json(new NetworkListResponse(created.Select(View).ToList()), ApiJson.Context.NetworkListResponse,
+            statusCode: StatusCodes.Status201Created);
+    }
+
+    private static async Task<Network> CreateOneAsync(HttpContext http, NetworkService networks, NetworkInput body)
+    {
         RefuseAdminOnly(body, "create_network");
         var request = new NetworkCreate
         {
@@ -54,8 +64,7 @@ public static class NeutronNetworkEndpoints
             AdminStateUp = body.AdminStateUp ?? true,
             ServicesAccess = body.EnableShadowPort ?? false,
         };
-        var created = await networks.CreateAsync(http.Actor(), http.User.ProjectId(), request, http.RequestAborted);
-        return Ok(created, StatusCodes.Status201Created);
+        return await networks.CreateAsync(http.Actor(), http.User.ProjectId(), request, http.RequestAborted);
     }
 
     private static async Task<IResult> UpdateAsync(string id, HttpContext http, NetworkService networks)

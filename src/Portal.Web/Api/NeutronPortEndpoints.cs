@@ -60,7 +60,17 @@ public static class NeutronPortEndpoints
 
     private static async Task<IResult> CreateAsync(HttpContext http, PortService ports)
     {
-        var body = await ApiBody.ReadAsync(http, ApiJson.Context.PortCreateRequest, r => r.Port);
+        var (one, many) = await ApiBody.ReadOneOrManyAsync(http, ApiJson.Context.PortCreateRequest, r => r.Port,
+            ApiJson.Context.PortBulkRequest, r => r.Ports);
+        if (one is not null) return Ok(await CreateOneAsync(http, ports, one), StatusCodes.Status201Created);
+        var created = await NeutronBulk.CreateAllAsync(http, many!, body => CreateOneAsync(http, ports, body),
+            p => ports.DeleteAsync(http.Actor(), http.User.ProjectId(), p.Id, CancellationToken.None));
+        return TypedResults.Json(new PortListResponse(created.Select(View).ToList()), ApiJson.Context.PortListResponse,
+            statusCode: StatusCodes.Status201Created);
+    }
+
+    private static async Task<Port> CreateOneAsync(HttpContext http, PortService ports, PortCreateInput body)
+    {
         RefuseSystemFields(body.DeviceOwner, body.DeviceId, "create_port");
         var networkText = body.NetworkId
                           ?? throw new ApiException(400, "InvalidInput", "Invalid input for operation: network_id is required.");
@@ -73,8 +83,7 @@ public static class NeutronPortEndpoints
             DnsName = body.DnsName ?? "",
             AdminStateUp = body.AdminStateUp ?? true,
         };
-        var created = await ports.CreateAsync(http.Actor(), http.User.ProjectId(), request, http.RequestAborted);
-        return Ok(created, StatusCodes.Status201Created);
+        return await ports.CreateAsync(http.Actor(), http.User.ProjectId(), request, http.RequestAborted);
     }
 
     private static async Task<IResult> UpdateAsync(string id, HttpContext http, PortService ports)

@@ -45,7 +45,17 @@ public static class NeutronSubnetEndpoints
 
     private static async Task<IResult> CreateAsync(HttpContext http, SubnetService subnets)
     {
-        var body = await ApiBody.ReadAsync(http, ApiJson.Context.SubnetCreateRequest, r => r.Subnet);
+        var (one, many) = await ApiBody.ReadOneOrManyAsync(http, ApiJson.Context.SubnetCreateRequest, r => r.Subnet,
+            ApiJson.Context.SubnetBulkRequest, r => r.Subnets);
+        if (one is not null) return Ok(await CreateOneAsync(http, subnets, one), StatusCodes.Status201Created);
+        var created = await NeutronBulk.CreateAllAsync(http, many!, body => CreateOneAsync(http, subnets, body),
+            s => subnets.DeleteAsync(http.Actor(), http.User.ProjectId(), s.Id, CancellationToken.None));
+        return TypedResults.Json(new SubnetListResponse(created.Select(View).ToList()), ApiJson.Context.SubnetListResponse,
+            statusCode: StatusCodes.Status201Created);
+    }
+
+    private static async Task<Subnet> CreateOneAsync(HttpContext http, SubnetService subnets, SubnetCreateInput body)
+    {
         var networkText = body.NetworkId
                           ?? throw new ApiException(400, "InvalidInput", "Invalid input for operation: network_id is required.");
         var networkId = NeutronNetworkEndpoints.ParseId(networkText);
@@ -64,8 +74,7 @@ public static class NeutronSubnetEndpoints
             DnsNameservers = body.DnsNameservers ?? [],
             HostRoutes = Routes(body.HostRoutes) ?? [],
         };
-        var created = await subnets.CreateAsync(http.Actor(), http.User.ProjectId(), networkId, request, http.RequestAborted);
-        return Ok(created, StatusCodes.Status201Created);
+        return await subnets.CreateAsync(http.Actor(), http.User.ProjectId(), networkId, request, http.RequestAborted);
     }
 
     private static async Task<IResult> UpdateAsync(string id, HttpContext http, SubnetService subnets)
