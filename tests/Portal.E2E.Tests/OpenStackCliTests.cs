@@ -202,7 +202,7 @@ public sealed class OpenStackCliTests(PortalAppFixture app)
         var overlap = await RunAsync(user, password, project, "subnet", "create", "--network", networkId,
             "--subnet-range", "10.71.0.128/25", "cli-overlap-" + suffix);
         Assert.NotEqual(0, overlap.ExitCode);
-        Assert.Contains($"10.71.0.128/25 overlaps subnet “{subnetName}” (10.71.0.0/24) in this network.", overlap.StdErr);
+        Assert.Contains($"10.71.0.128/25 overlaps with another subnet of this network: “{subnetName}” (10.71.0.0/24).", overlap.StdErr);
 
         var portName = "cli-port-" + suffix;
         var port = Json(await RunOkAsync(user, password, project, "port", "create", "--network", networkId,
