@@ -100,6 +100,9 @@ public static class WebExtensions
             publicUrl.Apply(context.Request);
             return next(context);
         });
+        app.UsePortalNetworkingPath();
+        // Explicitly after the networking prefix is moved into the path base, so that routing sees the API's own paths.
+        app.UseRouting();
         // In every environment: an exception in a page shows the app's own error page (/error), never a stack trace.
         app.UseExceptionHandler("/error", createScopeForErrors: true);
         // Inside it, and before the UI's sign-in and status pages: the API's errors stay the API's JSON.

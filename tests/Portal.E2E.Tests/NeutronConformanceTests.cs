@@ -124,6 +124,64 @@ public sealed class NeutronConformanceTests(PortalAppFixture app)
         foreach (var id in ids) await DeleteNetworkAsync(http, token, id);
     }
 
+    [Fact]
+    public async Task The_catalogs_network_endpoint_answers_neutrons_version_document_and_serves_the_api_under_it()
+    {
+        using var http = ApiHttp.NewClient(app);
+        var token = await ApiHttp.TokenAsync(http);
+        var (_, catalog) = await ApiHttp.SendAsync(http, HttpMethod.Get, "/identity/v3/auth/catalog", token);
+        var network = catalog.GetProperty("catalog").EnumerateArray().Single(s => s.GetProperty("type").GetString() == "network");
+        var url = new Uri(network.GetProperty("endpoints")[0].GetProperty("url").GetString()!);
+        Assert.Equal("/networking", url.AbsolutePath);
+
+        foreach (var root in new[] { "/networking", "/networking/" })
+        {
+            var (status, versions) = await ApiHttp.SendAsync(http, HttpMethod.Get, root, null);
+            Assert.Equal(HttpStatusCode.OK, status);
+            var version = Assert.Single(versions.GetProperty("versions").EnumerateArray().ToList());
+            Assert.Equal("v2.0", version.GetProperty("id").GetString());
+            Assert.Equal("CURRENT", version.GetProperty("status").GetString());
+            Assert.EndsWith("/networking/v2.0/", version.GetProperty("links")[0].GetProperty("href").GetString());
+        }
+        var (listed, networks) = await ApiHttp.SendAsync(http, HttpMethod.Get, "/networking/v2.0/networks?limit=1", token);
+        Assert.Equal(HttpStatusCode.OK, listed);
+        Assert.Contains("/networking/v2.0/networks?", networks.GetProperty("networks_links")[0].GetProperty("href").GetString());
+        Assert.Equal(HttpStatusCode.Unauthorized, (await ApiHttp.SendAsync(http, HttpMethod.Get, "/networking/v2.0/networks", null)).Status);
+
+        // What does not exist is the API's 404, never the UI's sign-in.
+        foreach (var path in new[] { "/networking/nothing", "/networking/v2.0/nothing", "/v2.0/nothing" })
+        {
+            var (status, error) = await ApiHttp.SendAsync(http, HttpMethod.Get, path, token);
+            Assert.Equal(HttpStatusCode.NotFound, status);
+            Assert.Equal("HTTPNotFound", error.GetProperty("NeutronError").GetProperty("type").GetString());
+        }
+    }
+
+    [Fact]
+    public async Task Keystone_answers_the_catalog_the_projects_and_unknown_paths_in_json()
+    {
+        using var http = ApiHttp.NewClient(app);
+        var token = await ApiHttp.TokenAsync(http);
+        var (status, catalog) = await ApiHttp.SendAsync(http, HttpMethod.Get, "/identity/v3/auth/catalog", token);
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(["identity", "network"], catalog.GetProperty("catalog").EnumerateArray().Select(s => s.GetProperty("type").GetString()).Order());
+
+        (status, var projects) = await ApiHttp.SendAsync(http, HttpMethod.Get, "/identity/v3/auth/projects", token);
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(["demo", "staging"], projects.GetProperty("projects").EnumerateArray().Select(p => p.GetProperty("name").GetString()));
+        Assert.Contains(projects.GetProperty("projects").EnumerateArray(), p => p.GetProperty("id").GetString() == Accounts.DemoProjectId);
+
+        foreach (var path in new[] { "/identity/v3/auth/catalog", "/identity/v3/auth/projects" })
+        {
+            (status, var refused) = await ApiHttp.SendAsync(http, HttpMethod.Get, path, "not-a-token");
+            Assert.Equal(HttpStatusCode.Unauthorized, status);
+            Assert.Equal(401, refused.GetProperty("error").GetProperty("code").GetInt32());
+        }
+        (status, var missing) = await ApiHttp.SendAsync(http, HttpMethod.Get, "/identity/v3/users", token);
+        Assert.Equal(HttpStatusCode.NotFound, status);
+        Assert.Equal(404, missing.GetProperty("error").GetProperty("code").GetInt32());
+    }
+
     private static async Task<string> NetworkAsync(HttpClient http, string token, string prefix)
     {
         var (status, network) = await ApiHttp.SendAsync(http, HttpMethod.Post, "/v2.0/networks", token,

@@ -144,7 +144,7 @@ public sealed class OpenStackCliTests(PortalAppFixture app)
             token = issued.Headers.GetValues("X-Subject-Token").Single();
             var body = Json(await issued.Content.ReadAsStringAsync()).GetProperty("token");
             Assert.Equal(Accounts.DemoProjectId, body.GetProperty("project").GetProperty("id").GetString());
-            Assert.Equal(app.BaseUrl, body.GetProperty("catalog").EnumerateArray()
+            Assert.Equal(app.BaseUrl + "/networking", body.GetProperty("catalog").EnumerateArray()
                 .Single(s => s.GetProperty("type").GetString() == "network").GetProperty("endpoints")[0].GetProperty("url").GetString());
         }
 

@@ -199,7 +199,7 @@ public sealed partial class RevocationTests(RevocationAppFixture app)
         var catalog = await issued.Content.ReadAsStringAsync();
         var urls = JsonDocument.Parse(catalog).RootElement.GetProperty("token").GetProperty("catalog").EnumerateArray()
             .SelectMany(s => s.GetProperty("endpoints").EnumerateArray()).Select(e => e.GetProperty("url").GetString()!).ToList();
-        Assert.Equal([app.BaseUrl, app.BaseUrl + "/identity/v3"], urls);
+        Assert.Equal([app.BaseUrl + "/networking", app.BaseUrl + "/identity/v3"], urls);
 
         foreach (var name in new[] { "a", "b" })
         {

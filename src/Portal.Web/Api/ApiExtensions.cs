@@ -20,7 +20,38 @@ public static class ApiExtensions
         return builder;
     }
 
-    private static bool IsApi(PathString path) => path.StartsWithSegments("/v2.0") || path.StartsWithSegments("/identity");
+    /// <summary>Where the catalog puts the networking API: its version document, with <c>/v2.0</c> under it.</summary>
+    public const string NetworkingPath = "/networking";
+
+    /// <summary>
+    /// The networking endpoint of the catalog: <c>GET /networking</c> answers Neutron's version document, and
+    /// <c>/networking/v2.0/…</c> is the API at <c>/v2.0/…</c> (the prefix moves into the path base, so its links keep it).
+    /// Runs before routing (MapPortalWeb calls it, then UseRouting).
+    /// </summary>
+    public static WebApplication UsePortalNetworkingPath(this WebApplication app)
+    {
+        app.Use((context, next) =>
+        {
+            var request = context.Request;
+            if (!request.Path.StartsWithSegments(NetworkingPath, out var rest)) return next(context);
+            request.PathBase = request.PathBase.Add(NetworkingPath);
+            request.Path = rest;
+            if (rest.HasValue && rest != "/") return next(context);
+            if (!HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method))
+            {
+                context.Response.Headers.Allow = "GET, HEAD";
+                return WriteErrorAsync(context, 405, "HTTPMethodNotAllowed", $"The method {request.Method} is not allowed for this resource.");
+            }
+            var self = KeystoneEndpoints.BaseUrl(context) + "/v2.0/";
+            return context.Response.WriteAsJsonAsync(new NetworkVersionsResponse([new NetworkVersion("v2.0", "CURRENT", [new ApiLink("self", self)])]),
+                ApiJson.Context.NetworkVersionsResponse);
+        });
+        return app;
+    }
+
+    private static bool IsApi(HttpRequest request) =>
+        request.Path.StartsWithSegments("/v2.0") || request.Path.StartsWithSegments("/identity")
+        || request.PathBase.Value?.EndsWith(NetworkingPath, StringComparison.Ordinal) == true;
 
     private static bool IsKeystone(PathString path) => path.StartsWithSegments("/identity");
 
@@ -34,7 +65,7 @@ public static class ApiExtensions
     /// </summary>
     public static WebApplication UsePortalApiErrors(this WebApplication app)
     {
-        app.UseWhen(c => IsApi(c.Request.Path), api => api.Use(GuardAsync));
+        app.UseWhen(c => IsApi(c.Request), api => api.Use(GuardAsync));
         return app;
     }
 
@@ -108,7 +139,7 @@ public static class ApiExtensions
     public static WebApplication MapPortalApi(this WebApplication app)
     {
         // The UI re-executes error statuses as its /status pages; API errors keep their JSON bodies.
-        app.UseWhen(c => IsApi(c.Request.Path), api => api.Use((context, next) =>
+        app.UseWhen(c => IsApi(c.Request), api => api.Use((context, next) =>
         {
             if (context.Features.Get<IStatusCodePagesFeature>() is { } pages) pages.Enabled = false;
             return next(context);

@@ -87,6 +87,25 @@ public sealed record KeystoneService(string Id, string Type, string Name, IReadO
 
 public sealed record KeystoneEndpoint(string Id, string Interface, string Region, string RegionId, string Url);
 
+public sealed record CatalogResponse(IReadOnlyList<KeystoneService> Catalog, KeystoneLinks Links);
+
+public sealed record ProjectsResponse(IReadOnlyList<KeystoneProjectEntry> Projects, KeystoneLinks Links);
+
+/// <summary>A project the token's user may scope a token to.</summary>
+public sealed record KeystoneProjectEntry(
+    string Id,
+    string Name,
+    string Description,
+    string DomainId,
+    string ParentId,
+    bool Enabled,
+    bool IsDomain,
+    IReadOnlyList<string> Tags,
+    KeystoneLinks Links);
+
+/// <summary>Keystone's links of a collection or an entity: <c>self</c>, and for a collection <c>previous</c> / <c>next</c> (null).</summary>
+public sealed record KeystoneLinks(string Self, string? Previous = null, string? Next = null);
+
 public sealed record VersionsResponse(KeystoneVersions Versions);
 
 public sealed record KeystoneVersions(IReadOnlyList<KeystoneVersion> Values);

@@ -48,9 +48,46 @@ public static class KeystoneEndpoints
             .Produces<KeystoneErrorResponse>(StatusCodes.Status401Unauthorized)
             .Produces<KeystoneErrorResponse>(StatusCodes.Status403Forbidden)
             .Produces<KeystoneErrorResponse>(StatusCodes.Status404NotFound);
+        identity.MapGet("/v3/auth/catalog", CatalogAsync)
+            .WithSummary("Show the service catalog of the token in X-Auth-Token")
+            .Produces<CatalogResponse>()
+            .Produces<KeystoneErrorResponse>(StatusCodes.Status401Unauthorized);
+        identity.MapGet("/v3/auth/projects", ProjectsAsync)
+            .WithSummary("List the projects the token's user can scope a token to")
+            .Produces<ProjectsResponse>()
+            .Produces<KeystoneErrorResponse>(StatusCodes.Status401Unauthorized);
     }
 
     public const string SubjectTokenHeader = "X-Subject-Token";
+
+    private static async Task<IResult> CatalogAsync(HttpContext http, KeystoneTokens tokens)
+    {
+        if (await CallerAsync(http, tokens) is null) return Unauthorized();
+        return TypedResults.Json(new CatalogResponse(Catalog(BaseUrl(http)), new KeystoneLinks(BaseUrl(http) + "/identity/v3/auth/catalog")),
+            ApiJson.Context.CatalogResponse);
+    }
+
+    private static async Task<IResult> ProjectsAsync(HttpContext http, KeystoneTokens tokens, ProjectService projects)
+    {
+        if (await CallerAsync(http, tokens) is not { } caller) return Unauthorized();
+        var baseUrl = BaseUrl(http);
+        var memberOf = await projects.ListForUserAsync(caller.UserId, http.RequestAborted);
+        var entries = memberOf.OrderBy(p => p.Name, StringComparer.Ordinal)
+            .Select(p => new KeystoneProjectEntry(p.Id, p.Name, "", DomainId, DomainId, Enabled: true, IsDomain: false, [],
+                new KeystoneLinks(baseUrl + "/identity/v3/projects/" + p.Id)))
+            .ToList();
+        return TypedResults.Json(new ProjectsResponse(entries, new KeystoneLinks(baseUrl + "/identity/v3/auth/projects")),
+            ApiJson.Context.ProjectsResponse);
+    }
+
+    /// <summary>The token in <c>X-Auth-Token</c> when it is valid; otherwise null, with the 401's challenge header set.</summary>
+    private static async Task<KeystoneToken?> CallerAsync(HttpContext http, KeystoneTokens tokens)
+    {
+        var caller = tokens.Read(http.Request.Headers[TokenAuthenticationHandler.Header].ToString());
+        if (caller is not null && (await tokens.CheckAsync(caller, http.RequestAborted)).Valid) return caller;
+        http.Response.Headers.WWWAuthenticate = Challenge(http.RequestServices.GetRequiredService<PublicUrl>(), http.Request);
+        return null;
+    }
 
     /// <summary>The public URL (never the request's Host header) and the path base the portal is served under.</summary>
     public static string BaseUrl(HttpContext http) => http.RequestServices.GetRequiredService<PublicUrl>().Origin + http.Request.PathBase;
@@ -150,12 +187,7 @@ public static class KeystoneEndpoints
         HttpContext http, KeystoneTokens tokens, string action)
     {
         var ct = http.RequestAborted;
-        var caller = tokens.Read(http.Request.Headers[TokenAuthenticationHandler.Header].ToString());
-        if (caller is null || !(await tokens.CheckAsync(caller, ct)).Valid)
-        {
-            http.Response.Headers.WWWAuthenticate = Challenge(http.RequestServices.GetRequiredService<PublicUrl>(), http.Request);
-            return (null, null, Unauthorized());
-        }
+        if (await CallerAsync(http, tokens) is not { } caller) return (null, null, Unauthorized());
         var value = http.Request.Headers[SubjectTokenHeader].ToString();
         if (value.Length == 0) return (null, null, NotFound("No token in the request"));
         var subject = tokens.Read(value);
@@ -182,8 +214,11 @@ public static class KeystoneEndpoints
             User: new KeystoneUser(token.UserId, token.UserName, PasswordExpiresAt: null, Domain()),
             Project: new KeystoneProject(token.ProjectId, token.ProjectName, Domain()),
             Roles: roles,
-            Catalog: catalog ? [Service("network", "neutron", baseUrl), Service("identity", "keystone", baseUrl + "/identity/v3")] : null);
+            Catalog: catalog ? Catalog(baseUrl) : null);
     }
+
+    private static IReadOnlyList<KeystoneService> Catalog(string baseUrl) =>
+        [Service("network", "neutron", baseUrl + ApiExtensions.NetworkingPath), Service("identity", "keystone", baseUrl + "/identity/v3")];
 
     private static bool IsDefaultDomain(KeystoneDomainInput? domain) =>
         (domain?.Id is null || string.Equals(domain.Id, DomainId, StringComparison.OrdinalIgnoreCase))

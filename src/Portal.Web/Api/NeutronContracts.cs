@@ -250,6 +250,11 @@ public sealed record NeutronSubnetIpAvailability(
 /// <summary>A link as OpenStack writes them: <c>self</c> for a resource, <c>next</c> for a list's next page.</summary>
 public sealed record ApiLink(string Rel, string Href);
 
+public sealed record NetworkVersionsResponse(IReadOnlyList<NetworkVersion> Versions);
+
+/// <summary>A version of the networking API, as Neutron's version document lists it.</summary>
+public sealed record NetworkVersion(string Id, string Status, IReadOnlyList<ApiLink> Links);
+
 public sealed record ResourceListResponse(IReadOnlyList<NeutronResource> Resources);
 
 public sealed record NeutronResource(string Name, string Collection, IReadOnlyList<ApiLink> Links);
