@@ -20,10 +20,10 @@ public class MessagesTests
     }
 
     [Theory]
-    [InlineData(1, "Сеть «net» используется: X. Сначала удалите его.", "Network “net” is in use: X. Delete it first.")]
-    [InlineData(2, "Сеть «net» используется: X. Сначала удалите их.", "Network “net” is in use: X. Delete these first.")]
-    [InlineData(5, "Сеть «net» используется: X. Сначала удалите их.", "Network “net” is in use: X. Delete these first.")]
-    [InlineData(21, "Сеть «net» используется: X. Сначала удалите его.", "Network “net” is in use: X. Delete these first.")]
+    [InlineData(1, "Сеть «net» используется: X. Сначала удалите его.", "Network “net” cannot be deleted. There are one or more ports still in use on the network: X. Delete it first.")]
+    [InlineData(2, "Сеть «net» используется: X. Сначала удалите их.", "Network “net” cannot be deleted. There are one or more ports still in use on the network: X. Delete these first.")]
+    [InlineData(5, "Сеть «net» используется: X. Сначала удалите их.", "Network “net” cannot be deleted. There are one or more ports still in use on the network: X. Delete these first.")]
+    [InlineData(21, "Сеть «net» используется: X. Сначала удалите его.", "Network “net” cannot be deleted. There are one or more ports still in use on the network: X. Delete these first.")]
     public void A_counted_message_agrees_with_its_count_in_each_language(int count, string russian, string english)
     {
         var e = NeutronErrors.NetworkInUse("net", "X", count);

@@ -170,7 +170,7 @@ public sealed class ServiceRuleTests(DatabaseFixture db)
         await db.Ports.CreateAsync(Actor.System, project, new PortCreate { NetworkId = network.Id, Name = "web-1", FixedIps = [new FixedIpRequest(subnet.Id, "10.0.0.50")] });
         var network1 = await Errors.ExpectAsync(() => db.Networks.DeleteAsync(Actor.System, project, network.Id), "NetworkInUse", 409);
         Assert.Equal("Сеть «net» используется: порт «web-1» (10.0.0.50). Сначала удалите его.", network1.Localize(Errors.Russian));
-        Assert.Equal("Network “net” is in use: port “web-1” (10.0.0.50). Delete it first.", network1.Localize(Errors.English));
+        Assert.Equal("Network “net” cannot be deleted. There are one or more ports still in use on the network: port “web-1” (10.0.0.50). Delete it first.", network1.Localize(Errors.English));
         var subnet1 = await Errors.ExpectAsync(() => db.Subnets.DeleteAsync(Actor.System, project, subnet.Id), "SubnetInUse", 409);
         Assert.Equal("В подсети «main» занят адрес: порт «web-1» (10.0.0.50). Сначала удалите этот порт.", subnet1.Localize(Errors.Russian));
         Assert.Equal("Subnet “main” has an allocated address: port “web-1” (10.0.0.50). Delete this port first.", subnet1.Localize(Errors.English));
@@ -178,7 +178,7 @@ public sealed class ServiceRuleTests(DatabaseFixture db)
         await db.Ports.CreateAsync(Actor.System, project, new PortCreate { NetworkId = network.Id, FixedIps = [new FixedIpRequest(subnet.Id, "10.0.0.60")] });
         var network2 = await Errors.ExpectAsync(() => db.Networks.DeleteAsync(Actor.System, project, network.Id), "NetworkInUse", 409);
         Assert.Equal("Сеть «net» используется: порт 10.0.0.60, порт «web-1» (10.0.0.50). Сначала удалите их.", network2.Localize(Errors.Russian));
-        Assert.Equal("Network “net” is in use: port 10.0.0.60, port “web-1” (10.0.0.50). Delete these first.", network2.Localize(Errors.English));
+        Assert.Equal("Network “net” cannot be deleted. There are one or more ports still in use on the network: port 10.0.0.60, port “web-1” (10.0.0.50). Delete these first.", network2.Localize(Errors.English));
         var subnet2 = await Errors.ExpectAsync(() => db.Subnets.DeleteAsync(Actor.System, project, subnet.Id), "SubnetInUse", 409);
         Assert.Equal("В подсети «main» заняты адреса: порт 10.0.0.60, порт «web-1» (10.0.0.50). Сначала удалите эти порты.", subnet2.Localize(Errors.Russian));
         Assert.Equal("Subnet “main” has allocated addresses: port 10.0.0.60, port “web-1” (10.0.0.50). Delete these ports first.", subnet2.Localize(Errors.English));

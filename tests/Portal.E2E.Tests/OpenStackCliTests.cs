@@ -221,7 +221,7 @@ public sealed class OpenStackCliTests(PortalAppFixture app)
 
         var networkInUse = await RunAsync(user, password, project, "network", "delete", networkId);
         Assert.NotEqual(0, networkInUse.ExitCode);
-        Assert.Contains($"is in use: port “{portName}” (10.71.0.20). Delete it first.", networkInUse.StdErr);
+        Assert.Contains($"still in use on the network: port “{portName}” (10.71.0.20). Delete it first.", networkInUse.StdErr);
         var subnetInUse = await RunAsync(user, password, project, "subnet", "delete", subnetId);
         Assert.NotEqual(0, subnetInUse.ExitCode);
         Assert.Contains($"Subnet “{subnetName}” has an allocated address: port “{portName}” (10.71.0.20). Delete this port first.", subnetInUse.StdErr);
