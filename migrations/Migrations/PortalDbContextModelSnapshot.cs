@@ -1216,6 +1216,16 @@ namespace Portal.Migrations.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("ip_version");
 
+                    b.Property<string>("Ipv6AddressMode")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("ipv6_address_mode");
+
+                    b.Property<string>("Ipv6RaMode")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("ipv6_ra_mode");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(255)
@@ -1258,6 +1268,8 @@ namespace Portal.Migrations.Migrations
                     b.ToTable("subnets", null, t =>
                         {
                             t.HasCheckConstraint("ck_subnets_ip_version", "ip_version = family(cidr)");
+
+                            t.HasCheckConstraint("ck_subnets_ipv6_modes", "(ipv6_ra_mode IS NULL OR ipv6_ra_mode IN ('slaac', 'dhcpv6-stateful', 'dhcpv6-stateless')) AND (ipv6_address_mode IS NULL OR ipv6_address_mode IN ('slaac', 'dhcpv6-stateful', 'dhcpv6-stateless')) AND (ip_version = 6 OR (ipv6_ra_mode IS NULL AND ipv6_address_mode IS NULL))");
                         });
                 });
 

@@ -12,7 +12,16 @@ public sealed class SubnetConfiguration : IEntityTypeConfiguration<Subnet>
 {
     public void Configure(EntityTypeBuilder<Subnet> b)
     {
-        b.ToTable(t => t.HasCheckConstraint("ck_subnets_ip_version", "ip_version = family(cidr)"));
+        b.ToTable(t =>
+        {
+            t.HasCheckConstraint("ck_subnets_ip_version", "ip_version = family(cidr)");
+            t.HasCheckConstraint("ck_subnets_ipv6_modes",
+                "(ipv6_ra_mode IS NULL OR ipv6_ra_mode IN ('slaac', 'dhcpv6-stateful', 'dhcpv6-stateless'))"
+                + " AND (ipv6_address_mode IS NULL OR ipv6_address_mode IN ('slaac', 'dhcpv6-stateful', 'dhcpv6-stateless'))"
+                + " AND (ip_version = 6 OR (ipv6_ra_mode IS NULL AND ipv6_address_mode IS NULL))");
+        });
+        b.Property(s => s.Ipv6RaMode).HasColumnName("ipv6_ra_mode").HasMaxLength(16);
+        b.Property(s => s.Ipv6AddressMode).HasColumnName("ipv6_address_mode").HasMaxLength(16);
         b.Property(s => s.Id).HasDefaultValueSql("gen_random_uuid()");
         b.Property(s => s.ProjectId).HasMaxLength(32).IsFixedLength();
         b.Property(s => s.Name).HasMaxLength(255);

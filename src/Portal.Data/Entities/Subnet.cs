@@ -16,6 +16,10 @@ public class Subnet
     public List<IPAddress> DnsNameservers { get; set; } = [];
     public List<AllocationPool> AllocationPools { get; set; } = [];
     public List<SubnetRoute> HostRoutes { get; set; } = [];
+    /// <summary>Neutron's <c>ipv6_ra_mode</c> (one of <see cref="Portal.Core.Ip.Ipv6Modes.All"/>), null when not set.</summary>
+    public string? Ipv6RaMode { get; set; }
+    /// <summary>Neutron's <c>ipv6_address_mode</c>: SLAAC and DHCPv6-stateless give ports EUI-64 addresses.</summary>
+    public string? Ipv6AddressMode { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
     public uint Version { get; set; }

@@ -276,9 +276,14 @@ public sealed class PortService(
 
         if (request.FixedIps is null)
         {
-            // Neutron's automatic addressing: an address of each IP version, from the oldest subnet of it that has one free.
-            return (network, network.Subnets.OrderBy(s => s.CreatedAt).GroupBy(s => s.IpVersion).OrderBy(g => g.Key)
-                .Select(g => g.Select(s => new AllocationSpec(s.Id, s.DisplayName, null)).ToList()).ToList());
+            // Neutron's automatic addressing: an address of each IP version, from the oldest subnet of it that has one
+            // free, and the EUI-64 address of every SLAAC or DHCPv6-stateless subnet (the database makes it from the MAC).
+            var ordered = network.Subnets.OrderBy(s => s.CreatedAt).ToList();
+            var pooled = ordered.Where(s => !Ipv6Modes.IsAutoAddress(s.Ipv6AddressMode)).GroupBy(s => s.IpVersion).OrderBy(g => g.Key)
+                .Select(g => g.Select(s => new AllocationSpec(s.Id, s.DisplayName, null)).ToList());
+            var automatic = ordered.Where(s => Ipv6Modes.IsAutoAddress(s.Ipv6AddressMode))
+                .Select(s => new List<AllocationSpec> { new(s.Id, s.DisplayName, null) });
+            return (network, pooled.Concat(automatic).ToList());
         }
 
         var specs = new List<List<AllocationSpec>>();
@@ -302,6 +307,8 @@ public sealed class PortService(
             {
                 throw NeutronErrors.InvalidInput("FixedIpSubnetRequired", "fixed_ips", "—", network.Name);
             }
+            if (address is not null && Ipv6Modes.IsAutoAddress(subnet.Ipv6AddressMode))
+                throw NeutronErrors.InvalidInput("Ipv6AutoAddressFixedIp", "ip_address", address.ToString(), subnet.DisplayName);
             if (address is not null) CheckAssignable(subnet, address);
             specs.Add([new AllocationSpec(subnet.Id, subnet.DisplayName, address)]);
         }

@@ -17,6 +17,9 @@ public sealed record SubnetCreate
     public IReadOnlyList<string> AllocationPools { get; init; } = [];
     public IReadOnlyList<string> DnsNameservers { get; init; } = [];
     public IReadOnlyList<HostRouteInput> HostRoutes { get; init; } = [];
+    /// <summary>Neutron's IPv6 modes (<see cref="Portal.Core.Ip.Ipv6Modes"/>); null: not set. They never change after creation.</summary>
+    public string? Ipv6RaMode { get; init; }
+    public string? Ipv6AddressMode { get; init; }
 }
 
 public sealed record HostRouteInput(string Destination, string NextHop);

@@ -12,7 +12,9 @@ internal sealed record SubnetPlan(
     bool EnableDhcp,
     IReadOnlyList<IpRange> Pools,
     IReadOnlyList<IPAddress> Dns,
-    IReadOnlyList<HostRoute> Routes)
+    IReadOnlyList<HostRoute> Routes,
+    string? Ipv6RaMode = null,
+    string? Ipv6AddressMode = null)
 {
     public const int MaxNameLength = 255;
 
@@ -20,12 +22,13 @@ internal sealed record SubnetPlan(
     {
         var name = CheckName(request.Name, required: false);
         var cidr = IpMath.ParseCidr(request.Cidr, "cidr");
+        Ipv6Modes.Validate(cidr, request.Ipv6RaMode, request.Ipv6AddressMode);
         var gateway = ResolveGateway(cidr, request.GatewayMode, request.GatewayIp);
         var pools = request.AllocationPools.Count == 0
             ? SubnetDefaults.DefaultPools(cidr, gateway)
             : ParsePools(request.AllocationPools);
         return Validated(new SubnetPlan(name, cidr, gateway, request.EnableDhcp, pools,
-            ParseDns(request.DnsNameservers), ParseRoutes(request.HostRoutes)));
+            ParseDns(request.DnsNameservers), ParseRoutes(request.HostRoutes), request.Ipv6RaMode, request.Ipv6AddressMode));
     }
 
     /// <summary>The plan after an update; pools given explicitly replace the old ones, otherwise the old ones stay.</summary>

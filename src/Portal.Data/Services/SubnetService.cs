@@ -135,6 +135,8 @@ public sealed class SubnetService(
             DnsNameservers = plan.Dns.ToList(),
             AllocationPools = plan.Pools.Select(p => new AllocationPool { FirstIp = p.First, LastIp = p.Last }).ToList(),
             HostRoutes = plan.Routes.Select(r => new SubnetRoute { Destination = r.Destination, NextHop = r.NextHop }).ToList(),
+            Ipv6RaMode = plan.Ipv6RaMode,
+            Ipv6AddressMode = plan.Ipv6AddressMode,
             CreatedAt = now,
             UpdatedAt = now,
         };
@@ -253,6 +255,14 @@ public sealed class SubnetService(
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         // Lock the subnet first so a port being created in it now either finishes before us or fails.
         await SubnetStore.LockAsync(db, subnetId, ct);
+        if (Ipv6Modes.IsAutoAddress(subnet.Ipv6AddressMode))
+        {
+            // Every address of a SLAAC or DHCPv6-stateless subnet is automatic (none can be asked for), so, as Neutron
+            // does, the subnet takes its addresses with it and the ports stay.
+            await db.IpAllocations.Where(a => a.SubnetId == subnetId && db.Ports.Any(p => p.Id == a.PortId
+                    && p.DeviceOwner != DeviceOwners.Dhcp && p.DeviceOwner != DeviceOwners.RouterInterface))
+                .ExecuteDeleteAsync(ct);
+        }
         var holders = db.IpAllocations.Where(a => a.SubnetId == subnetId)
             .Join(db.Ports, a => a.PortId, p => p.Id, (a, p) => new { p.Name, p.DeviceOwner, a.IpAddress })
             .Where(h => h.DeviceOwner != DeviceOwners.Dhcp && h.DeviceOwner != DeviceOwners.RouterInterface);
@@ -293,7 +303,7 @@ public sealed class SubnetService(
     private static SubnetPlan PlanOf(Subnet s) => new(
         s.Name, s.Cidr, s.GatewayIp, s.EnableDhcp,
         s.AllocationPools.OrderBy(p => p.FirstIp, Comparer<IPAddress>.Create(IpMath.Compare)).Select(p => new IpRange(p.FirstIp, p.LastIp)).ToList(),
-        s.DnsNameservers, s.HostRoutes.Select(r => new HostRoute(r.Destination, r.NextHop)).ToList());
+        s.DnsNameservers, s.HostRoutes.Select(r => new HostRoute(r.Destination, r.NextHop)).ToList(), s.Ipv6RaMode, s.Ipv6AddressMode);
 
     private async Task MoveGatewayAsync(PortalDbContext db, IDbContextTransaction tx, Subnet subnet, Network network,
         IPAddress? gateway, DateTimeOffset now, CancellationToken ct)

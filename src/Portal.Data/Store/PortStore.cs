@@ -32,7 +32,7 @@ internal sealed record PortSpec(
 /// <summary>
 /// The SQL of ports and their addresses. A port and its addresses are written in one round trip: a batch of
 /// statements that the database runs as one transaction (or inside the caller's). Address choice
-/// (portal_allocate_ip) and the quota slot (a trigger) happen in the database, so nothing is loaded to find a free
+/// (portal_port_ip: the next free one, or the EUI-64 address in a SLAAC subnet) and the quota slot (a trigger) happen in the database, so nothing is loaded to find a free
 /// address. System ports (DHCP, router interface, shadowport, a cluster's) are written here too, unaudited.
 /// </summary>
 internal static class PortStore
@@ -88,7 +88,7 @@ internal static class PortStore
                 batch.BatchCommands.Add(ip.Address is null
                     ? Sql.BatchCommand($"""
                         INSERT INTO ip_allocations (subnet_id, ip_address, port_id, network_id)
-                        VALUES ({ip.SubnetId}, portal_allocate_ip({ip.SubnetId}), {spec.Id}, {spec.NetworkId}) RETURNING ip_address
+                        VALUES ({ip.SubnetId}, portal_port_ip({ip.SubnetId}, {spec.Mac}), {spec.Id}, {spec.NetworkId}) RETURNING ip_address
                         """)
                     : Sql.BatchCommand($"""
                         INSERT INTO ip_allocations (subnet_id, ip_address, port_id, network_id)
@@ -231,7 +231,7 @@ internal static class PortStore
         var member = MemberOf(actor);
         // A non-member of the project sees no network at all, as if the project did not exist.
         await using var command = Sql.Command(dataSource, $"""
-            SELECT n.name, n.external, s.id, s.name, s.cidr, s.gateway_ip, s.ip_version, s.created_at
+            SELECT n.name, n.external, s.id, s.name, s.cidr, s.gateway_ip, s.ip_version, s.created_at, s.ipv6_address_mode
               FROM networks n LEFT JOIN subnets s ON s.network_id = n.id
              WHERE n.id = {networkId} AND (n.project_id = {projectId} OR n.external)
                AND ({member}::text IS NULL
@@ -254,6 +254,7 @@ internal static class PortStore
                 GatewayIp = reader.IsDBNull(5) ? null : reader.GetFieldValue<IPAddress>(5),
                 IpVersion = reader.GetInt32(6),
                 CreatedAt = reader.GetFieldValue<DateTimeOffset>(7),
+                Ipv6AddressMode = reader.IsDBNull(8) ? null : reader.GetString(8),
             });
         }
         return network;

@@ -52,6 +52,10 @@ public sealed record SubnetCreateInput
     public IReadOnlyList<string>? DnsNameservers { get; init; }
     [JsonConverter(typeof(ApiConverters.HostRoutes))]
     public IReadOnlyList<NeutronHostRoute>? HostRoutes { get; init; }
+    [Description("slaac, dhcpv6-stateful or dhcpv6-stateless (IPv6 only); fixed at creation.")]
+    public string? Ipv6RaMode { get; init; }
+    [Description("slaac, dhcpv6-stateful or dhcpv6-stateless (IPv6 only; slaac and dhcpv6-stateless give ports EUI-64 addresses and need a /64); fixed at creation.")]
+    public string? Ipv6AddressMode { get; init; }
 }
 
 public sealed record SubnetUpdateRequest(SubnetUpdateInput? Subnet);

@@ -73,6 +73,8 @@ public static class NeutronSubnetEndpoints
             AllocationPools = Pools(body.AllocationPools) ?? [],
             DnsNameservers = body.DnsNameservers ?? [],
             HostRoutes = Routes(body.HostRoutes) ?? [],
+            Ipv6RaMode = body.Ipv6RaMode,
+            Ipv6AddressMode = body.Ipv6AddressMode,
         };
         return await subnets.CreateAsync(http.Actor(), http.User.ProjectId(), networkId, request, http.RequestAborted);
     }
@@ -142,8 +144,8 @@ public static class NeutronSubnetEndpoints
         AllocationPools: s.AllocationPools.Select(p => new NeutronAllocationPool(p.FirstIp.ToString(), p.LastIp.ToString())).ToList(),
         DnsNameservers: s.DnsNameservers.Select(d => d.ToString()).ToList(),
         HostRoutes: s.HostRoutes.Select(r => new NeutronHostRoute(r.Destination.ToString(), r.NextHop.ToString())).ToList(),
-        Ipv6AddressMode: null,
-        Ipv6RaMode: null,
+        Ipv6AddressMode: s.Ipv6AddressMode,
+        Ipv6RaMode: s.Ipv6RaMode,
         SubnetpoolId: null,
         SegmentId: null,
         ServiceTypes: [],
