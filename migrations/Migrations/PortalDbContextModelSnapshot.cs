@@ -747,6 +747,12 @@ namespace Portal.Migrations.Migrations
                         .HasColumnName("project_id")
                         .IsFixedLength();
 
+                    b.Property<long>("RevisionNumber")
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("bigint")
+                        .HasDefaultValue(1L)
+                        .HasColumnName("revision_number");
+
                     b.Property<bool>("ServicesAccess")
                         .HasColumnType("boolean")
                         .HasColumnName("services_access");
@@ -840,6 +846,12 @@ namespace Portal.Migrations.Migrations
                         .HasColumnType("character(32)")
                         .HasColumnName("project_id")
                         .IsFixedLength();
+
+                    b.Property<long>("RevisionNumber")
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("bigint")
+                        .HasDefaultValue(1L)
+                        .HasColumnName("revision_number");
 
                     b.Property<string>("Status")
                         .IsRequired()
@@ -1242,6 +1254,12 @@ namespace Portal.Migrations.Migrations
                         .HasColumnType("character(32)")
                         .HasColumnName("project_id")
                         .IsFixedLength();
+
+                    b.Property<long>("RevisionNumber")
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("bigint")
+                        .HasDefaultValue(1L)
+                        .HasColumnName("revision_number");
 
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone")

@@ -182,6 +182,48 @@ public sealed class NeutronConformanceTests(PortalAppFixture app)
         Assert.Equal(404, missing.GetProperty("error").GetProperty("code").GetInt32());
     }
 
+    [Fact]
+    public async Task Revision_numbers_start_at_one_count_each_change_and_if_match_guards_an_update()
+    {
+        using var http = ApiHttp.NewClient(app);
+        var token = await ApiHttp.TokenAsync(http);
+        var networkId = await NetworkAsync(http, token, "rev");
+        await SubnetAsync(http, token, networkId, "10.80.0.0/24");
+        var (_, created) = await ApiHttp.SendAsync(http, HttpMethod.Post, "/v2.0/ports", token, $$$"""{"port": {"network_id": "{{{networkId}}}"}}""");
+        var portId = created.GetProperty("port").GetProperty("id").GetString();
+        Assert.Equal(1, created.GetProperty("port").GetProperty("revision_number").GetInt64());
+
+        foreach (var (path, root) in new[] { ($"/v2.0/networks/{networkId}", "network"), ($"/v2.0/ports/{portId}", "port") })
+        {
+            var (_, shown) = await ApiHttp.SendAsync(http, HttpMethod.Get, path, token);
+            var revision = shown.GetProperty(root).GetProperty("revision_number").GetInt64();
+            var (_, again) = await ApiHttp.SendAsync(http, HttpMethod.Get, path, token);
+            Assert.Equal(revision, again.GetProperty(root).GetProperty("revision_number").GetInt64());
+
+            var (status, renamed) = await SendIfMatchAsync(http, path, token, $$$"""{"{{{root}}}": {"name": "a"}}""", $"revision_number={revision}");
+            Assert.Equal(HttpStatusCode.OK, status);
+            Assert.Equal(revision + 1, renamed.GetProperty(root).GetProperty("revision_number").GetInt64());
+
+            // Meant for the revision before: refused, and nothing changes.
+            (status, var refused) = await SendIfMatchAsync(http, path, token, $$$"""{"{{{root}}}": {"name": "b"}}""", $"revision_number={revision}");
+            Assert.Equal(HttpStatusCode.PreconditionFailed, status);
+            Assert.Equal("RevisionNumberConstraintFailed", refused.GetProperty("NeutronError").GetProperty("type").GetString());
+            var (_, after) = await ApiHttp.SendAsync(http, HttpMethod.Get, path, token);
+            Assert.Equal("a", after.GetProperty(root).GetProperty("name").GetString());
+            Assert.Equal(revision + 1, after.GetProperty(root).GetProperty("revision_number").GetInt64());
+        }
+        await DeleteNetworkAsync(http, token, networkId);
+    }
+
+    private static async Task<(HttpStatusCode Status, JsonElement Body)> SendIfMatchAsync(HttpClient http, string path, string token, string json, string ifMatch)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Put, path) { Content = ApiHttp.Body(json) };
+        request.Headers.Add("X-Auth-Token", token);
+        request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
+        using var response = await http.SendAsync(request);
+        return (response.StatusCode, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone());
+    }
+
     private static async Task<string> NetworkAsync(HttpClient http, string token, string prefix)
     {
         var (status, network) = await ApiHttp.SendAsync(http, HttpMethod.Post, "/v2.0/networks", token,

@@ -19,6 +19,7 @@ public sealed class NetworkConfiguration : IEntityTypeConfiguration<Network>
         b.Property(n => n.Description).HasMaxLength(1024);
         b.Property(n => n.Status).HasMaxLength(16);
         b.Property(n => n.Version).IsRowVersion();
+        b.Property(x => x.RevisionNumber).HasDefaultValue(1L).ValueGeneratedOnAddOrUpdate();
         b.HasOne<Project>().WithMany().HasForeignKey(n => n.ProjectId).OnDelete(DeleteBehavior.Restrict);
         b.HasIndex(n => new { n.ProjectId, n.Name });
         // No foreign key to the cluster: the workflow deletes the cluster row after the network it created.

@@ -18,6 +18,7 @@ public sealed class PortConfiguration : IEntityTypeConfiguration<Port>
         b.Property(p => p.DnsName).HasMaxLength(255);
         b.Property(p => p.Status).HasMaxLength(16);
         b.Property(p => p.Version).IsRowVersion();
+        b.Property(x => x.RevisionNumber).HasDefaultValue(1L).ValueGeneratedOnAddOrUpdate();
         b.HasOne<Project>().WithMany().HasForeignKey(p => p.ProjectId).OnDelete(DeleteBehavior.Restrict);
         b.HasOne(p => p.Network).WithMany().HasForeignKey(p => p.NetworkId).OnDelete(DeleteBehavior.Restrict);
         b.HasMany(p => p.FixedIps).WithOne().HasForeignKey(a => a.PortId).OnDelete(DeleteBehavior.Cascade);

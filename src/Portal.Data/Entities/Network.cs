@@ -20,6 +20,8 @@ public class Network
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
     public uint Version { get; set; }
+    /// <summary>Neutron's revision_number: 1 when created, one more with every change (a trigger counts).</summary>
+    public long RevisionNumber { get; set; }
     public List<Subnet> Subnets { get; set; } = [];
 }
 

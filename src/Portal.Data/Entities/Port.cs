@@ -21,6 +21,8 @@ public class Port
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
     public uint Version { get; set; }
+    /// <summary>Neutron's revision_number: 1 when created, one more with every change (a trigger counts).</summary>
+    public long RevisionNumber { get; set; }
     public List<IpAllocation> FixedIps { get; set; } = [];
 }
 

@@ -129,6 +129,7 @@ public sealed class NetworkService(
         var network = await Visible(db, projectId).Include(n => n.Subnets).FirstOrDefaultAsync(n => n.Id == networkId, ct)
                       ?? throw ServiceErrors.NetworkNotFound(networkId);
         if (network.External) throw ServiceErrors.ExternalReadOnly(network.Name);
+        ServiceErrors.CheckRevision(update.IfRevision, network.RevisionNumber);
         var project = await db.Projects.AsNoTracking().FirstAsync(p => p.Id == projectId, ct);
 
         if (update.Mtu is { } mtu) CheckMtu(mtu);

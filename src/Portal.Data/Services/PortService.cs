@@ -214,6 +214,7 @@ public sealed class PortService(
         var port = await db.Ports.Include(p => p.FixedIps).FirstOrDefaultAsync(p => p.Id == portId && p.ProjectId == projectId, ct)
                    ?? throw ServiceErrors.PortNotFound(portId);
         if (SystemPortRefusal(actor, port) is { } refusal) throw refusal;
+        ServiceErrors.CheckRevision(update.IfRevision, port.RevisionNumber);
         var changed = new ChangeAuditDetails.Builder();
         if (update.Name is not null)
         {

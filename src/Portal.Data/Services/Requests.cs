@@ -34,6 +34,8 @@ public sealed record SubnetUpdate
     public IReadOnlyList<string>? AllocationPools { get; init; }
     public IReadOnlyList<string>? DnsNameservers { get; init; }
     public IReadOnlyList<HostRouteInput>? HostRoutes { get; init; }
+    /// <summary>Neutron's <c>If-Match: revision_number=N</c>: the update applies only to that revision.</summary>
+    public long? IfRevision { get; init; }
 }
 
 public sealed record NetworkCreate
@@ -55,6 +57,8 @@ public sealed record NetworkUpdate
     public bool? AdminStateUp { get; init; }
     public bool? InternetAccess { get; init; }
     public bool? ServicesAccess { get; init; }
+    /// <summary>Neutron's <c>If-Match: revision_number=N</c>: the update applies only to that revision.</summary>
+    public long? IfRevision { get; init; }
 }
 
 /// <summary>One requested fixed IP: a subnet (automatic address), an address, or both.</summary>
@@ -79,6 +83,8 @@ public sealed record PortUpdate
     public string? Name { get; init; }
     public bool? AdminStateUp { get; init; }
     public string? DnsName { get; init; }
+    /// <summary>Neutron's <c>If-Match: revision_number=N</c>: the update applies only to that revision.</summary>
+    public long? IfRevision { get; init; }
 }
 
 public sealed record SubnetAvailability(

@@ -13,6 +13,16 @@ internal static class ServiceErrors
     public static NeutronException ExternalReadOnly(string name) =>
         new("Forbidden", 403, "ExternalNetworkReadOnly", null, name);
 
+    /// <summary>
+    /// Neutron's <c>If-Match: revision_number=N</c>: a change made for revision N meets a newer one (someone changed
+    /// the resource since it was read) and is refused with 412, as Neutron's RevisionNumberConstraintFailed.
+    /// </summary>
+    public static void CheckRevision(long? expected, long current)
+    {
+        if (expected is { } wanted && wanted != current)
+            throw new NeutronException("RevisionNumberConstraintFailed", 412, "RevisionMismatch", null, wanted, current);
+    }
+
     /// <summary>Quota failures carry the limit, read after the failed transaction is gone.</summary>
     public static async Task<NeutronException> OverQuotaAsync(
         IDbContextFactory<PortalDbContext> dbs, string projectId, PostgresException e, CancellationToken ct)

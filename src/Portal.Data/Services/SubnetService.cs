@@ -178,6 +178,7 @@ public sealed class SubnetService(
                      ?? throw ServiceErrors.SubnetNotFound(subnetId);
         var network = subnet.Network!;
         if (network.External) throw ServiceErrors.ExternalReadOnly(network.Name);
+        ServiceErrors.CheckRevision(update.IfRevision, subnet.RevisionNumber);
         var before = PlanOf(subnet);
         var after = SubnetPlan.From(before, update);
         var now = clock.GetUtcNow();

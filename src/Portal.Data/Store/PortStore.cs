@@ -137,7 +137,7 @@ internal static class PortStore
             {
                 Id = spec.Id, ProjectId = spec.ProjectId, NetworkId = spec.NetworkId, Name = spec.Name, MacAddress = spec.Mac,
                 DeviceOwner = spec.DeviceOwner, DeviceId = spec.DeviceId, DnsName = spec.DnsName, AdminStateUp = spec.AdminStateUp,
-                Status = StatusOf(spec), CreatedAt = now, UpdatedAt = now,
+                Status = StatusOf(spec), CreatedAt = now, UpdatedAt = now, RevisionNumber = 1,
                 FixedIps = spec.FixedIps.Select(ip => new IpAllocation
                     { SubnetId = ip.SubnetId, IpAddress = addresses[next++], PortId = spec.Id, NetworkId = spec.NetworkId }).ToList(),
             });

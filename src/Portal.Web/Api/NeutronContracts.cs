@@ -150,7 +150,7 @@ public sealed record NeutronNetwork(
     bool L2Adjacency,
     bool IsDefault,
     string? QosPolicyId,
-    uint RevisionNumber,
+    long RevisionNumber,
     IReadOnlyList<string> Tags,
     bool EnableShadowPort,
     string CreatedAt,
@@ -181,7 +181,7 @@ public sealed record NeutronSubnet(
     string? SegmentId,
     IReadOnlyList<string> ServiceTypes,
     bool DnsPublishFixedIp,
-    uint RevisionNumber,
+    long RevisionNumber,
     IReadOnlyList<string> Tags,
     string CreatedAt,
     string UpdatedAt);
@@ -216,7 +216,7 @@ public sealed record NeutronPort(
     IReadOnlyList<NeutronDhcpOption> ExtraDhcpOpts,
     [property: JsonPropertyName("binding:vnic_type")] string BindingVnicType,
     string? QosPolicyId,
-    uint RevisionNumber,
+    long RevisionNumber,
     IReadOnlyList<string> Tags,
     string CreatedAt,
     string UpdatedAt);

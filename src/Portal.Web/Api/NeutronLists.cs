@@ -44,5 +44,23 @@ public static class NeutronLists
         return new NeutronPage<TOut>(page, [new ApiLink("next", KeystoneEndpoints.BaseUrl(http) + "/v2.0/" + collection + "?" + string.Join("&", next))]);
     }
 
+    /// <summary>
+    /// Neutron's <c>If-Match: revision_number=N</c> (the standard-attr-revisions extension): the revision a change is
+    /// meant for, or null without one. Other entity tags are not Neutron's and are ignored.
+    /// </summary>
+    public static long? IfRevision(HttpContext http)
+    {
+        long? wanted = null;
+        foreach (var entry in http.Request.Headers.IfMatch.SelectMany(v => (v ?? "").Split(',')).Select(v => v.Trim()))
+        {
+            if (!entry.StartsWith("revision_number=", StringComparison.Ordinal)) continue;
+            var text = entry["revision_number=".Length..];
+            wanted = long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n)
+                ? n
+                : throw new ApiException(400, "InvalidInput", $"Invalid input for If-Match. Reason: revision_number must be a whole number, not '{text}'.");
+        }
+        return wanted;
+    }
+
     public static string Time(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 }

@@ -79,6 +79,7 @@ public static class NeutronNetworkEndpoints
             Mtu = body.Mtu,
             AdminStateUp = body.AdminStateUp,
             ServicesAccess = body.EnableShadowPort,
+            IfRevision = NeutronLists.IfRevision(http),
         };
         var updated = await networks.UpdateAsync(http.Actor(), http.User.ProjectId(), networkId, update, http.RequestAborted);
         return Ok(updated);
@@ -121,7 +122,7 @@ public static class NeutronNetworkEndpoints
         L2Adjacency: true,
         IsDefault: false,
         QosPolicyId: null,
-        RevisionNumber: n.Version,
+        RevisionNumber: n.RevisionNumber,
         Tags: [],
         EnableShadowPort: n.ServicesAccess,
         CreatedAt: NeutronLists.Time(n.CreatedAt),

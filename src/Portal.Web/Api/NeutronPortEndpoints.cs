@@ -100,6 +100,7 @@ public static class NeutronPortEndpoints
             Name = body.Name,
             AdminStateUp = body.AdminStateUp,
             DnsName = body.DnsName,
+            IfRevision = NeutronLists.IfRevision(http),
         };
         try
         {
@@ -160,7 +161,7 @@ public static class NeutronPortEndpoints
         ExtraDhcpOpts: [],
         BindingVnicType: "normal",
         QosPolicyId: null,
-        RevisionNumber: p.Version,
+        RevisionNumber: p.RevisionNumber,
         Tags: [],
         CreatedAt: NeutronLists.Time(p.CreatedAt),
         UpdatedAt: NeutronLists.Time(p.UpdatedAt));

@@ -93,6 +93,7 @@ public static class NeutronSubnetEndpoints
             AllocationPools = Pools(body.AllocationPools),
             DnsNameservers = body.DnsNameservers,
             HostRoutes = Routes(body.HostRoutes),
+            IfRevision = NeutronLists.IfRevision(http),
         };
         var updated = await subnets.UpdateAsync(http.Actor(), http.User.ProjectId(), subnetId, update, http.RequestAborted);
         return Ok(updated);
@@ -150,7 +151,7 @@ public static class NeutronSubnetEndpoints
         SegmentId: null,
         ServiceTypes: [],
         DnsPublishFixedIp: false,
-        RevisionNumber: s.Version,
+        RevisionNumber: s.RevisionNumber,
         Tags: [],
         CreatedAt: NeutronLists.Time(s.CreatedAt),
         UpdatedAt: NeutronLists.Time(s.UpdatedAt));
