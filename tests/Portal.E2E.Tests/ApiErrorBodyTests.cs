@@ -40,7 +40,7 @@ public sealed class ApiErrorBodyTests(PortalAppFixture app)
     [InlineData("POST", "/v2.0/ports", """{"port": {"fixed_ips": [{"subnet_id": 5}]}}""", 400, "InvalidInput", "Invalid input for subnet_id. Reason: the value must be a string.")]
     [InlineData("POST", "/v2.0/ports", """{"port": {"device_owner": 5}}""", 400, "InvalidInput", "Invalid input for device_owner. Reason: the value must be a string.")]
     [InlineData("POST", "/v2.0/ports", """{"port": {"device_id": "vm-1"}}""", 403, "PolicyNotAuthorized", "(rule:create_port:device_id) is disallowed by policy")]
-    [InlineData("PUT", "/v2.0/ports/" + NoSuchId, """{"port": {"fixed_ips": null}}""", 400, "HTTPBadRequest", "Changing fixed_ips, mac_address or network_id of a port is not supported; create a new port.")]
+    [InlineData("PUT", "/v2.0/ports/" + NoSuchId, """{"port": {"mac_address": null}}""", 400, "HTTPBadRequest", "Changing mac_address or network_id of a port is not supported; create a new port.")]
     [InlineData("PUT", "/v2.0/networks/not-a-uuid", """{"network": 5}""", 404, "NetworkNotFound", "Network not-a-uuid could not be found.")]
     [InlineData("PUT", "/v2.0/networks/" + NoSuchId, """{"network": {"router:external": true}}""", 403, "PolicyNotAuthorized", "(rule:update_network:router:external) is disallowed by policy")]
     public async Task A_bad_body_gets_neutrons_error(string method, string path, string body, int status, string type, string message)

@@ -231,6 +231,16 @@ public sealed class OpenStackCliTests(PortalAppFixture app)
         Assert.Equal(portName + "-renamed", renamed.GetProperty("name").GetString());
         Assert.False(renamed.GetProperty("admin_state_up").GetBoolean());
 
+        // A second address, then back to one: the client sends the whole new list (PUT fixed_ips).
+        await RunOkAsync(user, password, project, "port", "set", "--fixed-ip", $"subnet={subnetName},ip-address=10.71.0.21", portId);
+        var twoAddresses = Json(await RunOkAsync(user, password, project, "port", "show", portId, "-f", "json")).GetProperty("fixed_ips").GetRawText();
+        Assert.Contains("10.71.0.20", twoAddresses);
+        Assert.Contains("10.71.0.21", twoAddresses);
+        await RunOkAsync(user, password, project, "port", "unset", "--fixed-ip", $"subnet={subnetName},ip-address=10.71.0.20", portId);
+        var oneAddress = Json(await RunOkAsync(user, password, project, "port", "show", portId, "-f", "json")).GetProperty("fixed_ips").GetRawText();
+        Assert.DoesNotContain("10.71.0.20", oneAddress);
+        Assert.Contains("10.71.0.21", oneAddress);
+
         await RunOkAsync(user, password, project, "port", "delete", portId);
         await RunOkAsync(user, password, project, "subnet", "delete", subnetId);
         await RunOkAsync(user, password, project, "network", "delete", networkId);
@@ -241,8 +251,9 @@ public sealed class OpenStackCliTests(PortalAppFixture app)
             "SELECT count(*) FROM audit_entries WHERE object_id = ANY($1) AND actor = $2 AND address IS NOT NULL", db);
         audit.Parameters.Add(new NpgsqlParameter { Value = new[] { subnetId, portId } });
         audit.Parameters.Add(new NpgsqlParameter { Value = user });
-        // The subnet and the port each created and deleted, and the port changed once (port set): updates are audited too.
-        Assert.Equal(5L, (long)(await audit.ExecuteScalarAsync())!);
+        // The subnet and the port each created and deleted, and the port changed three times (port set, set, unset):
+        // updates are audited too.
+        Assert.Equal(7L, (long)(await audit.ExecuteScalarAsync())!);
     }
 
     [Fact]

@@ -232,18 +232,74 @@ public sealed class PortService(
         port.AdminStateUp = update.AdminStateUp ?? port.AdminStateUp;
         var now = clock.GetUtcNow();
         port.UpdatedAt = now;
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        List<IpAllocation>? readdressed = null;
+        if (update.FixedIps is { } wanted)
+        {
+            readdressed = await ReaddressAsync(db, tx, port, wanted, ct);
+            changed.Add("fixed_ips", string.Join(", ", port.FixedIps.OrderBy(f => f.Id).Select(f => f.IpAddress.ToString())),
+                string.Join(", ", readdressed.Select(f => f.IpAddress.ToString())));
+        }
         // An update that changes nothing leaves no entry: the trail says what changed.
         if (changed.Any) audit.Record(db, actor, projectId, "port.update", "port", port.Id.ToString(), PortLabel(port), changed.Build().ToJson(), now);
         try
         {
             await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
             changes.Changed(projectId, Tables.Ports);
         }
         catch (DbUpdateConcurrencyException)
         {
             throw NeutronErrors.Conflict("ConcurrentUpdate", null, port.Name.Length > 0 ? port.Name : port.Id.ToString());
         }
+        if (readdressed is not null) port.FixedIps = readdressed;
         return port;
+    }
+
+    /// <summary>
+    /// Gives a port exactly the requested addresses, with the same rules as at creation: what it holds and is asked for
+    /// again stays, the rest of what it holds is released, and the new ones are taken. Returns its addresses, kept ones first.
+    /// </summary>
+    private async Task<List<IpAllocation>> ReaddressAsync(PortalDbContext db, Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction tx,
+        Port port, IReadOnlyList<FixedIpRequest> wanted, CancellationToken ct)
+    {
+        SubnetRules.CheckFixedIpCount(wanted.Count);
+        var network = await db.Networks.Include(n => n.Subnets).AsNoTracking().FirstAsync(n => n.Id == port.NetworkId, ct);
+        var held = port.FixedIps.OrderBy(f => f.Id).ToList();
+        // The address rows are written here, by statements; the context must not write them again when it saves the port.
+        foreach (var f in held) db.Entry(f).State = EntityState.Detached;
+        var kept = new List<IpAllocation>();
+        var added = new List<AllocationSpec>();
+        foreach (var want in wanted)
+        {
+            var (subnet, address) = Requested(network, want);
+            var same = held.FirstOrDefault(f => !kept.Contains(f) && f.SubnetId == subnet.Id && (address is null || f.IpAddress.Equals(address)));
+            if (same is not null)
+            {
+                kept.Add(same);
+                continue;
+            }
+            if (address is not null) CheckAssignable(subnet, address);
+            added.Add(new AllocationSpec(subnet.Id, subnet.DisplayName, address));
+        }
+        var released = held.Where(f => !kept.Contains(f)).Select(f => f.Id).ToList();
+        if (released.Count > 0) await db.IpAllocations.Where(a => released.Contains(a.Id)).ExecuteDeleteAsync(ct);
+        IReadOnlyList<IPAddress> addresses;
+        try
+        {
+            addresses = await PortStore.AddAddressesAsync(db, tx, port, added, ct);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrors.NoFreeAddress)
+        {
+            throw NeutronErrors.IpAddressGenerationFailure(added.FirstOrDefault(a => a.SubnetId.ToString() == e.Hint)?.SubnetName ?? network.Name);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrors.UniqueViolation && e.ConstraintName == PostgresErrors.IpAllocationUnique)
+        {
+            var taken = await FirstTakenAsync(added, ct);
+            throw NeutronErrors.IpAddressAlreadyAllocated(taken?.Address?.ToString() ?? "?", taken?.SubnetName ?? network.Name);
+        }
+        return kept.Concat(added.Select((a, i) => new IpAllocation { SubnetId = a.SubnetId, IpAddress = addresses[i], PortId = port.Id, NetworkId = port.NetworkId }))
+            .ToList();
     }
 
     /// <summary>Deletes a user's port with its audit entry; its addresses go with it and the database frees its quota slot.</summary>
@@ -290,30 +346,37 @@ public sealed class PortService(
         var specs = new List<List<AllocationSpec>>();
         foreach (var want in request.FixedIps)
         {
-            var address = want.IpAddress is { Length: > 0 } text ? IpMath.ParseAddress(text, "ip_address") : null;
-            Subnet subnet;
-            if (want.SubnetId is { } subnetId)
-            {
-                subnet = network.Subnets.FirstOrDefault(s => s.Id == subnetId) ?? throw ServiceErrors.SubnetNotFound(subnetId);
-            }
-            else if (address is not null)
-            {
-                var holding = network.Subnets.Where(s => IpMath.Contains(s.Cidr, address)).ToList();
-                subnet = holding.Count == 1
-                    ? holding[0]
-                    : throw NeutronErrors.InvalidInput(holding.Count == 0 ? "IpNotInNetwork" : "FixedIpSubnetRequired", "ip_address",
-                        holding.Count == 0 ? [address.ToString(), network.Name, string.Join(", ", network.Subnets.Select(s => s.Cidr))] : [address.ToString(), network.Name]);
-            }
-            else
-            {
-                throw NeutronErrors.InvalidInput("FixedIpSubnetRequired", "fixed_ips", "—", network.Name);
-            }
-            if (address is not null && Ipv6Modes.IsAutoAddress(subnet.Ipv6AddressMode))
-                throw NeutronErrors.InvalidInput("Ipv6AutoAddressFixedIp", "ip_address", address.ToString(), subnet.DisplayName);
+            var (subnet, address) = Requested(network, want);
             if (address is not null) CheckAssignable(subnet, address);
             specs.Add([new AllocationSpec(subnet.Id, subnet.DisplayName, address)]);
         }
         return (network, specs);
+    }
+
+    /// <summary>The subnet (and the address, if one is named) of a requested fixed IP, checked against the network's subnets.</summary>
+    private static (Subnet Subnet, IPAddress? Address) Requested(Network network, FixedIpRequest want)
+    {
+        var address = want.IpAddress is { Length: > 0 } text ? IpMath.ParseAddress(text, "ip_address") : null;
+        Subnet subnet;
+        if (want.SubnetId is { } subnetId)
+        {
+            subnet = network.Subnets.FirstOrDefault(s => s.Id == subnetId) ?? throw ServiceErrors.SubnetNotFound(subnetId);
+        }
+        else if (address is not null)
+        {
+            var holding = network.Subnets.Where(s => IpMath.Contains(s.Cidr, address)).ToList();
+            subnet = holding.Count == 1
+                ? holding[0]
+                : throw NeutronErrors.InvalidInput(holding.Count == 0 ? "IpNotInNetwork" : "FixedIpSubnetRequired", "ip_address",
+                    holding.Count == 0 ? [address.ToString(), network.Name, string.Join(", ", network.Subnets.Select(s => s.Cidr))] : [address.ToString(), network.Name]);
+        }
+        else
+        {
+            throw NeutronErrors.InvalidInput("FixedIpSubnetRequired", "fixed_ips", "—", network.Name);
+        }
+        if (address is not null && Ipv6Modes.IsAutoAddress(subnet.Ipv6AddressMode))
+            throw NeutronErrors.InvalidInput("Ipv6AutoAddressFixedIp", "ip_address", address.ToString(), subnet.DisplayName);
+        return (subnet, address);
     }
 
     /// <summary>

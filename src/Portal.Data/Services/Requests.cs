@@ -81,6 +81,11 @@ public sealed record PortCreate
 public sealed record PortUpdate
 {
     public string? Name { get; init; }
+    /// <summary>
+    /// The port's addresses from now on, as Neutron reads them: an entry naming an address the port holds (or only
+    /// a subnet it has an address in) keeps it, the others are new, and what no entry names is released. Null: unchanged.
+    /// </summary>
+    public IReadOnlyList<FixedIpRequest>? FixedIps { get; init; }
     public bool? AdminStateUp { get; init; }
     public string? DnsName { get; init; }
     /// <summary>Neutron's <c>If-Match: revision_number=N</c>: the update applies only to that revision.</summary>

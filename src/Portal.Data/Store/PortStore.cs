@@ -167,6 +167,36 @@ internal static class PortStore
         }
     }
 
+    /// <summary>
+    /// Gives a port more addresses, in the caller's transaction: each the given one or the database's choice
+    /// (<c>portal_port_ip</c>). Returns them in order; a full subnet or a taken address is the database's error.
+    /// </summary>
+    public static async Task<IReadOnlyList<IPAddress>> AddAddressesAsync(PortalDbContext db, IDbContextTransaction tx, Port port,
+        IReadOnlyList<AllocationSpec> ips, CancellationToken ct)
+    {
+        if (ips.Count == 0) return [];
+        await using var batch = new NpgsqlBatch(Sql.Connection(db), Sql.Transaction(tx));
+        foreach (var ip in ips)
+        {
+            batch.BatchCommands.Add(ip.Address is null
+                ? Sql.BatchCommand($"""
+                    INSERT INTO ip_allocations (subnet_id, ip_address, port_id, network_id)
+                    VALUES ({ip.SubnetId}, portal_port_ip({ip.SubnetId}, {port.MacAddress}), {port.Id}, {port.NetworkId}) RETURNING ip_address
+                    """)
+                : Sql.BatchCommand($"""
+                    INSERT INTO ip_allocations (subnet_id, ip_address, port_id, network_id)
+                    VALUES ({ip.SubnetId}, {ip.Address}, {port.Id}, {port.NetworkId}) RETURNING ip_address
+                    """));
+        }
+        var addresses = new List<IPAddress>(ips.Count);
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        do
+        {
+            while (await reader.ReadAsync(ct)) addresses.Add(reader.GetFieldValue<IPAddress>(0));
+        } while (await reader.NextResultAsync(ct));
+        return addresses;
+    }
+
     /// <summary>Deletes the ports of the given owners that hold an address in a subnet; returns how many.</summary>
     public static async Task<int> DeleteSystemPortsAsync(PortalDbContext db, Guid subnetId, string[] owners, CancellationToken ct)
     {

@@ -116,9 +116,10 @@ public sealed record PortUpdateInput
     public string? DeviceOwner { get; init; }
     [Description("Refused unless empty: device ids mark the system's ports.")]
     public string? DeviceId { get; init; }
-    // Any value, even null, is refused: a port's addresses, MAC and network never change.
-    [Description("Refused: create a new port instead.")]
-    public JsonElement FixedIps { get; init; }
+    [Description("The port's addresses from now on: an entry the port holds (or a subnet it has an address in) stays, the rest is released, new ones are taken.")]
+    [JsonConverter(typeof(ApiConverters.FixedIps))]
+    public IReadOnlyList<FixedIpInput>? FixedIps { get; init; }
+    // Any value, even null, is refused: a port's MAC and network never change.
     [Description("Refused: create a new port instead.")]
     public JsonElement MacAddress { get; init; }
     [Description("Refused: create a new port instead.")]

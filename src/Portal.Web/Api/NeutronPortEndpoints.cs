@@ -91,13 +91,14 @@ public static class NeutronPortEndpoints
         var portId = ParseId(id);
         var body = await ApiBody.ReadAsync(http, ApiJson.Context.PortUpdateRequest, r => r.Port);
         RefuseSystemFields(body.DeviceOwner, body.DeviceId, "update_port");
-        if (new[] { body.FixedIps, body.MacAddress, body.NetworkId }.Any(v => v.ValueKind != JsonValueKind.Undefined))
+        if (new[] { body.MacAddress, body.NetworkId }.Any(v => v.ValueKind != JsonValueKind.Undefined))
         {
-            throw new ApiException(400, "HTTPBadRequest", "Changing fixed_ips, mac_address or network_id of a port is not supported; create a new port.");
+            throw new ApiException(400, "HTTPBadRequest", "Changing mac_address or network_id of a port is not supported; create a new port.");
         }
         var update = new PortUpdate
         {
             Name = body.Name,
+            FixedIps = body.FixedIps?.Select(FixedIp).ToList(),
             AdminStateUp = body.AdminStateUp,
             DnsName = body.DnsName,
             IfRevision = NeutronLists.IfRevision(http),
