@@ -224,6 +224,27 @@ public sealed class NeutronConformanceTests(PortalAppFixture app)
         return (response.StatusCode, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone());
     }
 
+    [Fact]
+    public async Task A_networks_internet_access_is_listed_as_its_router_read_only()
+    {
+        using var http = ApiHttp.NewClient(app);
+        var token = await ApiHttp.TokenAsync(http);
+        var (_, networks) = await ApiHttp.SendAsync(http, HttpMethod.Get, "/v2.0/networks?fields=id&fields=name&fields=router:external", token);
+        var extNet = networks.GetProperty("networks").EnumerateArray().Single(n => n.GetProperty("router:external").GetBoolean()).GetProperty("id").GetString();
+
+        var (status, routers) = await ApiHttp.SendAsync(http, HttpMethod.Get, "/v2.0/routers", token);
+        Assert.Equal(HttpStatusCode.OK, status);
+        var router = routers.GetProperty("routers").EnumerateArray().Single(r => r.GetProperty("name").GetString() == "default-router");
+        Assert.Equal(extNet, router.GetProperty("external_gateway_info").GetProperty("network_id").GetString());
+        var id = router.GetProperty("id").GetString();
+        (status, var shown) = await ApiHttp.SendAsync(http, HttpMethod.Get, "/v2.0/routers/" + id, token);
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(id, shown.GetProperty("router").GetProperty("id").GetString());
+
+        Assert.Equal(HttpStatusCode.NotFound, (await ApiHttp.SendAsync(http, HttpMethod.Get, "/v2.0/routers/" + Guid.NewGuid(), token)).Status);
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, (await ApiHttp.SendAsync(http, HttpMethod.Post, "/v2.0/routers", token, """{"router": {}}""")).Status);
+    }
+
     private static async Task<string> NetworkAsync(HttpClient http, string token, string prefix)
     {
         var (status, network) = await ApiHttp.SendAsync(http, HttpMethod.Post, "/v2.0/networks", token,

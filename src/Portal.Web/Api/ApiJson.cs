@@ -57,6 +57,8 @@ public static class ApiJson
 [JsonSerializable(typeof(PortUpdateRequest))]
 [JsonSerializable(typeof(PortResponse))]
 [JsonSerializable(typeof(PortListResponse))]
+[JsonSerializable(typeof(RouterResponse))]
+[JsonSerializable(typeof(RouterListResponse))]
 [JsonSerializable(typeof(IpAvailabilityResponse))]
 [JsonSerializable(typeof(IpAvailabilityListResponse))]
 [JsonSerializable(typeof(ResourceListResponse))]

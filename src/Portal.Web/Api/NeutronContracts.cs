@@ -230,6 +230,29 @@ public sealed record NeutronAddressPair(string IpAddress, string MacAddress);
 /// <summary>Neutron's extra DHCP option; the portal sets none.</summary>
 public sealed record NeutronDhcpOption(string OptName, string OptValue, int IpVersion);
 
+public sealed record RouterResponse(NeutronRouter Router);
+
+public sealed record RouterListResponse(IReadOnlyList<NeutronRouter> Routers,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<ApiLink>? RoutersLinks = null);
+
+/// <summary>A network's internet access, as Neutron's router: its gateway on ext-net, SNAT on.</summary>
+public sealed record NeutronRouter(
+    string Id,
+    string Name,
+    string Description,
+    string TenantId,
+    string ProjectId,
+    string Status,
+    bool AdminStateUp,
+    NeutronGatewayInfo? ExternalGatewayInfo,
+    IReadOnlyList<NeutronHostRoute> Routes,
+    long RevisionNumber,
+    IReadOnlyList<string> Tags,
+    string CreatedAt,
+    string UpdatedAt);
+
+public sealed record NeutronGatewayInfo(string NetworkId, bool EnableSnat, IReadOnlyList<NeutronFixedIp> ExternalFixedIps);
+
 public sealed record IpAvailabilityResponse(NeutronIpAvailability NetworkIpAvailability);
 
 public sealed record IpAvailabilityListResponse(IReadOnlyList<NeutronIpAvailability> NetworkIpAvailabilities);
