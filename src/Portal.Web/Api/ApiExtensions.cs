@@ -160,12 +160,12 @@ public static class ApiExtensions
                 Resource(http, "network_ip_availability", "network-ip-availabilities"),
             ]), ApiJson.Context.ResourceListResponse))
             .WithTags("Networking API").WithSummary("List the resources of the networking API").Produces<ResourceListResponse>();
-        // No Neutron extensions are offered; clients look some up (port create asks for tag-ports-during-bulk-creation).
-        v2.MapGet("/extensions", () => TypedResults.Json(new ExtensionListResponse([]), ApiJson.Context.ExtensionListResponse))
-            .WithTags("Networking API").WithSummary("List the API extensions (none)").Produces<ExtensionListResponse>();
-        v2.MapGet("/extensions/{alias}", (string alias) =>
-                NeutronErrorResults.Error(404, "HTTPNotFound", $"Extension with alias {alias} does not exist"))
-            .WithTags("Networking API").WithSummary("Show an API extension (none exists)").ProducesNeutronErrors(404);
+        v2.MapGet("/extensions", () => TypedResults.Json(new ExtensionListResponse(NeutronExtensions.All), ApiJson.Context.ExtensionListResponse))
+            .WithTags("Networking API").WithSummary("List the API extensions Portal implements").Produces<ExtensionListResponse>();
+        v2.MapGet("/extensions/{alias}", (string alias) => NeutronExtensions.Find(alias) is { } extension
+                ? TypedResults.Json(new ExtensionResponse(extension), ApiJson.Context.ExtensionResponse)
+                : NeutronErrorResults.Error(404, "HTTPNotFound", $"Extension with alias {alias} does not exist"))
+            .WithTags("Networking API").WithSummary("Show an API extension").Produces<ExtensionResponse>().ProducesNeutronErrors(404);
         v2.MapNeutronNetworks();
         v2.MapNeutronSubnets();
         v2.MapNeutronPorts();

@@ -64,6 +64,7 @@ public static class ApiJson
 [JsonSerializable(typeof(ResourceListResponse))]
 [JsonSerializable(typeof(NetworkVersionsResponse))]
 [JsonSerializable(typeof(ExtensionListResponse))]
+[JsonSerializable(typeof(ExtensionResponse))]
 [JsonSerializable(typeof(NeutronErrorResponse))]
 [JsonSerializable(typeof(TokenRequest))]
 [JsonSerializable(typeof(TokenResponse))]

@@ -289,7 +289,9 @@ public sealed record NeutronResource(string Name, string Collection, IReadOnlyLi
 
 public sealed record ExtensionListResponse(IReadOnlyList<NeutronExtension> Extensions);
 
-/// <summary>Neutron's API extension; the portal offers none.</summary>
+public sealed record ExtensionResponse(NeutronExtension Extension);
+
+/// <summary>A Neutron API extension that Portal implements (<see cref="NeutronExtensions"/>).</summary>
 public sealed record NeutronExtension(string Name, string Alias, string Description, string Updated, IReadOnlyList<ApiLink> Links);
 
 public sealed record NeutronErrorResponse([property: JsonPropertyName("NeutronError")] NeutronError NeutronError);

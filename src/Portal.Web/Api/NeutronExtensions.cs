@@ -1,0 +1,26 @@
+namespace Portal.Web.Api;
+
+/// <summary>
+/// The Neutron API extensions Portal implements, and only those: clients and test suites (tempest) turn features on by
+/// what <c>GET /v2.0/extensions</c> lists, so an alias here is a promise that its behaviour works.
+/// </summary>
+public static class NeutronExtensions
+{
+    private const string Updated = "2026-12-04T00:00:00-00:00";
+
+    public static readonly IReadOnlyList<NeutronExtension> All =
+    [
+        Extension("external-net", "Neutron external network", "Adds the router:external attribute to networks (filterable)."),
+        Extension("fields", "Fields query parameter", "fields=… answers each resource with only the attributes asked for."),
+        Extension("net-mtu", "Network MTU", "Adds the mtu attribute to networks."),
+        Extension("net-mtu-writable", "Network MTU (writable)", "The mtu of a network can be set when it is created and changed later (68–9000)."),
+        Extension("network-ip-availability", "Network IP Availability", "Addresses in use and in total per network and subnet."),
+        Extension("pagination", "Pagination support", "limit and marker, with the {collection}_links next link."),
+        Extension("project-id", "project_id field enabled", "Resources carry project_id beside tenant_id."),
+        Extension("standard-attr-revisions", "Resource revision numbers", "revision_number counts every change; If-Match: revision_number=N guards an update."),
+    ];
+
+    public static NeutronExtension? Find(string alias) => All.FirstOrDefault(e => e.Alias == alias);
+
+    private static NeutronExtension Extension(string alias, string name, string description) => new(name, alias, description, Updated, []);
+}
