@@ -96,13 +96,19 @@ public sealed class PortalWebProcess : IAsyncDisposable
         while (_log.Count > LogLines && _log.TryDequeue(out _)) { }
     }
 
+    /// <summary>The folder with Portal.sln, above this test assembly's.</summary>
+    public static DirectoryInfo RepositoryRoot()
+    {
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Portal.sln"))) root = root.Parent;
+        return root ?? throw new InvalidOperationException($"Could not find the repository root (the folder with Portal.sln) above {AppContext.BaseDirectory}.");
+    }
+
     /// <summary>The Portal.Web build of the same configuration (Debug/Release) as this test assembly.</summary>
     private static string WebDll()
     {
         var baseDir = AppContext.BaseDirectory;
-        var root = new DirectoryInfo(baseDir);
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Portal.sln"))) root = root.Parent;
-        if (root is null) throw new InvalidOperationException($"Could not find the repository root (the folder with Portal.sln) above {baseDir}.");
+        var root = RepositoryRoot();
 
         var normalized = baseDir.Replace('\\', '/');
         var configuration = normalized.Contains("/bin/Release/", StringComparison.Ordinal) ? "Release"
