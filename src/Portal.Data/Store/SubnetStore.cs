@@ -9,9 +9,12 @@ namespace Portal.Data.Store;
 /// <summary>The SQL of subnets: overlap lookups, locks, and address usage computed by the database.</summary>
 internal static class SubnetStore
 {
-    /// <summary>The subnets a project sees: its own and those of provider networks.</summary>
+    /// <summary>
+    /// The subnets a project sees: its own. As in Neutron, a provider network (ext-net) is visible to every project but
+    /// its subnets are the cloud's: its floating IPs are handed out without anyone choosing from them.
+    /// </summary>
     public static IQueryable<Subnet> Visible(PortalDbContext db, string projectId) =>
-        db.Subnets.Where(s => s.ProjectId == projectId || s.Network!.External);
+        db.Subnets.Where(s => s.ProjectId == projectId);
 
     /// <summary>Locks a subnet's row until the transaction ends, so a port being created in it finishes first or fails.</summary>
     public static Task LockAsync(PortalDbContext db, Guid subnetId, CancellationToken ct) =>
