@@ -106,7 +106,7 @@ public sealed partial class NetworksJourneyTests(PortalAppFixture app, ITestOutp
             var cidrError = subnetDialog.Locator(".mud-input-control", new() { Has = page.Locator("[data-testid=subnet-cidr]") }).Locator(".mud-input-helper-text.mud-input-error");
             await Expect(cidrError).ToContainTextAsync(t.OverlapsSubnet);
             // The first subnet has no name, so the message names it by its CIDR, once.
-            await Expect(cidrError).ToContainTextAsync($"{overlappingCidr} {t.OverlapsSubnet} {firstCidr} {t.InThisNetwork}");
+            await Expect(cidrError).ToContainTextAsync(string.Format(System.Globalization.CultureInfo.InvariantCulture, t.OverlapFormat, overlappingCidr, firstCidr));
             await Expect(saveSubnet).ToBeDisabledAsync();
             await page.Locator(".mud-dialog").GetByRole(AriaRole.Button, new() { Name = t.Cancel, Exact = true }).ClickAsync();
             await Expect(subnetDialog).ToBeHiddenAsync();

@@ -194,6 +194,13 @@ public sealed class ApiFuzzTests(PortalAppFixture app, ITestOutputHelper output)
             if (operation.Method == HttpMethod.Head || status == 204) return;
             Assert.True(response.Content.Headers.ContentType?.MediaType == "application/json", $"Not JSON ({response.Content.Headers.ContentType}): {describe}");
             var json = JsonDocument.Parse(text).RootElement;
+            // With fields=… each resource has only the attributes asked for (none, for a name no resource has): the
+            // document's required properties do not hold, only the envelope does.
+            if (status == 200 && System.Web.HttpUtility.ParseQueryString(target.Query)["fields"] is not null)
+            {
+                Assert.True(json.ValueKind == JsonValueKind.Object && json.EnumerateObject().Any(), $"Not a Neutron body: {describe}");
+                return;
+            }
             var schema = operation.Responses.GetValueOrDefault(status)
                          ?? new JsonObject { ["$ref"] = operation.IsKeystone ? "#/components/schemas/KeystoneErrorResponse" : "#/components/schemas/NeutronErrorResponse" };
             if (_document.Mismatch(schema, json) is { } mismatch) Assert.Fail($"The answer does not match the document ({mismatch}): {describe}");
