@@ -740,6 +740,12 @@ namespace Portal.Migrations.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("owner_cluster_id");
 
+                    b.Property<bool>("PortSecurityEnabled")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("boolean")
+                        .HasDefaultValue(true)
+                        .HasColumnName("port_security_enabled");
+
                     b.Property<string>("ProjectId")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -803,9 +809,24 @@ namespace Portal.Migrations.Migrations
                         .HasColumnType("boolean")
                         .HasColumnName("admin_state_up");
 
+                    b.Property<string>("AllowedAddressPairs")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("allowed_address_pairs")
+                        .HasDefaultValueSql("'[]'::jsonb");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
+
+                    b.Property<string>("Description")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)")
+                        .HasDefaultValue("")
+                        .HasColumnName("description");
 
                     b.Property<string>("DeviceId")
                         .IsRequired()
@@ -825,6 +846,13 @@ namespace Portal.Migrations.Migrations
                         .HasColumnType("character varying(255)")
                         .HasColumnName("dns_name");
 
+                    b.Property<string>("ExtraDhcpOpts")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("extra_dhcp_opts")
+                        .HasDefaultValueSql("'[]'::jsonb");
+
                     b.Property<PhysicalAddress>("MacAddress")
                         .IsRequired()
                         .HasColumnType("macaddr")
@@ -839,6 +867,12 @@ namespace Portal.Migrations.Migrations
                     b.Property<Guid>("NetworkId")
                         .HasColumnType("uuid")
                         .HasColumnName("network_id");
+
+                    b.Property<bool>("PortSecurityEnabled")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("boolean")
+                        .HasDefaultValue(true)
+                        .HasColumnName("port_security_enabled");
 
                     b.Property<string>("ProjectId")
                         .IsRequired()
@@ -1210,6 +1244,14 @@ namespace Portal.Migrations.Migrations
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
+
+                    b.Property<string>("Description")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)")
+                        .HasDefaultValue("")
+                        .HasColumnName("description");
 
                     b.PrimitiveCollection<List<IPAddress>>("DnsNameservers")
                         .IsRequired()

@@ -245,6 +245,54 @@ public sealed class NeutronConformanceTests(PortalAppFixture app)
         Assert.Equal(HttpStatusCode.MethodNotAllowed, (await ApiHttp.SendAsync(http, HttpMethod.Post, "/v2.0/routers", token, """{"router": {}}""")).Status);
     }
 
+    [Fact]
+    public async Task Ports_keep_descriptions_port_security_address_pairs_and_dhcp_options()
+    {
+        using var http = ApiHttp.NewClient(app);
+        var token = await ApiHttp.TokenAsync(http);
+        var (_, created) = await ApiHttp.SendAsync(http, HttpMethod.Post, "/v2.0/networks", token,
+            $$$"""{"network": {"name": "attrs-{{{Guid.NewGuid().ToString("N")[..8]}}}", "port_security_enabled": false}}""");
+        var networkId = created.GetProperty("network").GetProperty("id").GetString()!;
+        Assert.False(created.GetProperty("network").GetProperty("port_security_enabled").GetBoolean());
+        var subnetId = await SubnetAsync(http, token, networkId, "10.81.0.0/24");
+        (_, var subnet) = await ApiHttp.SendAsync(http, HttpMethod.Put, "/v2.0/subnets/" + subnetId, token, """{"subnet": {"description": "db tier"}}""");
+        Assert.Equal("db tier", subnet.GetProperty("subnet").GetProperty("description").GetString());
+
+        // A port inherits the network's port security, and pairs need it.
+        var (status, insecure) = await ApiHttp.SendAsync(http, HttpMethod.Post, "/v2.0/ports", token,
+            $$$"""{"port": {"network_id": "{{{networkId}}}", "description": "plain"}}""");
+        Assert.Equal(HttpStatusCode.Created, status);
+        Assert.False(insecure.GetProperty("port").GetProperty("port_security_enabled").GetBoolean());
+        Assert.Equal("plain", insecure.GetProperty("port").GetProperty("description").GetString());
+        (status, var refused) = await ApiHttp.SendAsync(http, HttpMethod.Post, "/v2.0/ports", token,
+            $$$"""{"port": {"network_id": "{{{networkId}}}", "allowed_address_pairs": [{"ip_address": "10.81.0.200"}]}}""");
+        Assert.Equal(HttpStatusCode.Conflict, status);
+        Assert.Equal("AddressPairAndPortSecurityRequired", refused.GetProperty("NeutronError").GetProperty("type").GetString());
+
+        (status, var port) = await ApiHttp.SendAsync(http, HttpMethod.Post, "/v2.0/ports", token, $$$"""
+            {"port": {"network_id": "{{{networkId}}}", "port_security_enabled": true,
+                      "allowed_address_pairs": [{"ip_address": "10.81.0.200"}, {"ip_address": "10.81.9.0/24", "mac_address": "fa:16:3e:00:00:99"}],
+                      "extra_dhcp_opts": [{"opt_name": "bootfile-name", "opt_value": "pxelinux.0"}, {"opt_name": "tftp-server", "opt_value": "10.81.0.9"}]}}
+            """);
+        Assert.Equal(HttpStatusCode.Created, status);
+        var body = port.GetProperty("port");
+        var portId = body.GetProperty("id").GetString()!;
+        var mac = body.GetProperty("mac_address").GetString();
+        Assert.Equal([("10.81.0.200", mac), ("10.81.9.0/24", "fa:16:3e:00:00:99")],
+            body.GetProperty("allowed_address_pairs").EnumerateArray().Select(p => (p.GetProperty("ip_address").GetString(), p.GetProperty("mac_address").GetString())));
+
+        // DHCP options merge: a null value removes one; pairs are replaced whole.
+        (status, var updated) = await ApiHttp.SendAsync(http, HttpMethod.Put, "/v2.0/ports/" + portId, token,
+            """{"port": {"extra_dhcp_opts": [{"opt_name": "tftp-server", "opt_value": null}, {"opt_name": "bootfile-name", "opt_value": "grub.efi"}], "allowed_address_pairs": []}}""");
+        Assert.Equal(HttpStatusCode.OK, status);
+        var (_, shown) = await ApiHttp.SendAsync(http, HttpMethod.Get, "/v2.0/ports/" + portId, token);
+        var options = shown.GetProperty("port").GetProperty("extra_dhcp_opts").EnumerateArray().ToList();
+        Assert.Equal("grub.efi", Assert.Single(options).GetProperty("opt_value").GetString());
+        Assert.Equal(0, shown.GetProperty("port").GetProperty("allowed_address_pairs").GetArrayLength());
+        Assert.Equal(updated.GetProperty("port").GetProperty("revision_number").GetInt64(), shown.GetProperty("port").GetProperty("revision_number").GetInt64());
+        await DeleteNetworkAsync(http, token, networkId);
+    }
+
     private static async Task<string> NetworkAsync(HttpClient http, string token, string prefix)
     {
         var (status, network) = await ApiHttp.SendAsync(http, HttpMethod.Post, "/v2.0/networks", token,

@@ -13,6 +13,9 @@ internal static class JsonColumn
         v => JsonSerializer.Serialize(v, Options),
         v => JsonSerializer.Deserialize<List<T>>(v, Options) ?? new List<T>());
 
+    /// <summary>The stored text of a list, for statements that write the column themselves.</summary>
+    public static string Text<T>(IEnumerable<T> value) => JsonSerializer.Serialize(value, Options);
+
     public static ValueComparer<List<T>> Comparer<T>() => new(
         (a, b) => a!.SequenceEqual(b!),
         v => v.Aggregate(0, (h, x) => HashCode.Combine(h, x)),

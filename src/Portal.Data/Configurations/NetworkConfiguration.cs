@@ -17,6 +17,8 @@ public sealed class NetworkConfiguration : IEntityTypeConfiguration<Network>
         b.Property(n => n.ProjectId).HasMaxLength(32).IsFixedLength();
         b.Property(n => n.Name).HasMaxLength(255);
         b.Property(n => n.Description).HasMaxLength(1024);
+        // true is the default and the "not set" value alike, so that false is always written.
+        b.Property(n => n.PortSecurityEnabled).HasDefaultValue(true).HasSentinel(true);
         b.Property(n => n.Status).HasMaxLength(16);
         b.Property(n => n.Version).IsRowVersion();
         b.Property(x => x.RevisionNumber).HasDefaultValue(1L).ValueGeneratedOnAddOrUpdate();

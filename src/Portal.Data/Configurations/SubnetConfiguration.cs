@@ -25,6 +25,7 @@ public sealed class SubnetConfiguration : IEntityTypeConfiguration<Subnet>
         b.Property(s => s.Id).HasDefaultValueSql("gen_random_uuid()");
         b.Property(s => s.ProjectId).HasMaxLength(32).IsFixedLength();
         b.Property(s => s.Name).HasMaxLength(255);
+        b.Property(s => s.Description).HasMaxLength(1024).HasDefaultValue("");
         b.Property(s => s.Cidr).HasColumnType("cidr");
         b.Property(s => s.GatewayIp).HasColumnType("inet");
         b.Property(s => s.DnsNameservers).HasColumnType("inet[]");

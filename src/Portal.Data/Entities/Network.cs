@@ -13,6 +13,8 @@ public class Network
     public bool InternetAccess { get; set; }
     /// <summary>Shadowport on the network; one-way, only when the project has shadowport.</summary>
     public bool ServicesAccess { get; set; }
+    /// <summary>Neutron's port_security_enabled: the default of the network's new ports.</summary>
+    public bool PortSecurityEnabled { get; set; } = true;
     /// <summary>A provider network (e.g. ext-net), the floating-IP source; read-only to customers.</summary>
     public bool External { get; set; }
     /// <summary>The cluster whose workflow created this network; the network goes when that cluster is deleted.</summary>

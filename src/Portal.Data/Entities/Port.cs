@@ -11,6 +11,7 @@ public class Port
     public Guid NetworkId { get; set; }
     public Network? Network { get; set; }
     public string Name { get; set; } = "";
+    public string Description { get; set; } = "";
     public required PhysicalAddress MacAddress { get; set; }
     /// <summary>'' for a user's port; otherwise the system component that owns it (see <see cref="DeviceOwners"/>).</summary>
     public string DeviceOwner { get; set; } = DeviceOwners.User;
@@ -18,6 +19,10 @@ public class Port
     public string DnsName { get; set; } = "";
     public string Status { get; set; } = PortStatus.Down;
     public bool AdminStateUp { get; set; } = true;
+    /// <summary>Neutron's port_security_enabled; allowed address pairs need it.</summary>
+    public bool PortSecurityEnabled { get; set; } = true;
+    public List<Portal.Core.Ip.AddressPair> AllowedAddressPairs { get; set; } = [];
+    public List<Portal.Core.Ip.DhcpOption> ExtraDhcpOpts { get; set; } = [];
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
     public uint Version { get; set; }

@@ -9,6 +9,7 @@ public class Subnet
     public Guid NetworkId { get; set; }
     public Network? Network { get; set; }
     public required string Name { get; set; }
+    public string Description { get; set; } = "";
     public IPNetwork Cidr { get; set; }
     public int IpVersion { get; set; }
     public IPAddress? GatewayIp { get; set; }

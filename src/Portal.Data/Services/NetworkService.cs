@@ -99,6 +99,7 @@ public sealed class NetworkService(
             AdminStateUp = request.AdminStateUp,
             InternetAccess = request.InternetAccess,
             ServicesAccess = request.ServicesAccess,
+            PortSecurityEnabled = request.PortSecurityEnabled,
             OwnerClusterId = ownerClusterId,
             CreatedAt = now,
             UpdatedAt = now,
@@ -176,7 +177,9 @@ public sealed class NetworkService(
             changed.Add("mtu", network.Mtu, update.Mtu ?? network.Mtu)
                 .Add("admin_state_up", network.AdminStateUp, update.AdminStateUp ?? network.AdminStateUp)
                 .Add("internet_access", network.InternetAccess, internet)
-                .Add("services_access", network.ServicesAccess, services);
+                .Add("services_access", network.ServicesAccess, services)
+                .Add("port_security_enabled", network.PortSecurityEnabled, update.PortSecurityEnabled ?? network.PortSecurityEnabled);
+            network.PortSecurityEnabled = update.PortSecurityEnabled ?? network.PortSecurityEnabled;
             network.Mtu = update.Mtu ?? network.Mtu;
             network.AdminStateUp = update.AdminStateUp ?? network.AdminStateUp;
             network.InternetAccess = internet;

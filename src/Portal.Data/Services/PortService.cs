@@ -162,10 +162,17 @@ public sealed class PortService(
         if (await TryCreateDirectAsync(projectId, request, name, mac, now, actor, ct) is { } created) return created;
 
         var (network, choices) = await ResolveAsync(actor, projectId, request, ct);
+        var security = request.PortSecurityEnabled ?? network.PortSecurityEnabled;
 
         for (var attempt = 1; ; attempt++)
         {
             var spec = UserPort(projectId, request, name, mac, choices.Select(c => c[0]).ToList(), actor);
+            spec = spec with
+            {
+                PortSecurityEnabled = security,
+                AllowedAddressPairs = PortRules.CheckAddressPairs(request.AllowedAddressPairs.Select(p => (p.IpAddress, p.MacAddress)).ToList(),
+                    PortStore.Format(spec.Mac), security),
+            };
             try
             {
                 var port = await writes.InsertAsync(spec, now, ct);
@@ -221,6 +228,26 @@ public sealed class PortService(
             var name = SubnetPlan.CheckName(update.Name, required: false);
             changed.Add("name", port.Name, name);
             port.Name = name;
+        }
+        if (update.Description is not null)
+        {
+            var description = SubnetPlan.CheckDescription(update.Description);
+            changed.Add("description", port.Description, description);
+            port.Description = description;
+        }
+        var security = update.PortSecurityEnabled ?? port.PortSecurityEnabled;
+        var pairs = update.AllowedAddressPairs is { } asked
+            ? PortRules.CheckAddressPairs(asked.Select(p => (p.IpAddress, p.MacAddress)).ToList(), PortStore.Format(port.MacAddress), security)
+            : PortRules.CheckAddressPairs(port.AllowedAddressPairs.Select(p => ((string?)p.IpAddress, (string?)p.MacAddress)).ToList(), PortStore.Format(port.MacAddress), security);
+        changed.Add("port_security_enabled", port.PortSecurityEnabled, security)
+            .Add("allowed_address_pairs", port.AllowedAddressPairs.Select(p => $"{p.IpAddress} {p.MacAddress}"), pairs.Select(p => $"{p.IpAddress} {p.MacAddress}"));
+        port.PortSecurityEnabled = security;
+        port.AllowedAddressPairs = pairs.ToList();
+        if (update.ExtraDhcpOpts is { } options)
+        {
+            var merged = PortRules.MergeDhcpOptions(port.ExtraDhcpOpts, options.Select(o => (o.OptName, o.OptValue, o.IpVersion)).ToList());
+            changed.Add("extra_dhcp_opts", port.ExtraDhcpOpts.Select(Text), merged.Select(Text));
+            port.ExtraDhcpOpts = merged.ToList();
         }
         if (update.DnsName is not null)
         {
@@ -389,6 +416,8 @@ public sealed class PortService(
         System.Net.NetworkInformation.PhysicalAddress? mac, DateTimeOffset now, Actor actor, CancellationToken ct)
     {
         if (request.FixedIps is not { Count: > 0 } || request.FixedIps.Any(f => f.SubnetId is null || !string.IsNullOrWhiteSpace(f.IpAddress))) return null;
+        // Pairs are checked against the port's security, which defaults to the network's: the full path reads it.
+        if (request.AllowedAddressPairs.Count > 0) return null;
         var spec = UserPort(projectId, request, name, mac,
             request.FixedIps.Select(f => new AllocationSpec(f.SubnetId!.Value, "", null)).ToList(), actor);
         try
@@ -406,7 +435,9 @@ public sealed class PortService(
     private static PortSpec UserPort(string projectId, PortCreate request, string name,
         System.Net.NetworkInformation.PhysicalAddress? mac, IReadOnlyList<AllocationSpec> fixedIps, Actor actor) =>
         new(Guid.CreateVersion7(), projectId, request.NetworkId, name, mac ?? PortStore.NewMac(), DeviceOwners.User, "",
-            SubnetPlan.CheckText(request.DnsName, "dns_name", SubnetPlan.MaxNameLength, "DnsNameTooLong"), request.AdminStateUp, fixedIps, actor);
+            SubnetPlan.CheckText(request.DnsName, "dns_name", SubnetPlan.MaxNameLength, "DnsNameTooLong"), request.AdminStateUp, fixedIps, actor,
+            SubnetPlan.CheckDescription(request.Description), request.PortSecurityEnabled, [],
+            PortRules.MergeDhcpOptions([], request.ExtraDhcpOpts.Select(o => (o.OptName, o.OptValue, o.IpVersion)).ToList()));
 
     /// <summary>Which explicitly requested address is already held (the server does not reveal it in the error).</summary>
     private async Task<AllocationSpec?> FirstTakenAsync(IReadOnlyList<AllocationSpec> wanted, CancellationToken ct)
@@ -427,6 +458,8 @@ public sealed class PortService(
         return new NeutronException("PolicyNotAuthorized", 403, port.Name.Length > 0 ? "PortSystemReadOnly" : "PortSystemReadOnlyUnnamed", null,
             port.Name, addresses, DeviceOwners.Label(port.DeviceOwner));
     }
+
+    private static string Text(DhcpOption o) => $"{o.OptName}={o.OptValue} (IPv{o.IpVersion})";
 
     /// <summary>A port as the trail names it: its name, else its addresses (as the ports tab shows it).</summary>
     private static string PortLabel(Port port) =>

@@ -9,6 +9,7 @@ public enum GatewayMode { Auto, Explicit, None }
 public sealed record SubnetCreate
 {
     public string Name { get; init; } = "";
+    public string Description { get; init; } = "";
     public required string Cidr { get; init; }
     public GatewayMode GatewayMode { get; init; } = GatewayMode.Auto;
     public string? GatewayIp { get; init; }
@@ -28,6 +29,7 @@ public sealed record HostRouteInput(string Destination, string NextHop);
 public sealed record SubnetUpdate
 {
     public string? Name { get; init; }
+    public string? Description { get; init; }
     public GatewayMode? GatewayMode { get; init; }
     public string? GatewayIp { get; init; }
     public bool? EnableDhcp { get; init; }
@@ -46,6 +48,7 @@ public sealed record NetworkCreate
     public bool AdminStateUp { get; init; } = true;
     public bool InternetAccess { get; init; }
     public bool ServicesAccess { get; init; }
+    public bool PortSecurityEnabled { get; init; } = true;
     public SubnetCreate? FirstSubnet { get; init; }
 }
 
@@ -57,6 +60,7 @@ public sealed record NetworkUpdate
     public bool? AdminStateUp { get; init; }
     public bool? InternetAccess { get; init; }
     public bool? ServicesAccess { get; init; }
+    public bool? PortSecurityEnabled { get; init; }
     /// <summary>Neutron's <c>If-Match: revision_number=N</c>: the update applies only to that revision.</summary>
     public long? IfRevision { get; init; }
 }
@@ -68,6 +72,7 @@ public sealed record PortCreate
 {
     public required Guid NetworkId { get; init; }
     public string Name { get; init; } = "";
+    public string Description { get; init; } = "";
     /// <summary>
     /// Null: automatic, as Neutron does it — an address of each IP version the network has, each from the first subnet
     /// of that version with one free; none on a network without subnets. Empty: no address at all.
@@ -76,11 +81,22 @@ public sealed record PortCreate
     public string? MacAddress { get; init; }
     public string DnsName { get; init; } = "";
     public bool AdminStateUp { get; init; } = true;
+    /// <summary>Null: the network's.</summary>
+    public bool? PortSecurityEnabled { get; init; }
+    public IReadOnlyList<AddressPairRequest> AllowedAddressPairs { get; init; } = [];
+    public IReadOnlyList<DhcpOptionRequest> ExtraDhcpOpts { get; init; } = [];
 }
+
+/// <summary>An allowed address pair as asked for: an IP or CIDR, and a MAC (null: the port's own).</summary>
+public sealed record AddressPairRequest(string? IpAddress, string? MacAddress);
+
+/// <summary>An extra DHCP option as asked for; in an update, a null value removes the option.</summary>
+public sealed record DhcpOptionRequest(string? OptName, string? OptValue, int? IpVersion);
 
 public sealed record PortUpdate
 {
     public string? Name { get; init; }
+    public string? Description { get; init; }
     /// <summary>
     /// The port's addresses from now on, as Neutron reads them: an entry naming an address the port holds (or only
     /// a subnet it has an address in) keeps it, the others are new, and what no entry names is released. Null: unchanged.
@@ -88,6 +104,11 @@ public sealed record PortUpdate
     public IReadOnlyList<FixedIpRequest>? FixedIps { get; init; }
     public bool? AdminStateUp { get; init; }
     public string? DnsName { get; init; }
+    public bool? PortSecurityEnabled { get; init; }
+    /// <summary>Replaces the port's pairs.</summary>
+    public IReadOnlyList<AddressPairRequest>? AllowedAddressPairs { get; init; }
+    /// <summary>Merged into the port's options (<see cref="Portal.Core.Ip.PortRules.MergeDhcpOptions"/>).</summary>
+    public IReadOnlyList<DhcpOptionRequest>? ExtraDhcpOpts { get; init; }
     /// <summary>Neutron's <c>If-Match: revision_number=N</c>: the update applies only to that revision.</summary>
     public long? IfRevision { get; init; }
 }

@@ -7,6 +7,7 @@ namespace Portal.Data.Services;
 /// <summary>A subnet's settings parsed and checked against Neutron's rules, before anything is written.</summary>
 internal sealed record SubnetPlan(
     string Name,
+    string Description,
     IPNetwork Cidr,
     IPAddress? Gateway,
     bool EnableDhcp,
@@ -27,7 +28,7 @@ internal sealed record SubnetPlan(
         var pools = request.AllocationPools.Count == 0
             ? SubnetDefaults.DefaultPools(cidr, gateway)
             : ParsePools(request.AllocationPools);
-        return Validated(new SubnetPlan(name, cidr, gateway, request.EnableDhcp, pools,
+        return Validated(new SubnetPlan(name, CheckDescription(request.Description), cidr, gateway, request.EnableDhcp, pools,
             ParseDns(request.DnsNameservers), ParseRoutes(request.HostRoutes), request.Ipv6RaMode, request.Ipv6AddressMode));
     }
 
@@ -40,6 +41,7 @@ internal sealed record SubnetPlan(
         return Validated(current with
         {
             Name = update.Name is null ? current.Name : CheckName(update.Name, required: false),
+            Description = update.Description is null ? current.Description : CheckDescription(update.Description),
             Gateway = gateway,
             EnableDhcp = update.EnableDhcp ?? current.EnableDhcp,
             Pools = update.AllocationPools is null ? current.Pools : ParsePools(update.AllocationPools),
@@ -70,6 +72,8 @@ internal sealed record SubnetPlan(
     }
 
     public const int MaxDescriptionLength = 1024;
+
+    public static string CheckDescription(string? description) => CheckText(description, "description", MaxDescriptionLength, "DescriptionTooLong");
 
     private static bool HasLoneSurrogate(string text)
     {

@@ -128,6 +128,7 @@ public sealed class SubnetService(
             ProjectId = network.ProjectId,
             NetworkId = network.Id,
             Name = plan.Name,
+            Description = plan.Description,
             Cidr = plan.Cidr,
             IpVersion = plan.Cidr.BaseAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 4 : 6,
             GatewayIp = plan.Gateway,
@@ -203,6 +204,7 @@ public sealed class SubnetService(
             }
 
             subnet.Name = after.Name;
+            subnet.Description = after.Description;
             subnet.GatewayIp = after.Gateway;
             subnet.EnableDhcp = after.EnableDhcp;
             subnet.DnsNameservers = after.Dns.ToList();
@@ -219,6 +221,7 @@ public sealed class SubnetService(
             subnet.UpdatedAt = now;
             var changed = new ChangeAuditDetails.Builder()
                 .Add("name", before.Name, after.Name)
+                .Add("description", before.Description, after.Description)
                 .Add("gateway_ip", before.Gateway?.ToString(), after.Gateway?.ToString())
                 .Add("enable_dhcp", before.EnableDhcp, after.EnableDhcp)
                 .Add("dns_nameservers", before.Dns, after.Dns)
@@ -302,7 +305,7 @@ public sealed class SubnetService(
     }
 
     private static SubnetPlan PlanOf(Subnet s) => new(
-        s.Name, s.Cidr, s.GatewayIp, s.EnableDhcp,
+        s.Name, s.Description, s.Cidr, s.GatewayIp, s.EnableDhcp,
         s.AllocationPools.OrderBy(p => p.FirstIp, Comparer<IPAddress>.Create(IpMath.Compare)).Select(p => new IpRange(p.FirstIp, p.LastIp)).ToList(),
         s.DnsNameservers, s.HostRoutes.Select(r => new HostRoute(r.Destination, r.NextHop)).ToList(), s.Ipv6RaMode, s.Ipv6AddressMode);
 

@@ -27,7 +27,11 @@ internal sealed record PortSpec(
     string DnsName,
     bool AdminStateUp,
     IReadOnlyList<AllocationSpec> FixedIps,
-    Actor? Audit);
+    Actor? Audit,
+    string Description = "",
+    bool? PortSecurityEnabled = null,
+    IReadOnlyList<Portal.Core.Ip.AddressPair>? AllowedAddressPairs = null,
+    IReadOnlyList<Portal.Core.Ip.DhcpOption>? ExtraDhcpOpts = null);
 
 /// <summary>
 /// The SQL of ports and their addresses. A port and its addresses are written in one round trip: a batch of
@@ -61,15 +65,19 @@ internal static class PortStore
             var spec = specs[i];
             var status = StatusOf(spec);
             var member = MemberOf(spec.Audit);
+            var pairs = Configurations.JsonColumn.Text(spec.AllowedAddressPairs ?? []);
+            var options = Configurations.JsonColumn.Text(spec.ExtraDhcpOpts ?? []);
             batch.BatchCommands.Add(Sql.BatchCommand($"""
-                INSERT INTO ports (id, project_id, network_id, name, mac_address, device_owner, device_id, dns_name,
-                                   status, admin_state_up, created_at, updated_at)
-                SELECT {spec.Id}, n.project_id, n.id, {spec.Name}, {spec.Mac}, {spec.DeviceOwner}, {spec.DeviceId}, {spec.DnsName},
-                       {status}, {spec.AdminStateUp}, {now}, {now}
+                INSERT INTO ports (id, project_id, network_id, name, mac_address, device_owner, device_id, description, dns_name,
+                                   status, admin_state_up, port_security_enabled, allowed_address_pairs, extra_dhcp_opts, created_at, updated_at)
+                SELECT {spec.Id}, n.project_id, n.id, {spec.Name}, {spec.Mac}, {spec.DeviceOwner}, {spec.DeviceId}, {spec.Description}, {spec.DnsName},
+                       {status}, {spec.AdminStateUp}, coalesce({spec.PortSecurityEnabled}::boolean, n.port_security_enabled),
+                       {pairs}::jsonb, {options}::jsonb, {now}, {now}
                   FROM networks n WHERE n.id = {spec.NetworkId} AND n.project_id = {spec.ProjectId}
                    AND NOT (n.external AND {spec.DeviceOwner} = '')
                    AND ({member}::text IS NULL
                         OR EXISTS (SELECT 1 FROM project_members m WHERE m.project_id = n.project_id AND m.user_id = {member}::text))
+                RETURNING port_security_enabled
                 """));
             owners.Add(i);
             if (spec.FixedIps.Count == 0)
@@ -105,8 +113,9 @@ internal static class PortStore
             }
         }
 
-        // Statements without RETURNING produce no result set, so only the allocations' rows are read, in order.
+        // Statements without RETURNING produce no result set, so only the ports' and the allocations' rows are read, in order.
         var addresses = new List<IPAddress>(owners.Count);
+        var security = new List<bool>(specs.Count);
         try
         {
             // Prepared explicitly, though automatic preparation is off (DataExtensions): the hot path of the portal
@@ -119,7 +128,9 @@ internal static class PortStore
             {
                 while (await reader.ReadAsync(ct))
                 {
-                    if (reader.FieldCount == 1 && reader.GetName(0) == "ip_address") addresses.Add(reader.GetFieldValue<IPAddress>(0));
+                    if (reader.FieldCount != 1) continue;
+                    if (reader.GetName(0) == "ip_address") addresses.Add(reader.GetFieldValue<IPAddress>(0));
+                    else if (reader.GetName(0) == "port_security_enabled") security.Add(reader.GetBoolean(0));
                 }
             } while (await reader.NextResultAsync(ct));
         }
@@ -131,13 +142,15 @@ internal static class PortStore
 
         var ports = new List<Port>(specs.Count);
         var next = 0;
-        foreach (var spec in specs)
+        foreach (var (spec, index) in specs.Select((s, i) => (s, i)))
         {
             ports.Add(new Port
             {
                 Id = spec.Id, ProjectId = spec.ProjectId, NetworkId = spec.NetworkId, Name = spec.Name, MacAddress = spec.Mac,
-                DeviceOwner = spec.DeviceOwner, DeviceId = spec.DeviceId, DnsName = spec.DnsName, AdminStateUp = spec.AdminStateUp,
+                DeviceOwner = spec.DeviceOwner, DeviceId = spec.DeviceId, Description = spec.Description, DnsName = spec.DnsName, AdminStateUp = spec.AdminStateUp,
                 Status = StatusOf(spec), CreatedAt = now, UpdatedAt = now, RevisionNumber = 1,
+                PortSecurityEnabled = security[index],
+                AllowedAddressPairs = spec.AllowedAddressPairs?.ToList() ?? [], ExtraDhcpOpts = spec.ExtraDhcpOpts?.ToList() ?? [],
                 FixedIps = spec.FixedIps.Select(ip => new IpAllocation
                     { SubnetId = ip.SubnetId, IpAddress = addresses[next++], PortId = spec.Id, NetworkId = spec.NetworkId }).ToList(),
             });
@@ -261,7 +274,7 @@ internal static class PortStore
         var member = MemberOf(actor);
         // A non-member of the project sees no network at all, as if the project did not exist.
         await using var command = Sql.Command(dataSource, $"""
-            SELECT n.name, n.external, s.id, s.name, s.cidr, s.gateway_ip, s.ip_version, s.created_at, s.ipv6_address_mode
+            SELECT n.name, n.external, n.port_security_enabled, s.id, s.name, s.cidr, s.gateway_ip, s.ip_version, s.created_at, s.ipv6_address_mode
               FROM networks n LEFT JOIN subnets s ON s.network_id = n.id
              WHERE n.id = {networkId} AND (n.project_id = {projectId} OR n.external)
                AND ({member}::text IS NULL
@@ -272,19 +285,22 @@ internal static class PortStore
         Network? network = null;
         while (await reader.ReadAsync(ct))
         {
-            network ??= new Network { Id = networkId, ProjectId = projectId, Name = reader.GetString(0), External = reader.GetBoolean(1) };
-            if (reader.IsDBNull(2)) continue;
+            network ??= new Network
+            {
+                Id = networkId, ProjectId = projectId, Name = reader.GetString(0), External = reader.GetBoolean(1), PortSecurityEnabled = reader.GetBoolean(2),
+            };
+            if (reader.IsDBNull(3)) continue;
             network.Subnets.Add(new Subnet
             {
-                Id = reader.GetGuid(2),
+                Id = reader.GetGuid(3),
                 ProjectId = projectId,
                 NetworkId = networkId,
-                Name = reader.GetString(3),
-                Cidr = reader.GetFieldValue<IPNetwork>(4),
-                GatewayIp = reader.IsDBNull(5) ? null : reader.GetFieldValue<IPAddress>(5),
-                IpVersion = reader.GetInt32(6),
-                CreatedAt = reader.GetFieldValue<DateTimeOffset>(7),
-                Ipv6AddressMode = reader.IsDBNull(8) ? null : reader.GetString(8),
+                Name = reader.GetString(4),
+                Cidr = reader.GetFieldValue<IPNetwork>(5),
+                GatewayIp = reader.IsDBNull(6) ? null : reader.GetFieldValue<IPAddress>(6),
+                IpVersion = reader.GetInt32(7),
+                CreatedAt = reader.GetFieldValue<DateTimeOffset>(8),
+                Ipv6AddressMode = reader.IsDBNull(9) ? null : reader.GetString(9),
             });
         }
         return network;

@@ -164,6 +164,36 @@ public static class ApiConverters
         public override void Write(Utf8JsonWriter writer, IReadOnlyList<string> value, JsonSerializerOptions options) => throw RequestOnly();
     }
 
+    /// <summary><c>allowed_address_pairs</c>: objects with a string <c>ip_address</c> and an optional string <c>mac_address</c>.</summary>
+    public sealed class AddressPairs : JsonConverter<IReadOnlyList<AddressPairInput>>
+    {
+        public override IReadOnlyList<AddressPairInput> Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            Objects(ref reader).Select(e => new AddressPairInput(Text(e, "ip_address"), Text(e, "mac_address"))).ToList();
+
+        public override void Write(Utf8JsonWriter writer, IReadOnlyList<AddressPairInput> value, JsonSerializerOptions options) => throw RequestOnly();
+    }
+
+    /// <summary><c>extra_dhcp_opts</c>: objects with <c>opt_name</c>, <c>opt_value</c> (null removes the option) and an optional <c>ip_version</c>.</summary>
+    public sealed class DhcpOptions : JsonConverter<IReadOnlyList<DhcpOptionInput>>
+    {
+        public override IReadOnlyList<DhcpOptionInput> Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            Objects(ref reader).Select(e => new DhcpOptionInput(Text(e, "opt_name"), Text(e, "opt_value"), Version(e))).ToList();
+
+        public override void Write(Utf8JsonWriter writer, IReadOnlyList<DhcpOptionInput> value, JsonSerializerOptions options) => throw RequestOnly();
+
+        private static int? Version(JsonElement entry) =>
+            !entry.TryGetProperty("ip_version", out var v) || v.ValueKind == JsonValueKind.Null ? null
+            : v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out var n) ? n
+            : v.ValueKind == JsonValueKind.String && int.TryParse(v.GetString(), NumberStyles.None, CultureInfo.InvariantCulture, out var s) ? s
+            : throw new InvalidFieldException("4 or 6", "ip_version");
+    }
+
+    /// <summary>An optional string field of a list entry: absent or null is null, anything but a string is refused.</summary>
+    private static string? Text(JsonElement entry, string key) =>
+        !entry.TryGetProperty(key, out var v) || v.ValueKind == JsonValueKind.Null ? null
+        : v.ValueKind == JsonValueKind.String ? v.GetString()
+        : throw new InvalidFieldException("a string", key);
+
     /// <summary>The entries of a list that must hold only objects; a whole list is checked before any entry is read.</summary>
     private static List<JsonElement> Objects(ref Utf8JsonReader reader)
     {

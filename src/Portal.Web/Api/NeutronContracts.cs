@@ -20,6 +20,8 @@ public sealed record NetworkInput
     public bool? AdminStateUp { get; init; }
     [Description("Shadowport on the network; once on, it cannot be turned off.")]
     public bool? EnableShadowPort { get; init; }
+    [Description("Whether ports of the network get port security unless they say otherwise (default true).")]
+    public bool? PortSecurityEnabled { get; init; }
     [Description("Refused when true: shared networks are the cloud's.")]
     public bool? Shared { get; init; }
     [JsonPropertyName("router:external")]
@@ -40,6 +42,7 @@ public sealed record SubnetCreateInput
     [Description("4 or 6; must agree with the CIDR.")]
     public int? IpVersion { get; init; }
     public string? Name { get; init; }
+    public string? Description { get; init; }
     [Description("Absent: the first usable address; null: no gateway.")]
     // A setter, not init: the generated reader sets every init property, present in the body or not.
     public string? GatewayIp { get; set { field = value; GatewayIpGiven = true; } }
@@ -63,6 +66,7 @@ public sealed record SubnetUpdateRequest(SubnetUpdateInput? Subnet);
 public sealed record SubnetUpdateInput
 {
     public string? Name { get; init; }
+    public string? Description { get; init; }
     [Description("Absent: unchanged; null: no gateway.")]
     // A setter, not init: the generated reader sets every init property, present in the body or not.
     public string? GatewayIp { get; set { field = value; GatewayIpGiven = true; } }
@@ -86,17 +90,30 @@ public sealed record PortCreateInput
     [Description("Required.")]
     public string? NetworkId { get; init; }
     public string? Name { get; init; }
-    [Description("Empty: one automatic address.")]
+    public string? Description { get; init; }
+    [Description("Absent: an address of each IP version (and every SLAAC address); empty: none.")]
     [JsonConverter(typeof(ApiConverters.FixedIps))]
     public IReadOnlyList<FixedIpInput>? FixedIps { get; init; }
     public string? MacAddress { get; init; }
     public string? DnsName { get; init; }
     public bool? AdminStateUp { get; init; }
+    [Description("Absent: the network's port_security_enabled.")]
+    public bool? PortSecurityEnabled { get; init; }
+    [Description("At most 10; each an IP or a CIDR, with a MAC (default: the port's). Needs port security.")]
+    [JsonConverter(typeof(ApiConverters.AddressPairs))]
+    public IReadOnlyList<AddressPairInput>? AllowedAddressPairs { get; init; }
+    [Description("At most 32 DHCP options (opt_name, opt_value, ip_version 4 or 6).")]
+    [JsonConverter(typeof(ApiConverters.DhcpOptions))]
+    public IReadOnlyList<DhcpOptionInput>? ExtraDhcpOpts { get; init; }
     [Description("Refused unless empty: device owners mark the system's ports.")]
     public string? DeviceOwner { get; init; }
     [Description("Refused unless empty: device ids mark the system's ports.")]
     public string? DeviceId { get; init; }
 }
+
+public sealed record AddressPairInput(string? IpAddress, string? MacAddress);
+
+public sealed record DhcpOptionInput(string? OptName, string? OptValue, int? IpVersion);
 
 /// <summary>One requested address: a subnet (an automatic address in it), an address, or both.</summary>
 public sealed record FixedIpInput
@@ -110,8 +127,16 @@ public sealed record PortUpdateRequest(PortUpdateInput? Port);
 public sealed record PortUpdateInput
 {
     public string? Name { get; init; }
+    public string? Description { get; init; }
     public bool? AdminStateUp { get; init; }
     public string? DnsName { get; init; }
+    public bool? PortSecurityEnabled { get; init; }
+    [Description("Replaces the port's pairs.")]
+    [JsonConverter(typeof(ApiConverters.AddressPairs))]
+    public IReadOnlyList<AddressPairInput>? AllowedAddressPairs { get; init; }
+    [Description("Merged into the port's options by opt_name and ip_version; an opt_value of null removes that option.")]
+    [JsonConverter(typeof(ApiConverters.DhcpOptions))]
+    public IReadOnlyList<DhcpOptionInput>? ExtraDhcpOpts { get; init; }
     [Description("Refused unless empty: device owners mark the system's ports.")]
     public string? DeviceOwner { get; init; }
     [Description("Refused unless empty: device ids mark the system's ports.")]
@@ -224,10 +249,10 @@ public sealed record NeutronPort(
 
 public sealed record NeutronFixedIp(string SubnetId, string IpAddress);
 
-/// <summary>Neutron's allowed address pair; the portal has none (no port security groups to open).</summary>
+/// <summary>Neutron's allowed address pair: an address or CIDR and a MAC that may send from the port besides its own.</summary>
 public sealed record NeutronAddressPair(string IpAddress, string MacAddress);
 
-/// <summary>Neutron's extra DHCP option; the portal sets none.</summary>
+/// <summary>Neutron's extra DHCP option, as the port's DHCP answers carry it.</summary>
 public sealed record NeutronDhcpOption(string OptName, string OptValue, int IpVersion);
 
 public sealed record RouterResponse(NeutronRouter Router);

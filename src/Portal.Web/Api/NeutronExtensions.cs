@@ -10,13 +10,18 @@ public static class NeutronExtensions
 
     public static readonly IReadOnlyList<NeutronExtension> All =
     [
+        Extension("allowed-address-pairs", "Allowed Address Pairs", "Up to 10 addresses or CIDRs (with a MAC) that may send from a port besides its own; they need port security."),
         Extension("external-net", "Neutron external network", "Adds the router:external attribute to networks (filterable)."),
+        Extension("extra_dhcp_opt", "Neutron Extra DHCP options", "Up to 32 extra DHCP options per port, merged by name and IP version on update."),
         Extension("fields", "Fields query parameter", "fields=… answers each resource with only the attributes asked for."),
+        Extension("ip-substring-filtering", "IP address substring filtering", "fixed_ips=ip_address_substr=… lists the ports with an address containing the text."),
         Extension("net-mtu", "Network MTU", "Adds the mtu attribute to networks."),
         Extension("net-mtu-writable", "Network MTU (writable)", "The mtu of a network can be set when it is created and changed later (68–9000)."),
         Extension("network-ip-availability", "Network IP Availability", "Addresses in use and in total per network and subnet."),
         Extension("pagination", "Pagination support", "limit and marker, with the {collection}_links next link."),
+        Extension("port-security", "Port Security", "port_security_enabled on networks (the default of their ports) and on ports."),
         Extension("project-id", "project_id field enabled", "Resources carry project_id beside tenant_id."),
+        Extension("standard-attr-description", "Standard attribute description", "Networks, subnets and ports carry a description (at most 1,024 characters)."),
         Extension("standard-attr-revisions", "Resource revision numbers", "revision_number counts every change; If-Match: revision_number=N guards an update."),
     ];
 

@@ -63,6 +63,7 @@ public static class NeutronNetworkEndpoints
             Mtu = body.Mtu ?? 1500,
             AdminStateUp = body.AdminStateUp ?? true,
             ServicesAccess = body.EnableShadowPort ?? false,
+            PortSecurityEnabled = body.PortSecurityEnabled ?? true,
         };
         return await networks.CreateAsync(http.Actor(), http.User.ProjectId(), request, http.RequestAborted);
     }
@@ -79,6 +80,7 @@ public static class NeutronNetworkEndpoints
             Mtu = body.Mtu,
             AdminStateUp = body.AdminStateUp,
             ServicesAccess = body.EnableShadowPort,
+            PortSecurityEnabled = body.PortSecurityEnabled,
             IfRevision = NeutronLists.IfRevision(http),
         };
         var updated = await networks.UpdateAsync(http.Actor(), http.User.ProjectId(), networkId, update, http.RequestAborted);
@@ -114,7 +116,7 @@ public static class NeutronNetworkEndpoints
         Shared: false,
         RouterExternal: n.External,
         Subnets: n.Subnets.Select(s => s.Id.ToString()).ToList(),
-        PortSecurityEnabled: true,
+        PortSecurityEnabled: n.PortSecurityEnabled,
         AvailabilityZoneHints: [],
         AvailabilityZones: ["nova"],
         Ipv4AddressScope: null,

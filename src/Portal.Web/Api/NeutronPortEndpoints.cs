@@ -78,10 +78,14 @@ public static class NeutronPortEndpoints
         {
             NetworkId = NeutronNetworkEndpoints.ParseId(networkText),
             Name = body.Name ?? "",
+            Description = body.Description ?? "",
             FixedIps = body.FixedIps?.Select(FixedIp).ToList(),
             MacAddress = body.MacAddress,
             DnsName = body.DnsName ?? "",
             AdminStateUp = body.AdminStateUp ?? true,
+            PortSecurityEnabled = body.PortSecurityEnabled,
+            AllowedAddressPairs = body.AllowedAddressPairs?.Select(p => new AddressPairRequest(p.IpAddress, p.MacAddress)).ToList() ?? [],
+            ExtraDhcpOpts = body.ExtraDhcpOpts?.Select(o => new DhcpOptionRequest(o.OptName, o.OptValue, o.IpVersion)).ToList() ?? [],
         };
         return await ports.CreateAsync(http.Actor(), http.User.ProjectId(), request, http.RequestAborted);
     }
@@ -98,9 +102,13 @@ public static class NeutronPortEndpoints
         var update = new PortUpdate
         {
             Name = body.Name,
+            Description = body.Description,
             FixedIps = body.FixedIps?.Select(FixedIp).ToList(),
             AdminStateUp = body.AdminStateUp,
             DnsName = body.DnsName,
+            PortSecurityEnabled = body.PortSecurityEnabled,
+            AllowedAddressPairs = body.AllowedAddressPairs?.Select(p => new AddressPairRequest(p.IpAddress, p.MacAddress)).ToList(),
+            ExtraDhcpOpts = body.ExtraDhcpOpts?.Select(o => new DhcpOptionRequest(o.OptName, o.OptValue, o.IpVersion)).ToList(),
             IfRevision = NeutronLists.IfRevision(http),
         };
         try
@@ -145,7 +153,7 @@ public static class NeutronPortEndpoints
     public static NeutronPort View(Port p) => new(
         Id: p.Id.ToString(),
         Name: p.Name,
-        Description: "",
+        Description: p.Description,
         TenantId: p.ProjectId,
         ProjectId: p.ProjectId,
         NetworkId: p.NetworkId.ToString(),
@@ -157,9 +165,9 @@ public static class NeutronPortEndpoints
         AdminStateUp: p.AdminStateUp,
         DnsName: p.DnsName,
         SecurityGroups: [],
-        PortSecurityEnabled: true,
-        AllowedAddressPairs: [],
-        ExtraDhcpOpts: [],
+        PortSecurityEnabled: p.PortSecurityEnabled,
+        AllowedAddressPairs: p.AllowedAddressPairs.Select(a => new NeutronAddressPair(a.IpAddress, a.MacAddress)).ToList(),
+        ExtraDhcpOpts: p.ExtraDhcpOpts.Select(o => new NeutronDhcpOption(o.OptName, o.OptValue, o.IpVersion)).ToList(),
         BindingVnicType: "normal",
         QosPolicyId: null,
         RevisionNumber: p.RevisionNumber,

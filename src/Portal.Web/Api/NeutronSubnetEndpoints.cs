@@ -66,6 +66,7 @@ public static class NeutronSubnetEndpoints
         var request = new SubnetCreate
         {
             Name = body.Name ?? "",
+            Description = body.Description ?? "",
             Cidr = cidr,
             GatewayMode = mode ?? GatewayMode.Auto,
             GatewayIp = gateway,
@@ -87,6 +88,7 @@ public static class NeutronSubnetEndpoints
         var update = new SubnetUpdate
         {
             Name = body.Name,
+            Description = body.Description,
             GatewayMode = mode,
             GatewayIp = gateway,
             EnableDhcp = body.EnableDhcp,
@@ -134,7 +136,7 @@ public static class NeutronSubnetEndpoints
     public static NeutronSubnet View(Subnet s) => new(
         Id: s.Id.ToString(),
         Name: s.Name,
-        Description: "",
+        Description: s.Description,
         TenantId: s.ProjectId,
         ProjectId: s.ProjectId,
         NetworkId: s.NetworkId.ToString(),
