@@ -50,6 +50,7 @@ public static class DataExtensions
         services.AddSingleton<SubnetService>();
         services.AddSingleton<PortInsertQueue>();
         services.AddSingleton<PortService>();
+        services.AddSingleton<TagService>();
         services.AddSingleton<AuditService>();
         services.AddSingleton<SupportService>();
         services.AddOptions<ClusterOptions>();

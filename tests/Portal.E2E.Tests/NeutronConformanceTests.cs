@@ -293,6 +293,52 @@ public sealed class NeutronConformanceTests(PortalAppFixture app)
         await DeleteNetworkAsync(http, token, networkId);
     }
 
+    [Fact]
+    public async Task Tags_are_replaced_added_checked_removed_and_filter_lists()
+    {
+        using var http = ApiHttp.NewClient(app);
+        var token = await ApiHttp.TokenAsync(http);
+        var networkId = await NetworkAsync(http, token, "tags");
+        await SubnetAsync(http, token, networkId, "10.82.0.0/24");
+        var ports = new List<string>();
+        for (var i = 0; i < 2; i++)
+        {
+            var (_, port) = await ApiHttp.SendAsync(http, HttpMethod.Post, "/v2.0/ports", token, $$$"""{"port": {"network_id": "{{{networkId}}}"}}""");
+            ports.Add(port.GetProperty("port").GetProperty("id").GetString()!);
+        }
+        var (status, replaced) = await ApiHttp.SendAsync(http, HttpMethod.Put, $"/v2.0/ports/{ports[0]}/tags", token, """{"tags": ["web", "prod", "web"]}""");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(["web", "prod"], replaced.GetProperty("tags").EnumerateArray().Select(t => t.GetString()));
+        Assert.Equal(HttpStatusCode.Created, (await ApiHttp.SendAsync(http, HttpMethod.Put, $"/v2.0/ports/{ports[1]}/tags/web", token)).Status);
+        Assert.Equal(HttpStatusCode.NoContent, (await ApiHttp.SendAsync(http, HttpMethod.Get, $"/v2.0/ports/{ports[1]}/tags/web", token)).Status);
+        (status, var missing) = await ApiHttp.SendAsync(http, HttpMethod.Get, $"/v2.0/ports/{ports[1]}/tags/prod", token);
+        Assert.Equal(HttpStatusCode.NotFound, status);
+        Assert.Equal("TagNotFound", missing.GetProperty("NeutronError").GetProperty("type").GetString());
+
+        async Task<List<string?>> ListAsync(string filter)
+        {
+            var (_, list) = await ApiHttp.SendAsync(http, HttpMethod.Get, $"/v2.0/ports?network_id={networkId}&device_owner=&fields=id&{filter}", token);
+            return list.GetProperty("ports").EnumerateArray().Select(p => p.GetProperty("id").GetString()).Order().ToList();
+        }
+        Assert.Equal(ports.Order(), await ListAsync("tags=web"));
+        Assert.Equal([ports[0]], await ListAsync("tags=web,prod"));
+        Assert.Equal([ports[0]], await ListAsync("tags-any=prod&tags-any=nothing"));
+        Assert.Equal([ports[1]], await ListAsync("not-tags=web,prod"));
+        Assert.DoesNotContain(ports[0], await ListAsync("not-tags-any=prod"));
+        var (_, shown) = await ApiHttp.SendAsync(http, HttpMethod.Get, $"/v2.0/ports/{ports[0]}", token);
+        Assert.Equal(["web", "prod"], shown.GetProperty("port").GetProperty("tags").EnumerateArray().Select(t => t.GetString()));
+
+        (status, var comma) = await ApiHttp.SendAsync(http, HttpMethod.Put, $"/v2.0/networks/{networkId}/tags", token, """{"tags": ["a,b"]}""");
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("InvalidInput", comma.GetProperty("NeutronError").GetProperty("type").GetString());
+        Assert.Equal(HttpStatusCode.NoContent, (await ApiHttp.SendAsync(http, HttpMethod.Delete, $"/v2.0/ports/{ports[0]}/tags/prod", token)).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await ApiHttp.SendAsync(http, HttpMethod.Delete, $"/v2.0/ports/{ports[0]}/tags/prod", token)).Status);
+        Assert.Equal(HttpStatusCode.NoContent, (await ApiHttp.SendAsync(http, HttpMethod.Delete, $"/v2.0/ports/{ports[0]}/tags", token)).Status);
+        var (_, cleared) = await ApiHttp.SendAsync(http, HttpMethod.Get, $"/v2.0/ports/{ports[0]}/tags", token);
+        Assert.Equal(0, cleared.GetProperty("tags").GetArrayLength());
+        await DeleteNetworkAsync(http, token, networkId);
+    }
+
     private static async Task<string> NetworkAsync(HttpClient http, string token, string prefix)
     {
         var (status, network) = await ApiHttp.SendAsync(http, HttpMethod.Post, "/v2.0/networks", token,

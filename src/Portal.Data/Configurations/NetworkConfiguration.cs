@@ -22,6 +22,7 @@ public sealed class NetworkConfiguration : IEntityTypeConfiguration<Network>
         b.Property(n => n.Status).HasMaxLength(16);
         b.Property(n => n.Version).IsRowVersion();
         b.Property(x => x.RevisionNumber).HasDefaultValue(1L).ValueGeneratedOnAddOrUpdate();
+        b.Property(x => x.Tags).HasColumnType("text[]").HasDefaultValueSql("'{}'::text[]");
         b.HasOne<Project>().WithMany().HasForeignKey(n => n.ProjectId).OnDelete(DeleteBehavior.Restrict);
         b.HasIndex(n => new { n.ProjectId, n.Name });
         // No foreign key to the cluster: the workflow deletes the cluster row after the network it created.

@@ -26,6 +26,7 @@ public sealed class PortConfiguration : IEntityTypeConfiguration<Port>
             .HasConversion(JsonColumn.Converter<Portal.Core.Ip.DhcpOption>(), JsonColumn.Comparer<Portal.Core.Ip.DhcpOption>()).HasDefaultValueSql("'[]'::jsonb");
         b.Property(p => p.Version).IsRowVersion();
         b.Property(x => x.RevisionNumber).HasDefaultValue(1L).ValueGeneratedOnAddOrUpdate();
+        b.Property(x => x.Tags).HasColumnType("text[]").HasDefaultValueSql("'{}'::text[]");
         b.HasOne<Project>().WithMany().HasForeignKey(p => p.ProjectId).OnDelete(DeleteBehavior.Restrict);
         b.HasOne(p => p.Network).WithMany().HasForeignKey(p => p.NetworkId).OnDelete(DeleteBehavior.Restrict);
         b.HasMany(p => p.FixedIps).WithOne().HasForeignKey(a => a.PortId).OnDelete(DeleteBehavior.Cascade);

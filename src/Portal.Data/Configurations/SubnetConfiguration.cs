@@ -31,6 +31,7 @@ public sealed class SubnetConfiguration : IEntityTypeConfiguration<Subnet>
         b.Property(s => s.DnsNameservers).HasColumnType("inet[]");
         b.Property(s => s.Version).IsRowVersion();
         b.Property(x => x.RevisionNumber).HasDefaultValue(1L).ValueGeneratedOnAddOrUpdate();
+        b.Property(x => x.Tags).HasColumnType("text[]").HasDefaultValueSql("'{}'::text[]");
         b.HasOne<Project>().WithMany().HasForeignKey(s => s.ProjectId).OnDelete(DeleteBehavior.Restrict);
         b.HasIndex(s => s.ProjectId);
         b.HasMany(s => s.AllocationPools).WithOne().HasForeignKey(p => p.SubnetId).OnDelete(DeleteBehavior.Cascade);

@@ -24,6 +24,8 @@ public class Network
     public uint Version { get; set; }
     /// <summary>Neutron's revision_number: 1 when created, one more with every change (a trigger counts).</summary>
     public long RevisionNumber { get; set; }
+    /// <summary>Neutron's tags (<see cref="Portal.Core.TagRules"/>).</summary>
+    public List<string> Tags { get; set; } = [];
     public List<Subnet> Subnets { get; set; } = [];
 }
 

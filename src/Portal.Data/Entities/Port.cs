@@ -28,6 +28,8 @@ public class Port
     public uint Version { get; set; }
     /// <summary>Neutron's revision_number: 1 when created, one more with every change (a trigger counts).</summary>
     public long RevisionNumber { get; set; }
+    /// <summary>Neutron's tags (<see cref="Portal.Core.TagRules"/>).</summary>
+    public List<string> Tags { get; set; } = [];
     public List<IpAllocation> FixedIps { get; set; } = [];
 }
 

@@ -26,6 +26,8 @@ public class Subnet
     public uint Version { get; set; }
     /// <summary>Neutron's revision_number: 1 when created, one more with every change (a trigger counts).</summary>
     public long RevisionNumber { get; set; }
+    /// <summary>Neutron's tags (<see cref="Portal.Core.TagRules"/>).</summary>
+    public List<string> Tags { get; set; } = [];
 
     /// <summary>What messages call the subnet: its name, or its CIDR when it has none.</summary>
     public string DisplayName => Name.Length > 0 ? Name : Cidr.ToString();

@@ -171,6 +171,7 @@ public static class ApiExtensions
         v2.MapNeutronPorts();
         v2.MapNeutronIpAvailabilities();
         v2.MapNeutronRouters();
+        v2.MapNeutronTags();
         // Anything else under /v2.0 is Neutron's 404 or 405, not the UI's page: UsePortalApiErrors.
         app.MapPortalApiDocument();
         return app;

@@ -65,6 +65,8 @@ public static class ApiJson
 [JsonSerializable(typeof(NetworkVersionsResponse))]
 [JsonSerializable(typeof(ExtensionListResponse))]
 [JsonSerializable(typeof(ExtensionResponse))]
+[JsonSerializable(typeof(TagsRequest))]
+[JsonSerializable(typeof(TagsResponse))]
 [JsonSerializable(typeof(NeutronErrorResponse))]
 [JsonSerializable(typeof(TokenRequest))]
 [JsonSerializable(typeof(TokenResponse))]

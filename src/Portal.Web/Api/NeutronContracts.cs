@@ -312,6 +312,10 @@ public sealed record ResourceListResponse(IReadOnlyList<NeutronResource> Resourc
 
 public sealed record NeutronResource(string Name, string Collection, IReadOnlyList<ApiLink> Links);
 
+public sealed record TagsRequest([property: JsonConverter(typeof(ApiConverters.StringList))] IReadOnlyList<string>? Tags);
+
+public sealed record TagsResponse(IReadOnlyList<string> Tags);
+
 public sealed record ExtensionListResponse(IReadOnlyList<NeutronExtension> Extensions);
 
 public sealed record ExtensionResponse(NeutronExtension Extension);

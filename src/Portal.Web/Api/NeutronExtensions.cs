@@ -22,6 +22,8 @@ public static class NeutronExtensions
         Extension("port-security", "Port Security", "port_security_enabled on networks (the default of their ports) and on ports."),
         Extension("project-id", "project_id field enabled", "Resources carry project_id beside tenant_id."),
         Extension("standard-attr-description", "Standard attribute description", "Networks, subnets and ports carry a description (at most 1,024 characters)."),
+        Extension("tag", "Tag support", "Tags on networks (standard-attr-tag has them on subnets and ports too)."),
+        Extension("standard-attr-tag", "Tag support for resources with standard attributes", "Tags on networks, subnets and ports (at most 64 each), with the tags API and the tags, tags-any, not-tags and not-tags-any filters."),
         Extension("standard-attr-revisions", "Resource revision numbers", "revision_number counts every change; If-Match: revision_number=N guards an update."),
     ];
 

@@ -38,6 +38,7 @@ public static class NeutronNetworkEndpoints
         IEnumerable<Network> all = await networks.ListAsync(http.Actor(), http.User.ProjectId(), http.RequestAborted);
         if (query.TryGetValue("name", out var names)) all = all.Where(n => names.Contains(n.Name));
         if (query.TryGetValue("router:external", out var external) && bool.TryParse(external, out var ext)) all = all.Where(n => n.External == ext);
+        all = NeutronTagEndpoints.Filter(http, all, n => n.Tags);
         var page = NeutronLists.Page(http, "networks", all, n => n.Id, View);
         return TypedResults.Json(new NetworkListResponse(page.Items, page.Links), ApiJson.Context.NetworkListResponse);
     }
@@ -125,7 +126,7 @@ public static class NeutronNetworkEndpoints
         IsDefault: false,
         QosPolicyId: null,
         RevisionNumber: n.RevisionNumber,
-        Tags: [],
+        Tags: n.Tags,
         EnableShadowPort: n.ServicesAccess,
         CreatedAt: NeutronLists.Time(n.CreatedAt),
         UpdatedAt: NeutronLists.Time(n.UpdatedAt));

@@ -54,6 +54,7 @@ public static class NeutronPortEndpoints
                 _ => throw new ApiException(400, "HTTPBadRequest", $"Invalid fixed_ips filter '{filter}'."),
             };
         }
+        filtered = NeutronTagEndpoints.Filter(http, filtered, p => p.Tags);
         var page = NeutronLists.Page(http, "ports", filtered, p => p.Id, View);
         return TypedResults.Json(new PortListResponse(page.Items, page.Links), ApiJson.Context.PortListResponse);
     }
@@ -142,7 +143,7 @@ public static class NeutronPortEndpoints
     }
 
     /// <summary>Port ids are UUIDs; anything else is simply not found (as Neutron answers).</summary>
-    private static Guid ParseId(string id) =>
+    public static Guid ParseId(string id) =>
         Guid.TryParse(id, out var guid) ? guid : throw NeutronErrors.NotFound("Resource.Port", id);
 
     private static string Mac(Port p) => string.Join(':', p.MacAddress.GetAddressBytes().Select(b => b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture)));
@@ -171,7 +172,7 @@ public static class NeutronPortEndpoints
         BindingVnicType: "normal",
         QosPolicyId: null,
         RevisionNumber: p.RevisionNumber,
-        Tags: [],
+        Tags: p.Tags,
         CreatedAt: NeutronLists.Time(p.CreatedAt),
         UpdatedAt: NeutronLists.Time(p.UpdatedAt));
 }

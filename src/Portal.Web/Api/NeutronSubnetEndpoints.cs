@@ -39,6 +39,7 @@ public static class NeutronSubnetEndpoints
         if (query.TryGetValue("network_id", out var networkIds)) filtered = filtered.Where(s => networkIds.Contains(s.NetworkId.ToString()));
         if (query.TryGetValue("name", out var names)) filtered = filtered.Where(s => names.Contains(s.Name));
         if (query.TryGetValue("cidr", out var cidrs)) filtered = filtered.Where(s => cidrs.Contains(s.Cidr.ToString()));
+        filtered = NeutronTagEndpoints.Filter(http, filtered, s => s.Tags);
         var page = NeutronLists.Page(http, "subnets", filtered, s => s.Id, View);
         return TypedResults.Json(new SubnetListResponse(page.Items, page.Links), ApiJson.Context.SubnetListResponse);
     }
@@ -154,7 +155,7 @@ public static class NeutronSubnetEndpoints
         ServiceTypes: [],
         DnsPublishFixedIp: false,
         RevisionNumber: s.RevisionNumber,
-        Tags: [],
+        Tags: s.Tags,
         CreatedAt: NeutronLists.Time(s.CreatedAt),
         UpdatedAt: NeutronLists.Time(s.UpdatedAt));
 }
