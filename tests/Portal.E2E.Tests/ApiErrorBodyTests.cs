@@ -69,13 +69,27 @@ public sealed class ApiErrorBodyTests(PortalAppFixture app)
     }
 
     [Fact]
-    public async Task Booleans_and_integers_may_come_as_strings_and_unknown_fields_are_ignored()
+    public async Task Booleans_and_integers_may_come_as_strings_and_unknown_attributes_are_refused()
     {
         using var http = ApiHttp.NewClient(app);
         var token = await ApiHttp.TokenAsync(http);
         var name = "lenient-" + Guid.NewGuid().ToString("N")[..8];
+        var (refused, error) = await ApiHttp.SendAsync(http, HttpMethod.Post, "/v2.0/networks", token,
+            $$$"""{"network": {"name": "{{{name}}}", "bogus_attr": 1, "x": [1]}}""");
+        Assert.Equal(HttpStatusCode.BadRequest, refused);
+        Assert.Equal("Unrecognized attribute(s) 'bogus_attr, x'", error.GetProperty("NeutronError").GetProperty("message").GetString());
+        (refused, error) = await ApiHttp.SendAsync(http, HttpMethod.Post, "/v2.0/networks", token,
+            $$$"""{"network": {"name": "{{{name}}}", "provider:network_type": "vlan"}}""");
+        Assert.Equal(HttpStatusCode.Forbidden, refused);
+        Assert.Equal("PolicyNotAuthorized", error.GetProperty("NeutronError").GetProperty("type").GetString());
+        (refused, error) = await ApiHttp.SendAsync(http, HttpMethod.Post, "/v2.0/networks", token,
+            $$$"""{"network": {"name": "{{{name}}}", "tenant_id": "0123456789abcdef0123456789abcdef"}}""");
+        Assert.Equal(HttpStatusCode.Forbidden, refused);
+        var (_, list) = await ApiHttp.SendAsync(http, HttpMethod.Get, $"/v2.0/networks?name={name}", token);
+        Assert.Equal(0, list.GetProperty("networks").GetArrayLength());
+
         var (status, json) = await ApiHttp.SendAsync(http, HttpMethod.Post, "/v2.0/networks", token,
-            $$$"""{"network": {"name": "{{{name}}}", "mtu": "1400", "admin_state_up": "False", "port_security_enabled": "any", "x": [1]}}""");
+            $$$"""{"network": {"name": "{{{name}}}", "mtu": "1400", "admin_state_up": "False", "port_security_enabled": "true", "project_id": "{{{Accounts.DemoProjectId}}}"}}""");
         Assert.Equal(HttpStatusCode.Created, status);
         var network = json.GetProperty("network");
         Assert.Equal(name, network.GetProperty("name").GetString());
@@ -88,6 +102,9 @@ public sealed class ApiErrorBodyTests(PortalAppFixture app)
         Assert.Equal(HttpStatusCode.OK, updated);
         Assert.True(body.GetProperty("network").GetProperty("admin_state_up").GetBoolean());
         Assert.Equal(1400, body.GetProperty("network").GetProperty("mtu").GetInt32());
+        var (readOnly, why) = await ApiHttp.SendAsync(http, HttpMethod.Put, "/v2.0/subnets/" + Guid.NewGuid(), token, """{"subnet": {"cidr": "10.0.0.0/24"}}""");
+        Assert.Equal(HttpStatusCode.BadRequest, readOnly);
+        Assert.Equal("Attribute 'cidr' cannot be set here: it is read-only.", why.GetProperty("NeutronError").GetProperty("message").GetString());
 
         Assert.Equal(HttpStatusCode.NoContent, (await ApiHttp.SendAsync(http, HttpMethod.Delete, "/v2.0/networks/" + id, token)).Status);
     }

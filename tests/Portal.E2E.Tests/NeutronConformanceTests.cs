@@ -339,6 +339,37 @@ public sealed class NeutronConformanceTests(PortalAppFixture app)
         await DeleteNetworkAsync(http, token, networkId);
     }
 
+    [Fact]
+    public async Task Lists_filter_on_every_attribute_sort_and_refuse_what_is_not_an_attribute()
+    {
+        using var http = ApiHttp.NewClient(app);
+        var token = await ApiHttp.TokenAsync(http);
+        var networkId = await NetworkAsync(http, token, "filters");
+        var v4 = await SubnetAsync(http, token, networkId, "10.83.0.0/24");
+        var v6 = await SubnetAsync(http, token, networkId, "2001:db8:83::/64", 6);
+        async Task<List<string?>> IdsAsync(string path)
+        {
+            var (status, list) = await ApiHttp.SendAsync(http, HttpMethod.Get, path, token);
+            Assert.True(status == HttpStatusCode.OK, $"{path}: {status} {list}");
+            return list.EnumerateObject().First().Value.EnumerateArray().Select(e => e.GetProperty("id").GetString()).ToList();
+        }
+        Assert.Equal([v6], await IdsAsync($"/v2.0/subnets?network_id={networkId}&ip_version=6"));
+        Assert.Equal([v4], await IdsAsync($"/v2.0/subnets?network_id={networkId}&ip_version=4&enable_dhcp=True"));
+        Assert.Empty(await IdsAsync($"/v2.0/networks?id={networkId}&status=DOWN"));
+        Assert.Equal([networkId], await IdsAsync($"/v2.0/networks?id={networkId}&status=ACTIVE&admin_state_up=true"));
+        Assert.Equal([v6, v4], await IdsAsync($"/v2.0/subnets?network_id={networkId}&sort_key=ip_version&sort_dir=desc"));
+        Assert.Equal([v4, v6], await IdsAsync($"/v2.0/subnets?network_id={networkId}&sort_key=cidr&sort_dir=asc"));
+
+        foreach (var path in new[] { "/v2.0/networks?bogus=1", "/v2.0/subnets?sort_key=bogus", "/v2.0/ports?sort_key=name&sort_dir=up",
+                     "/v2.0/subnets?sort_key=name&sort_key=cidr&sort_dir=asc" })
+        {
+            var (status, error) = await ApiHttp.SendAsync(http, HttpMethod.Get, path, token);
+            Assert.True(status == HttpStatusCode.BadRequest, $"{path}: {status}");
+            Assert.Equal("HTTPBadRequest", error.GetProperty("NeutronError").GetProperty("type").GetString());
+        }
+        await DeleteNetworkAsync(http, token, networkId);
+    }
+
     private static async Task<string> NetworkAsync(HttpClient http, string token, string prefix)
     {
         var (status, network) = await ApiHttp.SendAsync(http, HttpMethod.Post, "/v2.0/networks", token,

@@ -22,9 +22,41 @@ public static class ApiBody
 
     /// <param name="body">The envelope's metadata: its one property is the root key.</param>
     /// <param name="root">The object under the root key.</param>
-    public static async Task<T> ReadAsync<TBody, T>(HttpContext http, JsonTypeInfo<TBody> body, Func<TBody, T?> root)
-        where T : class =>
-        Parse(await ReadCheckedAsync(http), body, root);
+    /// <param name="strict">Neutron's rule: an attribute the resource does not have is refused, not ignored.</param>
+    public static async Task<T> ReadAsync<TBody, T>(HttpContext http, JsonTypeInfo<TBody> body, Func<TBody, T?> root, bool strict = false)
+        where T : class
+    {
+        var bytes = await ReadCheckedAsync(http);
+        var value = Parse(bytes, body, root);
+        if (strict) RefuseUnknown<T>(bytes, body.Options, body.Properties.Single().Name, many: false);
+        return value;
+    }
+
+    /// <summary>
+    /// Neutron's refusal of attributes a resource does not have (<c>Unrecognized attribute(s) 'x'</c>, 400); the
+    /// provider attributes, which only an administrator may set, are Neutron's policy refusal (403).
+    /// </summary>
+    private static void RefuseUnknown<T>(byte[] bytes, JsonSerializerOptions options, string rootKey, bool many)
+    {
+        var known = options.GetTypeInfo(typeof(T)).Properties.Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+        using var document = JsonDocument.Parse(bytes);
+        var root = document.RootElement.GetProperty(rootKey);
+        if (root.ValueKind != (many ? JsonValueKind.Array : JsonValueKind.Object)) return; // not a resource: nothing to check
+        var resources = many ? root.EnumerateArray().ToList() : [root];
+        var unknown = resources.SelectMany(r => r.EnumerateObject().Select(p => p.Name)).Where(k => !known.Contains(k)).Distinct().ToList();
+        if (unknown.FirstOrDefault(k => k.StartsWith("provider:", StringComparison.Ordinal) || k == "segments") is { } adminOnly)
+            throw new ApiException(403, "PolicyNotAuthorized", $"(rule:{adminOnly}) is disallowed by policy: only the cloud's administrators set provider attributes.");
+        if (unknown.FirstOrDefault(ReadOnlyAttributes.Contains) is { } readOnly)
+            throw new ApiException(400, "HTTPBadRequest", $"Attribute '{readOnly}' cannot be set here: it is read-only.");
+        if (unknown.Count > 0) throw new ApiException(400, "HTTPBadRequest", $"Unrecognized attribute(s) '{string.Join(", ", unknown)}'");
+    }
+
+    /// <summary>Attributes Neutron answers but no request may set (or, like a subnet's cidr, set only at creation).</summary>
+    private static readonly HashSet<string> ReadOnlyAttributes = new(StringComparer.Ordinal)
+    {
+        "id", "status", "created_at", "updated_at", "revision_number", "tenant_id", "project_id", "cidr", "ip_version",
+        "network_id", "subnets", "ipv6_ra_mode", "ipv6_address_mode", "subnetpool_id",
+    };
 
     /// <summary>
     /// A body that is one resource (<c>{"network": {...}}</c>) or Neutron's bulk form (<c>{"networks": [{...}, ...]}</c>,
@@ -39,12 +71,17 @@ public static class ApiBody
         using (var document = JsonDocument.Parse(bytes))
         {
             if (document.RootElement.ValueKind != JsonValueKind.Object || !document.RootElement.TryGetProperty(manyKey, out var given))
-                return (Parse(bytes, one, root), null);
+            {
+                var single = Parse(bytes, one, root);
+                RefuseUnknown<T>(bytes, one.Options, one.Properties.Single().Name, many: false);
+                return (single, null);
+            }
             if (given.ValueKind != JsonValueKind.Array || given.EnumerateArray().Any(e => e.ValueKind != JsonValueKind.Object))
                 throw new ApiException(400, "HTTPBadRequest",
                     $"Malformed request body: '{manyKey}' must be a list of objects (or send one object under '{one.Properties.Single().Name}').");
         }
         var list = Parse(bytes, many, roots);
+        RefuseUnknown<T>(bytes, many.Options, manyKey, many: true);
         if (list.Count == 0) throw new ApiException(400, "BadRequest", $"Resources required: the list '{manyKey}' is empty.");
         if (list.Count > MaxBulk)
             throw new ApiException(400, "BadRequest", $"A bulk request creates at most {MaxBulk} {manyKey}; this one has {list.Count}.");

@@ -14,6 +14,10 @@ public sealed record NetworkBulkRequest(IReadOnlyList<NetworkInput>? Networks);
 
 public sealed record NetworkInput
 {
+    [Description("The token's project, if given (a resource is always made in it).")]
+    public string? TenantId { get; init; }
+    [Description("The token's project, if given (a resource is always made in it).")]
+    public string? ProjectId { get; init; }
     public string? Name { get; init; }
     public string? Description { get; init; }
     public int? Mtu { get; init; }
@@ -35,6 +39,10 @@ public sealed record SubnetBulkRequest(IReadOnlyList<SubnetCreateInput>? Subnets
 
 public sealed record SubnetCreateInput
 {
+    [Description("The token's project, if given (a resource is always made in it).")]
+    public string? TenantId { get; init; }
+    [Description("The token's project, if given (a resource is always made in it).")]
+    public string? ProjectId { get; init; }
     [Description("Required.")]
     public string? NetworkId { get; init; }
     [Description("Required (subnet pools are not supported).")]
@@ -87,6 +95,10 @@ public sealed record PortBulkRequest(IReadOnlyList<PortCreateInput>? Ports);
 
 public sealed record PortCreateInput
 {
+    [Description("The token's project, if given (a resource is always made in it).")]
+    public string? TenantId { get; init; }
+    [Description("The token's project, if given (a resource is always made in it).")]
+    public string? ProjectId { get; init; }
     [Description("Required.")]
     public string? NetworkId { get; init; }
     public string? Name { get; init; }

@@ -23,7 +23,7 @@ public static class NeutronNetworkEndpoints
             .ProducesNeutronErrors(400, 403, 409, 413);
         group.MapPut("/{id}", UpdateAsync).WithSummary("Update a network")
             .Accepts<NetworkRequest>("application/json").Produces<NetworkResponse>()
-            .ProducesNeutronErrors(400, 403, 404, 409, 413);
+            .ProducesNeutronErrors(400, 403, 404, 409, 412, 413);
         group.MapDelete("/{id}", async (string id, HttpContext http, NetworkService networks) =>
             {
                 await networks.DeleteAsync(http.Actor(), http.User.ProjectId(), ParseId(id), http.RequestAborted);
@@ -34,10 +34,7 @@ public static class NeutronNetworkEndpoints
 
     private static async Task<IResult> ListAsync(HttpContext http, NetworkService networks)
     {
-        var query = http.Request.Query;
         IEnumerable<Network> all = await networks.ListAsync(http.Actor(), http.User.ProjectId(), http.RequestAborted);
-        if (query.TryGetValue("name", out var names)) all = all.Where(n => names.Contains(n.Name));
-        if (query.TryGetValue("router:external", out var external) && bool.TryParse(external, out var ext)) all = all.Where(n => n.External == ext);
         all = NeutronTagEndpoints.Filter(http, all, n => n.Tags);
         var page = NeutronLists.Page(http, "networks", all, n => n.Id, View);
         return TypedResults.Json(new NetworkListResponse(page.Items, page.Links), ApiJson.Context.NetworkListResponse);
@@ -57,6 +54,7 @@ public static class NeutronNetworkEndpoints
     private static async Task<Network> CreateOneAsync(HttpContext http, NetworkService networks, NetworkInput body)
     {
         RefuseAdminOnly(body, "create_network");
+        NeutronLists.CheckOwnProject(http, body.TenantId, body.ProjectId, "create_network");
         var request = new NetworkCreate
         {
             Name = body.Name ?? "",
@@ -72,8 +70,9 @@ public static class NeutronNetworkEndpoints
     private static async Task<IResult> UpdateAsync(string id, HttpContext http, NetworkService networks)
     {
         var networkId = ParseId(id);
-        var body = await ApiBody.ReadAsync(http, ApiJson.Context.NetworkRequest, r => r.Network);
+        var body = await ApiBody.ReadAsync(http, ApiJson.Context.NetworkRequest, r => r.Network, strict: true);
         RefuseAdminOnly(body, "update_network");
+        NeutronLists.CheckOwnProject(http, body.TenantId, body.ProjectId, "update_network");
         var update = new NetworkUpdate
         {
             Name = body.Name,

@@ -24,7 +24,7 @@ public static class NeutronPortEndpoints
             .ProducesNeutronErrors(400, 403, 404, 409, 413);
         group.MapPut("/{id}", UpdateAsync).WithSummary("Update a port")
             .Accepts<PortUpdateRequest>("application/json").Produces<PortResponse>()
-            .ProducesNeutronErrors(400, 403, 404, 413);
+            .ProducesNeutronErrors(400, 403, 404, 409, 412, 413);
         group.MapDelete("/{id}", async (string id, HttpContext http, PortService ports) =>
             {
                 await ports.DeleteAsync(http.Actor(), http.User.ProjectId(), ParseId(id), http.RequestAborted);
@@ -37,11 +37,8 @@ public static class NeutronPortEndpoints
     {
         var query = http.Request.Query;
         IEnumerable<Port> filtered = await ports.ListAsync(http.Actor(), http.User.ProjectId(), null, ct: http.RequestAborted);
+        // The network narrows the read; every other attribute filter is NeutronLists'.
         if (query.TryGetValue("network_id", out var networkIds)) filtered = filtered.Where(p => networkIds.Contains(p.NetworkId.ToString()));
-        if (query.TryGetValue("name", out var names)) filtered = filtered.Where(p => names.Contains(p.Name));
-        if (query.TryGetValue("device_owner", out var owners)) filtered = filtered.Where(p => owners.Contains(p.DeviceOwner));
-        if (query.TryGetValue("device_id", out var devices)) filtered = filtered.Where(p => devices.Contains(p.DeviceId));
-        if (query.TryGetValue("mac_address", out var macs)) filtered = filtered.Where(p => macs.Contains(Mac(p), StringComparer.OrdinalIgnoreCase));
         // Neutron encodes fixed-IP filters as repeated "fixed_ips=subnet_id=<id>" / "fixed_ips=ip_address=<ip>"; each must match.
         foreach (var filter in query.TryGetValue("fixed_ips", out var fixedIps) ? fixedIps.ToArray() : [])
         {
@@ -55,7 +52,7 @@ public static class NeutronPortEndpoints
             };
         }
         filtered = NeutronTagEndpoints.Filter(http, filtered, p => p.Tags);
-        var page = NeutronLists.Page(http, "ports", filtered, p => p.Id, View);
+        var page = NeutronLists.Page(http, "ports", filtered, p => p.Id, View, "fixed_ips");
         return TypedResults.Json(new PortListResponse(page.Items, page.Links), ApiJson.Context.PortListResponse);
     }
 
@@ -73,6 +70,7 @@ public static class NeutronPortEndpoints
     private static async Task<Port> CreateOneAsync(HttpContext http, PortService ports, PortCreateInput body)
     {
         RefuseSystemFields(body.DeviceOwner, body.DeviceId, "create_port");
+        NeutronLists.CheckOwnProject(http, body.TenantId, body.ProjectId, "create_port");
         var networkText = body.NetworkId
                           ?? throw new ApiException(400, "InvalidInput", "Invalid input for operation: network_id is required.");
         var request = new PortCreate
@@ -94,7 +92,7 @@ public static class NeutronPortEndpoints
     private static async Task<IResult> UpdateAsync(string id, HttpContext http, PortService ports)
     {
         var portId = ParseId(id);
-        var body = await ApiBody.ReadAsync(http, ApiJson.Context.PortUpdateRequest, r => r.Port);
+        var body = await ApiBody.ReadAsync(http, ApiJson.Context.PortUpdateRequest, r => r.Port, strict: true);
         RefuseSystemFields(body.DeviceOwner, body.DeviceId, "update_port");
         if (new[] { body.MacAddress, body.NetworkId }.Any(v => v.ValueKind != JsonValueKind.Undefined))
         {

@@ -20,10 +20,10 @@ public static class NeutronSubnetEndpoints
             .WithSummary("Show a subnet").Produces<SubnetResponse>().ProducesNeutronErrors(404);
         group.MapPost("", CreateAsync).WithSummary("Create a subnet")
             .Accepts<SubnetCreateRequest>("application/json").Produces<SubnetResponse>(StatusCodes.Status201Created)
-            .ProducesNeutronErrors(400, 404, 409, 413);
+            .ProducesNeutronErrors(400, 403, 404, 409, 413);
         group.MapPut("/{id}", UpdateAsync).WithSummary("Update a subnet")
             .Accepts<SubnetUpdateRequest>("application/json").Produces<SubnetResponse>()
-            .ProducesNeutronErrors(400, 404, 409, 413);
+            .ProducesNeutronErrors(400, 403, 404, 409, 412, 413);
         group.MapDelete("/{id}", async (string id, HttpContext http, SubnetService subnets) =>
             {
                 await subnets.DeleteAsync(http.Actor(), http.User.ProjectId(), ParseId(id), http.RequestAborted);
@@ -34,11 +34,7 @@ public static class NeutronSubnetEndpoints
 
     private static async Task<IResult> ListAsync(HttpContext http, SubnetService subnets)
     {
-        var query = http.Request.Query;
         IEnumerable<Subnet> filtered = await subnets.ListAsync(http.Actor(), http.User.ProjectId(), null, http.RequestAborted);
-        if (query.TryGetValue("network_id", out var networkIds)) filtered = filtered.Where(s => networkIds.Contains(s.NetworkId.ToString()));
-        if (query.TryGetValue("name", out var names)) filtered = filtered.Where(s => names.Contains(s.Name));
-        if (query.TryGetValue("cidr", out var cidrs)) filtered = filtered.Where(s => cidrs.Contains(s.Cidr.ToString()));
         filtered = NeutronTagEndpoints.Filter(http, filtered, s => s.Tags);
         var page = NeutronLists.Page(http, "subnets", filtered, s => s.Id, View);
         return TypedResults.Json(new SubnetListResponse(page.Items, page.Links), ApiJson.Context.SubnetListResponse);
@@ -57,6 +53,7 @@ public static class NeutronSubnetEndpoints
 
     private static async Task<Subnet> CreateOneAsync(HttpContext http, SubnetService subnets, SubnetCreateInput body)
     {
+        NeutronLists.CheckOwnProject(http, body.TenantId, body.ProjectId, "create_subnet");
         var networkText = body.NetworkId
                           ?? throw new ApiException(400, "InvalidInput", "Invalid input for operation: network_id is required.");
         var networkId = NeutronNetworkEndpoints.ParseId(networkText);
@@ -84,7 +81,7 @@ public static class NeutronSubnetEndpoints
     private static async Task<IResult> UpdateAsync(string id, HttpContext http, SubnetService subnets)
     {
         var subnetId = ParseId(id);
-        var body = await ApiBody.ReadAsync(http, ApiJson.Context.SubnetUpdateRequest, r => r.Subnet);
+        var body = await ApiBody.ReadAsync(http, ApiJson.Context.SubnetUpdateRequest, r => r.Subnet, strict: true);
         var (mode, gateway) = Gateway(body.GatewayIpGiven, body.GatewayIp);
         var update = new SubnetUpdate
         {
