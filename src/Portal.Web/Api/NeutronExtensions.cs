@@ -24,6 +24,7 @@ public static class NeutronExtensions
         Extension("project-id", "project_id field enabled", "Resources carry project_id beside tenant_id."),
         Extension("sorting", "Sorting support", "sort_key / sort_dir on any attribute of a list, in pairs; the id breaks ties."),
         Extension("standard-attr-description", "Standard attribute description", "Networks, subnets and ports carry a description (at most 1,024 characters)."),
+        Extension("standard-attr-timestamp", "Resource timestamps", "created_at and updated_at on networks, subnets and ports, and the changed_since filter."),
         Extension("tag", "Tag support", "Tags on networks (standard-attr-tag has them on subnets and ports too)."),
         Extension("standard-attr-tag", "Tag support for resources with standard attributes", "Tags on networks, subnets and ports (at most 64 each), with the tags API and the tags, tags-any, not-tags and not-tags-any filters."),
         Extension("standard-attr-revisions", "Resource revision numbers", "revision_number counts every change; If-Match: revision_number=N guards an update."),

@@ -21,7 +21,7 @@ public static class NeutronLists
     /// <summary>Query parameters that are not attribute filters.</summary>
     private static readonly HashSet<string> Parameters = new(StringComparer.Ordinal)
     {
-        "fields", "limit", "marker", "page_reverse", "sort_key", "sort_dir", "tags", "tags-any", "not-tags", "not-tags-any",
+        "fields", "limit", "marker", "page_reverse", "sort_key", "sort_dir", "tags", "tags-any", "not-tags", "not-tags-any", "changed_since",
     };
 
     /// <param name="handled">Filters the caller has applied itself (e.g. a port's <c>fixed_ips</c>).</param>
@@ -48,6 +48,15 @@ public static class NeutronLists
             if (!attributes.Contains(key)) throw new ApiException(400, "HTTPBadRequest", $"{key} is invalid attribute for filtering");
             var wanted = values.Select(v => v ?? "").ToList();
             rows = rows.Where(r => Scalar(r.Json[key], key) is { } value && wanted.Any(w => Matches(value, w, key))).ToList();
+        }
+
+        // standard-attr-timestamp: what changed at or after a time.
+        if (query.TryGetValue("changed_since", out var since) && attributes.Contains("updated_at"))
+        {
+            if (!DateTimeOffset.TryParse(since.ToString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var from))
+                throw new ApiException(400, "InvalidInput", $"Invalid input for changed_since. Reason: '{since}' is not a time (e.g. 2026-12-04T10:00:00Z).");
+            var text = Time(from);
+            rows = rows.Where(r => string.CompareOrdinal(r.Json["updated_at"]?.GetValue<string>(), text) >= 0).ToList();
         }
 
         var keys = query.TryGetValue("sort_key", out var sortKeys) ? sortKeys.Select(k => k ?? "").ToList() : [];
