@@ -416,6 +416,36 @@ public sealed class OpenStackCliTests(PortalAppFixture app)
         return result.StdOut;
     }
 
+    [Fact]
+    public async Task Ports_without_addresses_slaac_subnets_and_tags_through_the_client()
+    {
+        var (user, password, project) = (Accounts.Customer, Accounts.CustomerPassword, Accounts.DemoProjectId);
+        var name = "cli-v6-" + Guid.NewGuid().ToString("N")[..8];
+        var network = Json(await RunOkAsync(user, password, project, "network", "create", "--tag", "blue", name, "-f", "json"));
+        var networkId = network.GetProperty("id").GetString()!;
+        Assert.Contains("blue", network.GetProperty("tags").GetRawText());
+        var tagged = Json(await RunOkAsync(user, password, project, "network", "list", "--tags", "blue", "-f", "json"));
+        Assert.Contains(tagged.EnumerateArray(), n => n.GetProperty("ID").GetString() == networkId);
+
+        var bare = Json(await RunOkAsync(user, password, project, "port", "create", "--network", networkId, "--no-fixed-ip", name + "-bare", "-f", "json"));
+        Assert.Equal("[]", bare.GetProperty("fixed_ips").GetRawText().Replace(" ", ""));
+
+        var subnet = Json(await RunOkAsync(user, password, project, "subnet", "create", "--network", networkId, "--ip-version", "6",
+            "--ipv6-ra-mode", "slaac", "--ipv6-address-mode", "slaac", "--subnet-range", "2001:db8:84::/64", name + "-slaac", "-f", "json"));
+        Assert.Equal("slaac", subnet.GetProperty("ipv6_address_mode").GetString());
+        var slaac = Json(await RunOkAsync(user, password, project, "port", "create", "--network", networkId, "--mac-address", "fa:16:3e:12:34:56",
+            name + "-slaac", "-f", "json"));
+        Assert.Contains("2001:db8:84:0:f816:3eff:fe12:3456", slaac.GetProperty("fixed_ips").GetRawText());
+
+        var wrongModes = await RunAsync(user, password, project, "subnet", "create", "--network", networkId, "--ip-version", "6",
+            "--ipv6-ra-mode", "slaac", "--ipv6-address-mode", "dhcpv6-stateful", "--subnet-range", "2001:db8:85::/64", name + "-bad");
+        Assert.NotEqual(0, wrongModes.ExitCode);
+        Assert.Contains("If both attributes are set, they must be the same value", wrongModes.StdErr);
+
+        foreach (var port in new[] { bare, slaac }) await RunOkAsync(user, password, project, "port", "delete", port.GetProperty("id").GetString()!);
+        await RunOkAsync(user, password, project, "network", "delete", networkId);
+    }
+
     private async Task<CliResult> RunAsync(string user, string password, string projectId, params string[] args)
     {
         if (!File.Exists(OpenStack))
