@@ -93,15 +93,7 @@ internal static class PortStore
             }
             foreach (var ip in spec.FixedIps)
             {
-                batch.BatchCommands.Add(ip.Address is null
-                    ? Sql.BatchCommand($"""
-                        INSERT INTO ip_allocations (subnet_id, ip_address, port_id, network_id)
-                        VALUES ({ip.SubnetId}, portal_port_ip({ip.SubnetId}, {spec.Mac}), {spec.Id}, {spec.NetworkId}) RETURNING ip_address
-                        """)
-                    : Sql.BatchCommand($"""
-                        INSERT INTO ip_allocations (subnet_id, ip_address, port_id, network_id)
-                        VALUES ({ip.SubnetId}, {ip.Address}, {spec.Id}, {spec.NetworkId}) RETURNING ip_address
-                        """));
+                batch.BatchCommands.Add(AllocationCommand(ip, spec.Id, spec.NetworkId, spec.Mac));
                 owners.Add(i);
             }
             if (spec.Audit is { } actor)
@@ -158,6 +150,18 @@ internal static class PortStore
         return ports;
     }
 
+    /// <summary>One address of a port: the given one, or the database's choice for the port's MAC (<c>portal_port_ip</c>).</summary>
+    private static NpgsqlBatchCommand AllocationCommand(AllocationSpec ip, Guid portId, Guid networkId, PhysicalAddress mac) =>
+        ip.Address is null
+            ? Sql.BatchCommand($"""
+                INSERT INTO ip_allocations (subnet_id, ip_address, port_id, network_id)
+                VALUES ({ip.SubnetId}, portal_port_ip({ip.SubnetId}, {mac}), {portId}, {networkId}) RETURNING ip_address
+                """)
+            : Sql.BatchCommand($"""
+                INSERT INTO ip_allocations (subnet_id, ip_address, port_id, network_id)
+                VALUES ({ip.SubnetId}, {ip.Address}, {portId}, {networkId}) RETURNING ip_address
+                """);
+
     /// <summary>Key of <see cref="Exception.Data"/>: the index of the port whose statement failed.</summary>
     public const string FailedPortKey = "Portal.FailedPort";
 
@@ -191,15 +195,7 @@ internal static class PortStore
         await using var batch = new NpgsqlBatch(Sql.Connection(db), Sql.Transaction(tx));
         foreach (var ip in ips)
         {
-            batch.BatchCommands.Add(ip.Address is null
-                ? Sql.BatchCommand($"""
-                    INSERT INTO ip_allocations (subnet_id, ip_address, port_id, network_id)
-                    VALUES ({ip.SubnetId}, portal_port_ip({ip.SubnetId}, {port.MacAddress}), {port.Id}, {port.NetworkId}) RETURNING ip_address
-                    """)
-                : Sql.BatchCommand($"""
-                    INSERT INTO ip_allocations (subnet_id, ip_address, port_id, network_id)
-                    VALUES ({ip.SubnetId}, {ip.Address}, {port.Id}, {port.NetworkId}) RETURNING ip_address
-                    """));
+            batch.BatchCommands.Add(AllocationCommand(ip, port.Id, port.NetworkId, port.MacAddress));
         }
         var addresses = new List<IPAddress>(ips.Count);
         await using var reader = await batch.ExecuteReaderAsync(ct);
