@@ -40,7 +40,12 @@ public static class NeutronLists
         }
         var info = (JsonTypeInfo<TOut>)ApiJson.Context.GetTypeInfo(typeof(TOut))!;
         var attributes = info.Properties.Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
-        var rows = all.Select(x => (Id: id(x).ToString(), View: view(x))).Select(r => (r.Id, r.View, Json: JsonSerializer.SerializeToNode(r.View, info)!.AsObject())).ToList();
+        // Each answer is made (and read as JSON) only when a filter or a sort key needs its attributes; a plain page
+        // sorts the ids and makes the answers of that page alone.
+        var byAttribute = query.Keys.Any(k => !Parameters.Contains(k) && !handled.Contains(k)) || query.ContainsKey("sort_key") || query.ContainsKey("changed_since");
+        var rows = byAttribute
+            ? all.Select(x => (Id: id(x).ToString(), View: new Lazy<TOut>(view(x)))).Select(r => (r.Id, r.View, Json: JsonSerializer.SerializeToNode(r.View.Value, info)!.AsObject())).ToList()
+            : all.Select(x => (Id: id(x).ToString(), View: new Lazy<TOut>(() => view(x)), Json: (JsonObject)null!)).ToList();
 
         foreach (var (key, values) in query)
         {
@@ -85,7 +90,7 @@ public static class NeutronLists
             rows = at >= 0 ? rows.Skip(at + 1).ToList() : rows.Where(r => string.CompareOrdinal(r.Id, marker.ToString()) > 0).ToList();
         }
         var size = limit ?? MaxPageSize;
-        var page = rows.Take(size).Select(r => r.View).ToList();
+        var page = rows.Take(size).Select(r => r.View.Value).ToList();
         if (rows.Count <= size) return new NeutronPage<TOut>(page, null);
         // Neutron's next link: the same query with the last id of this page as the marker.
         var last = rows[size - 1].Id;

@@ -28,13 +28,13 @@ public static class NeutronTagEndpoints
                     return Tags(await tags.ReplaceAsync(http.Actor(), http.User.ProjectId(), kind, parse(id), body.ToList<string?>(), http.RequestAborted));
                 })
                 .WithSummary($"Replace the tags of one of the {collection}").Accepts<TagsRequest>("application/json")
-                .Produces<TagsResponse>().ProducesNeutronErrors(400, 404, 413);
+                .Produces<TagsResponse>().ProducesNeutronErrors(400, 404, 409, 413);
             group.MapDelete("", async (string id, HttpContext http, TagService tags) =>
                 {
                     await tags.RemoveAllAsync(http.Actor(), http.User.ProjectId(), kind, parse(id), http.RequestAborted);
                     return Results.NoContent();
                 })
-                .WithSummary($"Remove every tag of one of the {collection}").Produces(StatusCodes.Status204NoContent).ProducesNeutronErrors(404);
+                .WithSummary($"Remove every tag of one of the {collection}").Produces(StatusCodes.Status204NoContent).ProducesNeutronErrors(404, 409);
             group.MapGet("/{tag}", async (string id, string tag, HttpContext http, TagService tags) =>
                     (await tags.GetAsync(http.Actor(), http.User.ProjectId(), kind, parse(id), http.RequestAborted)).Contains(tag, StringComparer.Ordinal)
                         ? Results.NoContent()
@@ -45,13 +45,13 @@ public static class NeutronTagEndpoints
                     await tags.AddAsync(http.Actor(), http.User.ProjectId(), kind, parse(id), tag, http.RequestAborted);
                     return Results.StatusCode(StatusCodes.Status201Created);
                 })
-                .WithSummary("Add a tag").Produces(StatusCodes.Status201Created).ProducesNeutronErrors(400, 404);
+                .WithSummary("Add a tag").Produces(StatusCodes.Status201Created).ProducesNeutronErrors(400, 404, 409);
             group.MapDelete("/{tag}", async (string id, string tag, HttpContext http, TagService tags) =>
                 {
                     await tags.RemoveAsync(http.Actor(), http.User.ProjectId(), kind, parse(id), tag, http.RequestAborted);
                     return Results.NoContent();
                 })
-                .WithSummary("Remove a tag").Produces(StatusCodes.Status204NoContent).ProducesNeutronErrors(404);
+                .WithSummary("Remove a tag").Produces(StatusCodes.Status204NoContent).ProducesNeutronErrors(404, 409);
         }
     }
 
