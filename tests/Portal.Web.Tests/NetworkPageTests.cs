@@ -28,6 +28,22 @@ public sealed class NetworkPageTests(PortalDatabase db) : PortalTest(db)
     }
 
     [Fact]
+    public async Task A_provider_networks_page_says_its_subnets_are_the_clouds()
+    {
+        UseCulture("ru-RU");
+        var extNet = (await Db.Networks.ListAsync(Portal.Data.Services.Actor.System, PortalDatabase.ProjectId)).Single(n => n.External);
+
+        var page = RenderWithProviders<NetworkPage>(p => p.Add(x => x.NetworkId, extNet.Id));
+
+        page.WaitForAssertion(() =>
+        {
+            Assert.Equal("ext-net", page.TestId("network-title").Text());
+            Assert.Contains("Подсети провайдерской сети принадлежат облаку", page.Markup);
+            Assert.DoesNotContain("Добавьте подсеть", page.Markup);
+        });
+    }
+
+    [Fact]
     public async Task Lists_the_subnets_with_gateway_dhcp_and_usage()
     {
         UseCulture("en-US");
