@@ -370,6 +370,45 @@ public sealed class NeutronConformanceTests(PortalAppFixture app)
         await DeleteNetworkAsync(http, token, networkId);
     }
 
+    [Fact]
+    public async Task A_port_list_pages_by_marker_in_id_order_with_filters_as_neutron_does()
+    {
+        using var http = ApiHttp.NewClient(app);
+        var token = await ApiHttp.TokenAsync(http);
+        var networkId = await NetworkAsync(http, token, "paging");
+        var subnetId = await SubnetAsync(http, token, networkId, "10.84.0.0/24");
+        var (_, bulk) = await ApiHttp.SendAsync(http, HttpMethod.Post, "/v2.0/ports", token, $$$"""
+            {"ports": [{"network_id": "{{{networkId}}}", "name": "a"}, {"network_id": "{{{networkId}}}", "name": "b", "admin_state_up": false},
+                       {"network_id": "{{{networkId}}}", "name": "c", "fixed_ips": [{"ip_address": "10.84.0.99"}]}]}
+            """);
+        var made = bulk.GetProperty("ports").EnumerateArray().Select(p => p.GetProperty("id").GetString()!).Order(StringComparer.Ordinal).ToList();
+
+        // Every page of one, by the next links, gives each port once, in id order.
+        var seen = new List<string>();
+        string? next = $"/v2.0/ports?network_id={networkId}&device_owner=&limit=1";
+        while (next is not null)
+        {
+            var (status, page) = await ApiHttp.SendAsync(http, HttpMethod.Get, next, token);
+            Assert.Equal(HttpStatusCode.OK, status);
+            seen.AddRange(page.GetProperty("ports").EnumerateArray().Select(p => p.GetProperty("id").GetString()!));
+            next = page.TryGetProperty("ports_links", out var links) ? new Uri(links[0].GetProperty("href").GetString()!).PathAndQuery : null;
+            Assert.True(seen.Count <= made.Count, "the next links go on past the last port");
+        }
+        Assert.Equal(made, seen);
+
+        async Task<List<string>> NamesAsync(string filter)
+        {
+            var (_, list) = await ApiHttp.SendAsync(http, HttpMethod.Get, $"/v2.0/ports?network_id={networkId}&{filter}", token);
+            return list.GetProperty("ports").EnumerateArray().Select(p => p.GetProperty("name").GetString()!).Order(StringComparer.Ordinal).ToList();
+        }
+        Assert.Equal(["c"], await NamesAsync("fixed_ips=ip_address=10.84.0.99"));
+        Assert.Equal(["a", "b", "c"], await NamesAsync($"fixed_ips=subnet_id={subnetId}&device_owner="));
+        Assert.Equal(["b"], await NamesAsync("admin_state_up=false"));
+        Assert.Equal(["a", "c"], await NamesAsync("name=a&name=c"));
+        Assert.Empty(await NamesAsync("id=not-a-uuid"));
+        await DeleteNetworkAsync(http, token, networkId);
+    }
+
     private static async Task<string> NetworkAsync(HttpClient http, string token, string prefix)
     {
         var (status, network) = await ApiHttp.SendAsync(http, HttpMethod.Post, "/v2.0/networks", token,

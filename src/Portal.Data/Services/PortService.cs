@@ -46,6 +46,25 @@ public sealed class PortService(
         return await ports.Include(p => p.FixedIps).OrderBy(p => p.CreatedAt).AsNoTracking().ToListAsync(ct);
     }
 
+    /// <summary>A page of the project's ports for the API's list, filtered, ordered by id and cut in the database.</summary>
+    public async Task<IReadOnlyList<Port>> PageAsync(Actor actor, string projectId, PortQuery query, CancellationToken ct = default)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        await Access.RequireMemberAsync(db, actor, projectId, ct);
+        var ports = db.Ports.Where(p => p.ProjectId == projectId);
+        if (query.Ids is { } ids) ports = ports.Where(p => ids.Contains(p.Id));
+        if (query.NetworkIds is { } networks) ports = ports.Where(p => networks.Contains(p.NetworkId));
+        if (query.Names is { } names) ports = ports.Where(p => names.Contains(p.Name));
+        if (query.DeviceOwners is { } owners) ports = ports.Where(p => owners.Contains(p.DeviceOwner));
+        if (query.DeviceIds is { } devices) ports = ports.Where(p => devices.Contains(p.DeviceId));
+        if (query.Statuses is { } statuses) ports = ports.Where(p => statuses.Contains(p.Status));
+        if (query.AdminStateUp is { } up) ports = ports.Where(p => p.AdminStateUp == up);
+        foreach (var subnet in query.SubnetIds) ports = ports.Where(p => p.FixedIps.Any(f => f.SubnetId == subnet));
+        foreach (var address in query.IpAddresses) ports = ports.Where(p => p.FixedIps.Any(f => f.IpAddress == address));
+        if (query.After is { } after) ports = ports.Where(p => p.Id.CompareTo(after) > 0);
+        return await ports.OrderBy(p => p.Id).Take(query.Take).Include(p => p.FixedIps).AsNoTracking().AsSplitQuery().ToListAsync(ct);
+    }
+
     /// <summary>One page of the ports holding addresses in a subnet; one row per address, sorted by address by default.</summary>
     public async Task<Page<PortRow>> QueryAsync(Actor actor, string projectId, Guid subnetId, PageRequest page, CancellationToken ct = default)
     {

@@ -93,6 +93,25 @@ public sealed record AddressPairRequest(string? IpAddress, string? MacAddress);
 /// <summary>An extra DHCP option as asked for; in an update, a null value removes the option.</summary>
 public sealed record DhcpOptionRequest(string? OptName, string? OptValue, int? IpVersion);
 
+/// <summary>
+/// A page of the API's port list, filtered in the database: each given list is "one of these", each subnet and
+/// address must be held by the port; in id order after <see cref="After"/>, at most <see cref="Take"/>.
+/// </summary>
+public sealed record PortQuery
+{
+    public IReadOnlyList<Guid>? Ids { get; init; }
+    public IReadOnlyList<Guid>? NetworkIds { get; init; }
+    public IReadOnlyList<string>? Names { get; init; }
+    public IReadOnlyList<string>? DeviceOwners { get; init; }
+    public IReadOnlyList<string>? DeviceIds { get; init; }
+    public IReadOnlyList<string>? Statuses { get; init; }
+    public bool? AdminStateUp { get; init; }
+    public IReadOnlyList<Guid> SubnetIds { get; init; } = [];
+    public IReadOnlyList<System.Net.IPAddress> IpAddresses { get; init; } = [];
+    public Guid? After { get; init; }
+    public required int Take { get; init; }
+}
+
 public sealed record PortUpdate
 {
     public string? Name { get; init; }

@@ -29,15 +29,7 @@ public static class NeutronLists
         params string[] handled)
     {
         var query = http.Request.Query;
-        int? limit = null;
-        if (query.TryGetValue("limit", out var l) && l.ToString().Length > 0)
-        {
-            if (!int.TryParse(l, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed))
-            {
-                throw new ApiException(400, "BadRequest", $"Bad limit request: Limit must be an integer 0 or greater and not '{l}'.");
-            }
-            limit = parsed == 0 ? null : Math.Min(parsed, MaxPageSize);
-        }
+        var size = PageSize(http);
         var info = (JsonTypeInfo<TOut>)ApiJson.Context.GetTypeInfo(typeof(TOut))!;
         var attributes = info.Properties.Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
         // Each answer is made (and read as JSON) only when a filter or a sort key needs its attributes; a plain page
@@ -89,15 +81,28 @@ public static class NeutronLists
             // A marker no longer in the list (deleted meanwhile) pages on from its place in id order, as before.
             rows = at >= 0 ? rows.Skip(at + 1).ToList() : rows.Where(r => string.CompareOrdinal(r.Id, marker.ToString()) > 0).ToList();
         }
-        var size = limit ?? MaxPageSize;
         var page = rows.Take(size).Select(r => r.View.Value).ToList();
-        if (rows.Count <= size) return new NeutronPage<TOut>(page, null);
-        // Neutron's next link: the same query with the last id of this page as the marker.
-        var last = rows[size - 1].Id;
-        var next = query.Where(q => q.Key != "marker" && q.Key != "limit")
+        return new NeutronPage<TOut>(page, rows.Count > size ? NextLink(http, collection, size, rows[size - 1].Id) : null);
+    }
+
+    /// <summary>The page size a list asks for: <c>limit</c> (0 or none: <see cref="MaxPageSize"/>, which also caps it).</summary>
+    public static int PageSize(HttpContext http)
+    {
+        if (!http.Request.Query.TryGetValue("limit", out var l) || l.ToString().Length == 0) return MaxPageSize;
+        if (!int.TryParse(l, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed))
+        {
+            throw new ApiException(400, "BadRequest", $"Bad limit request: Limit must be an integer 0 or greater and not '{l}'.");
+        }
+        return parsed == 0 ? MaxPageSize : Math.Min(parsed, MaxPageSize);
+    }
+
+    /// <summary>Neutron's next link: the same query with the last id of this page as the marker.</summary>
+    public static IReadOnlyList<ApiLink> NextLink(HttpContext http, string collection, int size, string last)
+    {
+        var next = http.Request.Query.Where(q => q.Key != "marker" && q.Key != "limit")
             .SelectMany(q => q.Value.Select(v => Uri.EscapeDataString(q.Key) + "=" + Uri.EscapeDataString(v ?? "")))
             .Append("limit=" + size).Append("marker=" + last);
-        return new NeutronPage<TOut>(page, [new ApiLink("next", KeystoneEndpoints.BaseUrl(http) + "/v2.0/" + collection + "?" + string.Join("&", next))]);
+        return [new ApiLink("next", KeystoneEndpoints.BaseUrl(http) + "/v2.0/" + collection + "?" + string.Join("&", next))];
     }
 
     /// <summary>An attribute's value as a filter compares it: a string, a number or a boolean (null is matched by no filter).</summary>
