@@ -396,6 +396,23 @@ public sealed class NeutronConformanceTests(PortalAppFixture app)
         }
         Assert.Equal(made, seen);
 
+        // Sorted pages follow the sort order across their markers, names descending, then created_at ascending.
+        async Task<List<string>> PagedNamesAsync(string sort)
+        {
+            var names = new List<string>();
+            string? link = $"/v2.0/ports?network_id={networkId}&device_owner=&limit=1&{sort}";
+            while (link is not null && names.Count <= 3)
+            {
+                var (_, page) = await ApiHttp.SendAsync(http, HttpMethod.Get, link, token);
+                names.AddRange(page.GetProperty("ports").EnumerateArray().Select(p => p.GetProperty("name").GetString()!));
+                link = page.TryGetProperty("ports_links", out var links) ? new Uri(links[0].GetProperty("href").GetString()!).PathAndQuery : null;
+            }
+            return names;
+        }
+        Assert.Equal(["c", "b", "a"], await PagedNamesAsync("sort_key=name&sort_dir=desc"));
+        Assert.Equal(["a", "b", "c"], await PagedNamesAsync("sort_key=name"));
+        Assert.Equal(3, (await PagedNamesAsync("sort_key=created_at&sort_dir=asc")).Distinct().Count());
+
         async Task<List<string>> NamesAsync(string filter)
         {
             var (_, list) = await ApiHttp.SendAsync(http, HttpMethod.Get, $"/v2.0/ports?network_id={networkId}&{filter}", token);

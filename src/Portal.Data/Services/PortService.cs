@@ -46,7 +46,7 @@ public sealed class PortService(
         return await ports.Include(p => p.FixedIps).OrderBy(p => p.CreatedAt).AsNoTracking().ToListAsync(ct);
     }
 
-    /// <summary>A page of the project's ports for the API's list, filtered, ordered by id and cut in the database.</summary>
+    /// <summary>A page of the project's ports for the API's list, filtered, sorted (id by default) and cut in the database.</summary>
     public async Task<IReadOnlyList<Port>> PageAsync(Actor actor, string projectId, PortQuery query, CancellationToken ct = default)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
@@ -61,8 +61,38 @@ public sealed class PortService(
         if (query.AdminStateUp is { } up) ports = ports.Where(p => p.AdminStateUp == up);
         foreach (var subnet in query.SubnetIds) ports = ports.Where(p => p.FixedIps.Any(f => f.SubnetId == subnet));
         foreach (var address in query.IpAddresses) ports = ports.Where(p => p.FixedIps.Any(f => f.IpAddress == address));
-        if (query.After is { } after) ports = ports.Where(p => p.Id.CompareTo(after) > 0);
-        return await ports.OrderBy(p => p.Id).Take(query.Take).Include(p => p.FixedIps).AsNoTracking().AsSplitQuery().ToListAsync(ct);
+        // The marker's own values place the page after it in the sort order (keyset paging); a marker that is gone
+        // pages on in id order, as the general list does.
+        var marker = query.After is { } after
+            ? await db.Ports.AsNoTracking().Where(p => p.Id == after && p.ProjectId == projectId)
+                .Select(p => new { p.Id, p.Name, p.Status, p.DeviceOwner, p.CreatedAt }).FirstOrDefaultAsync(ct)
+            : null;
+        if (query.After is { } gone && (marker is null || query.SortKey is null)) ports = ports.Where(p => p.Id.CompareTo(gone) > 0);
+        else if (marker is not null)
+        {
+            var (id, desc) = (marker.Id, query.Descending);
+            ports = query.SortKey switch
+            {
+                "name" => ports.Where(p => (desc ? p.Name.CompareTo(marker.Name) < 0 : p.Name.CompareTo(marker.Name) > 0) || (p.Name == marker.Name && p.Id.CompareTo(id) > 0)),
+                "status" => ports.Where(p => (desc ? p.Status.CompareTo(marker.Status) < 0 : p.Status.CompareTo(marker.Status) > 0) || (p.Status == marker.Status && p.Id.CompareTo(id) > 0)),
+                "device_owner" => ports.Where(p => (desc ? p.DeviceOwner.CompareTo(marker.DeviceOwner) < 0 : p.DeviceOwner.CompareTo(marker.DeviceOwner) > 0)
+                                                   || (p.DeviceOwner == marker.DeviceOwner && p.Id.CompareTo(id) > 0)),
+                _ => ports.Where(p => (desc ? p.CreatedAt < marker.CreatedAt : p.CreatedAt > marker.CreatedAt) || (p.CreatedAt == marker.CreatedAt && p.Id.CompareTo(id) > 0)),
+            };
+        }
+        var ordered = (query.SortKey, query.Descending) switch
+        {
+            ("name", false) => ports.OrderBy(p => p.Name).ThenBy(p => p.Id),
+            ("name", true) => ports.OrderByDescending(p => p.Name).ThenBy(p => p.Id),
+            ("status", false) => ports.OrderBy(p => p.Status).ThenBy(p => p.Id),
+            ("status", true) => ports.OrderByDescending(p => p.Status).ThenBy(p => p.Id),
+            ("device_owner", false) => ports.OrderBy(p => p.DeviceOwner).ThenBy(p => p.Id),
+            ("device_owner", true) => ports.OrderByDescending(p => p.DeviceOwner).ThenBy(p => p.Id),
+            ("created_at", false) => ports.OrderBy(p => p.CreatedAt).ThenBy(p => p.Id),
+            ("created_at", true) => ports.OrderByDescending(p => p.CreatedAt).ThenBy(p => p.Id),
+            _ => ports.OrderBy(p => p.Id),
+        };
+        return await ordered.Take(query.Take).Include(p => p.FixedIps).AsNoTracking().AsSplitQuery().ToListAsync(ct);
     }
 
     /// <summary>One page of the ports holding addresses in a subnet; one row per address, sorted by address by default.</summary>

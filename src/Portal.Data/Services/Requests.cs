@@ -110,6 +110,12 @@ public sealed record PortQuery
     public IReadOnlyList<System.Net.IPAddress> IpAddresses { get; init; } = [];
     public Guid? After { get; init; }
     public required int Take { get; init; }
+    /// <summary>One of <see cref="PortQuery.SortKeys"/>, or null for id order; the id breaks ties (ascending).</summary>
+    public string? SortKey { get; init; }
+    public bool Descending { get; init; }
+
+    /// <summary>The attributes a port page is sorted by in the database.</summary>
+    public static readonly IReadOnlySet<string> SortKeys = new HashSet<string>(StringComparer.Ordinal) { "name", "status", "device_owner", "created_at" };
 }
 
 public sealed record PortUpdate

@@ -37,6 +37,7 @@ public static class NeutronPortEndpoints
     private static readonly HashSet<string> DatabaseFilters = new(StringComparer.Ordinal)
     {
         "id", "network_id", "name", "device_owner", "device_id", "status", "admin_state_up", "fixed_ips", "limit", "marker", "fields",
+        "sort_key", "sort_dir",
     };
 
     private static async Task<IResult> ListAsync(HttpContext http, PortService ports)
@@ -142,12 +143,24 @@ public static class NeutronPortEndpoints
         {
             if (Guid.TryParse(marker, out var m)) after = m; else readable = false;
         }
+        // One sort key the database sorts by, with at most its one direction.
+        string? sortKey = null;
+        var descending = false;
+        if (query.TryGetValue("sort_key", out var keys))
+        {
+            if (keys.Count == 1 && PortQuery.SortKeys.Contains(keys.ToString())) sortKey = keys.ToString(); else readable = false;
+        }
+        if (query.TryGetValue("sort_dir", out var dirs))
+        {
+            if (sortKey is not null && dirs.Count == 1 && dirs.ToString() is "asc" or "desc") descending = dirs.ToString() == "desc"; else readable = false;
+        }
         if (!readable) return null;
         var size = NeutronLists.PageSize(http);
         return (new PortQuery
         {
             Ids = ids, NetworkIds = networks, Names = Strings("name"), DeviceOwners = Strings("device_owner"), DeviceIds = Strings("device_id"),
             Statuses = Strings("status"), AdminStateUp = up, SubnetIds = subnets, IpAddresses = addresses, After = after, Take = size + 1,
+            SortKey = sortKey, Descending = descending,
         }, size);
     }
 
