@@ -97,7 +97,8 @@ public sealed class ClusterJourneyTests(PortalAppFixture app, ITestOutputHelper 
             var confirm = page.Locator(".mud-dialog");
             await confirm.GetByRole(AriaRole.Button, new() { NameRegex = new Regex("^Удалить$") }).ClickAsync();
             await Expect(page).ToHaveURLAsync(new Regex("/kubernetes$"));
-            await Expect(page.Locator(".mud-snackbar")).ToContainTextAsync($"Удаление кластера «{name}» запрошено.");
+            // The deletion may finish at once, so «удалён» can join the first message: find the request's among them.
+            await Expect(page.Locator(".mud-snackbar", new() { HasText = $"Удаление кластера «{name}» запрошено." })).ToHaveCountAsync(1);
             await Expect(page.Locator("[data-testid=clusters] a", new() { HasTextString = name })).ToHaveCountAsync(0);
             await page.GotoAsync("/networks");
             await PortalAppFixture.ReadyAsync(page);
