@@ -29,6 +29,8 @@ public abstract class LiveComponent : ComponentBase, IDisposable
     protected sealed override async Task OnParametersSetAsync()
     {
         await LoadAsync();
+        // Subscribing needs the project; a circuit whose project was not read yet reads it first.
+        if (_subscription is null && Project.Current is null) await Project.ReloadAsync();
         _subscription ??= Subscribe();
     }
 
