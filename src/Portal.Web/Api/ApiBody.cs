@@ -28,7 +28,11 @@ public static class ApiBody
     {
         var bytes = await ReadCheckedAsync(http);
         var value = Parse(bytes, body, root);
-        if (strict) RefuseUnknown<T>(bytes, body.Options, body.Properties.Single().Name, many: false);
+        if (strict)
+        {
+            using var document = JsonDocument.Parse(bytes);
+            RefuseUnknown<T>(document.RootElement, body.Options, body.Properties.Single().Name, many: false);
+        }
         return value;
     }
 
@@ -36,11 +40,10 @@ public static class ApiBody
     /// Neutron's refusal of attributes a resource does not have (<c>Unrecognized attribute(s) 'x'</c>, 400); the
     /// provider attributes, which only an administrator may set, are Neutron's policy refusal (403).
     /// </summary>
-    private static void RefuseUnknown<T>(byte[] bytes, JsonSerializerOptions options, string rootKey, bool many)
+    private static void RefuseUnknown<T>(JsonElement body, JsonSerializerOptions options, string rootKey, bool many)
     {
-        var known = options.GetTypeInfo(typeof(T)).Properties.Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
-        using var document = JsonDocument.Parse(bytes);
-        var root = document.RootElement.GetProperty(rootKey);
+        var known = Attributes.GetOrAdd(typeof(T), type => options.GetTypeInfo(type).Properties.Select(p => p.Name).ToHashSet(StringComparer.Ordinal));
+        var root = body.GetProperty(rootKey);
         if (root.ValueKind != (many ? JsonValueKind.Array : JsonValueKind.Object)) return; // not a resource: nothing to check
         var resources = many ? root.EnumerateArray().ToList() : [root];
         var unknown = resources.SelectMany(r => r.EnumerateObject().Select(p => p.Name)).Where(k => !known.Contains(k)).Distinct().ToList();
@@ -50,6 +53,9 @@ public static class ApiBody
             throw new ApiException(400, "HTTPBadRequest", $"Attribute '{readOnly}' cannot be set here: it is read-only.");
         if (unknown.Count > 0) throw new ApiException(400, "HTTPBadRequest", $"Unrecognized attribute(s) '{string.Join(", ", unknown)}'");
     }
+
+    /// <summary>Each input record's attribute names, read once from its metadata.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, HashSet<string>> Attributes = new();
 
     /// <summary>Attributes Neutron answers but no request may set (or, like a subnet's cidr, set only at creation).</summary>
     private static readonly HashSet<string> ReadOnlyAttributes = new(StringComparer.Ordinal)
@@ -68,24 +74,24 @@ public static class ApiBody
     {
         var bytes = await ReadCheckedAsync(http);
         var manyKey = many.Properties.Single().Name;
-        using (var document = JsonDocument.Parse(bytes))
+        // One parse of the body tells the form and checks the attributes; the records are then read from the bytes.
+        using var document = JsonDocument.Parse(bytes);
+        if (document.RootElement.ValueKind != JsonValueKind.Object || !document.RootElement.TryGetProperty(manyKey, out var given))
         {
-            if (document.RootElement.ValueKind != JsonValueKind.Object || !document.RootElement.TryGetProperty(manyKey, out var given))
-            {
-                var single = Parse(bytes, one, root);
-                RefuseUnknown<T>(bytes, one.Options, one.Properties.Single().Name, many: false);
-                return (single, null);
-            }
-            if (given.ValueKind != JsonValueKind.Array || given.EnumerateArray().Any(e => e.ValueKind != JsonValueKind.Object))
-                throw new ApiException(400, "HTTPBadRequest",
-                    $"Malformed request body: '{manyKey}' must be a list of objects (or send one object under '{one.Properties.Single().Name}').");
+            var single = Parse(bytes, one, root);
+            RefuseUnknown<T>(document.RootElement, one.Options, one.Properties.Single().Name, many: false);
+            return (single, null);
         }
-        var list = Parse(bytes, many, roots);
-        RefuseUnknown<T>(bytes, many.Options, manyKey, many: true);
-        if (list.Count == 0) throw new ApiException(400, "BadRequest", $"Resources required: the list '{manyKey}' is empty.");
-        if (list.Count > MaxBulk)
-            throw new ApiException(400, "BadRequest", $"A bulk request creates at most {MaxBulk} {manyKey}; this one has {list.Count}.");
-        return (null, list);
+        if (given.ValueKind != JsonValueKind.Array || given.EnumerateArray().Any(e => e.ValueKind != JsonValueKind.Object))
+            throw new ApiException(400, "HTTPBadRequest",
+                $"Malformed request body: '{manyKey}' must be a list of objects (or send one object under '{one.Properties.Single().Name}').");
+        // Counted before any entry is read.
+        var count = given.GetArrayLength();
+        if (count == 0) throw new ApiException(400, "BadRequest", $"Resources required: the list '{manyKey}' is empty.");
+        if (count > MaxBulk)
+            throw new ApiException(400, "BadRequest", $"A bulk request creates at most {MaxBulk} {manyKey}; this one has {count}.");
+        RefuseUnknown<T>(document.RootElement, many.Options, manyKey, many: true);
+        return (null, Parse(bytes, many, roots));
     }
 
     /// <summary>Resources of one bulk create: each is a full creation, so the list is capped.</summary>
