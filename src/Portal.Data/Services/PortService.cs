@@ -308,11 +308,12 @@ public sealed class PortService(
         port.AdminStateUp = update.AdminStateUp ?? port.AdminStateUp;
         var now = clock.GetUtcNow();
         port.UpdatedAt = now;
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        // A transaction only when addresses change: their statements and the port's row are then one change.
+        await using var tx = update.FixedIps is null ? null : await db.Database.BeginTransactionAsync(ct);
         List<IpAllocation>? readdressed = null;
         if (update.FixedIps is { } wanted)
         {
-            readdressed = await ReaddressAsync(db, tx, port, wanted, ct);
+            readdressed = await ReaddressAsync(db, tx!, port, wanted, ct);
             changed.Add("fixed_ips", string.Join(", ", port.FixedIps.OrderBy(f => f.Id).Select(f => f.IpAddress.ToString())),
                 string.Join(", ", readdressed.Select(f => f.IpAddress.ToString())));
         }
@@ -321,7 +322,7 @@ public sealed class PortService(
         try
         {
             await db.SaveChangesAsync(ct);
-            await tx.CommitAsync(ct);
+            if (tx is not null) await tx.CommitAsync(ct);
             changes.Changed(projectId, Tables.Ports);
         }
         catch (DbUpdateConcurrencyException)
